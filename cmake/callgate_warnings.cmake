@@ -1,0 +1,19 @@
+# enable_warnings(target): the house warning set; -Werror when CALLGATE_WERROR is on.
+function(enable_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+                                           -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
+                                           # GCC 12 false positive in std::string (GCC PR 105329)
+                                           -Wno-restrict)
+  if(CALLGATE_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# enable_sanitizers(target): ASan + UBSan when CALLGATE_SANITIZE is on.
+function(enable_sanitizers target)
+  if(CALLGATE_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=all)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

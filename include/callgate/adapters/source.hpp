@@ -1,0 +1,73 @@
+#pragma once
+
+#include <callgate/config/node.hpp>
+#include <callgate/core/observation.hpp>
+#include <callgate/error.hpp>
+#include <callgate/verify/common.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace callgate::adapters {
+
+/** One webhook request as a source sees it: headers, the raw body bytes, and when it arrived. */
+struct Request {
+  const verify::Headers& headers;
+  std::string_view body;
+  TimePoint received_at;
+};
+
+/** What a verified body says. No observations means "recognised, but changes no call". */
+struct Parsed {
+  std::vector<core::Observation> observations;
+  std::string event_type;  ///< provider's event name, for logs and metrics
+};
+
+/** Settings every source has, whatever its provider. */
+struct SourceSettings {
+  std::string name;          ///< the key under `sources:`, served at POST /webhooks/<name>
+  bool include_raw = false;  ///< put the provider payload into rawResource
+};
+
+/** One configured source: checks a request's signature and turns its body into observations. */
+class Source {
+ public:
+  virtual ~Source() = default;
+  /** Signature / token / timestamp check on the raw bytes; never parses the body. */
+  virtual result<void> verify(const Request& r) const = 0;
+  /** Body to observations; errc::bad_json or errc::not_an_event when it cannot. Never throws. */
+  virtual result<Parsed> parse(const Request& r) const = 0;
+
+  const SourceSettings& settings() const { return settings_; }
+
+ protected:
+  explicit Source(SourceSettings s) : settings_(std::move(s)) {}
+
+ private:
+  SourceSettings settings_;
+};
+
+/** Makes sources of one provider; `name` is the `provider:` value in YAML. */
+struct ProviderFactory {
+  std::string_view name;
+  /** Reads the provider's own keys from node (throws config::ConfigError on a mistake). */
+  std::function<std::unique_ptr<Source>(const config::Node& node, SourceSettings settings)> create;
+};
+
+/** The providers callgate knows, by name. */
+class Registry {
+ public:
+  void add(ProviderFactory f);
+  const ProviderFactory* find(std::string_view name) const;
+  std::vector<std::string_view> names() const;
+
+ private:
+  std::vector<ProviderFactory> factories_;
+};
+
+/** Registers webex, telnyx and voip: adding a provider adds one line here. */
+void register_builtin_providers(Registry& r);
+
+}  // namespace callgate::adapters

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <callgate/adapters/source.hpp>
+#include <callgate/store/store.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace callgate::config {
+
+/** One entry of `sinks:`; `type` selects the implementation. */
+struct SinkConfig {
+  std::string type;  ///< file
+  std::string name;  ///< cursor name; defaults to "<type>:<path>"
+  std::string path;
+};
+
+/** The HTTP listener and its protections. */
+struct HttpConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 2;
+  std::size_t max_body_bytes = 1 << 20;
+  std::chrono::milliseconds read_timeout{10'000};  ///< header + body of one request
+  std::chrono::milliseconds idle_timeout{60'000};  ///< keep-alive connection with no request
+  std::chrono::milliseconds shutdown_timeout{10'000};
+};
+
+/** The whole configuration file, after validation and ${VAR} expansion. */
+struct Config {
+  std::string file;
+  HttpConfig http;
+  std::string connector_id;
+  std::string owner_id;
+  std::string log_level = "info";
+  store::StoreConfig store;
+  std::map<std::string, std::shared_ptr<const adapters::Source>, std::less<>> sources;
+  std::vector<SinkConfig> sinks;
+};
+
+/** Reads and validates a configuration file; throws ConfigError naming file, line and key. */
+Config load_config(const std::string& file, const adapters::Registry& registry);
+
+}  // namespace callgate::config

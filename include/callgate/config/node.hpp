@@ -1,0 +1,67 @@
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace callgate::config {
+
+/** A configuration mistake; the message names the file, line and key. Only thrown at startup. */
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/**
+ * A YAML mapping being read by one component. Scalars have ${VAR} expanded from the environment;
+ * every key read is remembered so that finish() can reject the keys nobody asked for.
+ */
+class Node {
+ public:
+  Node(YAML::Node node, std::shared_ptr<const std::string> file, std::string path);
+
+  bool has(std::string_view key) const;
+  std::string string(std::string_view key) const;
+  std::string string_or(std::string_view key, std::string fallback) const;
+  /** A scalar or a list of scalars (e.g. several secrets during rotation); empty if absent. */
+  std::vector<std::string> strings(std::string_view key) const;
+  std::int64_t integer(std::string_view key, std::int64_t fallback, std::int64_t min,
+                       std::int64_t max) const;
+  bool boolean(std::string_view key, bool fallback) const;
+  Node map(std::string_view key) const;
+  std::optional<Node> optional_map(std::string_view key) const;
+  /** The entries of a mapping whose values are mappings (e.g. sources by name). */
+  std::vector<std::pair<std::string, Node>> map_entries(std::string_view key) const;
+  /** A list of mappings (e.g. sinks). */
+  std::vector<Node> map_list(std::string_view key) const;
+
+  /** Throws ConfigError for the first key of this mapping that was never read. */
+  void finish() const;
+  /** Throws ConfigError located at key (or at this mapping when key is empty). */
+  [[noreturn]] void fail(std::string_view key, std::string_view message) const;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  YAML::Node get(std::string_view key) const;
+  std::string scalar(std::string_view key, const YAML::Node& n) const;
+  std::string location(const YAML::Node& n) const;
+  std::string key_path(std::string_view key) const;
+
+  YAML::Node node_;
+  std::shared_ptr<const std::string> file_;
+  std::string path_;
+  mutable std::set<std::string, std::less<>> read_;
+};
+
+/** Parses a YAML file into its top-level Node; throws ConfigError for syntax errors. */
+Node load_yaml_file(const std::string& file);
+
+}  // namespace callgate::config

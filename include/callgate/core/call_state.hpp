@@ -1,0 +1,57 @@
+#pragma once
+
+#include <callgate/core/observation.hpp>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace callgate::core {
+
+/** A value plus the provider event time it came from, so a later-arriving older event loses. */
+template <class T>
+struct Timed {
+  T value{};
+  TimePoint at{};
+  bool set = false;
+  friend bool operator==(const Timed&, const Timed&) = default;
+};
+
+/**
+ * Everything callgate remembers about one call between its events. Stored as JSON by every store.
+ * Time fields merge by taking the earliest value; other fields by the newest provider event time.
+ */
+struct CallState {
+  std::string id;
+  std::string source;
+  std::string call_key;
+  std::string match_key;
+  TimePoint created_at{};          ///< when callgate first saw the call
+  TimePoint updated_at{};          ///< when callgate last emitted for it
+  std::int64_t events_emitted = 0; ///< numbers the idempotency keys of this call's events
+  bool deleted_emitted = false;
+  Phase phase = Phase::other;
+  bool answered = false;
+  bool voicemail = false;
+  std::optional<TimePoint> first_event_at;
+  std::optional<TimePoint> started_at;
+  std::optional<TimePoint> answered_at;
+  std::optional<TimePoint> ended_at;
+  Timed<Direction> direction;
+  Timed<std::string> recording_url;
+  Timed<std::string> external_number;
+  Timed<std::string> internal_number;
+  Timed<std::vector<ResourceRef>> users;
+  Timed<std::vector<ResourceRef>> contacts;
+  Timed<nlohmann::json> raw;
+  std::vector<std::string> warnings;  ///< sorted, unique
+
+  bool ended() const { return phase == Phase::ended; }
+};
+
+nlohmann::json to_json(const CallState& s);
+/** Inverse of to_json; nullopt if the stored document is not a call state. */
+std::optional<CallState> call_state_from_json(const nlohmann::json& j);
+
+}  // namespace callgate::core

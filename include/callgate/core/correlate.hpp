@@ -1,0 +1,55 @@
+#pragma once
+
+#include <callgate/core/call_state.hpp>
+#include <callgate/core/observation.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace callgate::core {
+
+/** The three unified event types. */
+enum class EventType { created, updated, deleted };
+std::string_view to_string(EventType t);  ///< "telephonyCall::created" etc.
+
+/** One event to emit downstream; body is exactly what a sink delivers. */
+struct Emission {
+  EventType type;
+  std::string call_id;
+  std::string idempotency_key;  ///< "<call id>:<n>", the same on every retry of this event
+  nlohmann::ordered_json body;  ///< keys in the unified model's documented order
+};
+
+/** The outcome of folding one observation into a call. */
+struct Decision {
+  CallState state;
+  std::vector<Emission> events;  ///< in the order they must leave
+  bool state_changed = false;    ///< whether state differs from the previous one at all
+};
+
+/**
+ * The correlation rules, as one pure function: given the call's previous state (nullopt for a
+ * call never seen), one observation and the current time, returns the new state and the events.
+ * - exactly one created per call, whichever event comes first;
+ * - at most one deleted, when the call has ended, carrying the final state; afterwards only
+ *   updated for post-call enrichment;
+ * - state never regresses (phases only advance, older events only fill gaps);
+ * - an observation that changes no field emits nothing.
+ * Redelivery (the same dedup key twice) is caught before this by the store.
+ */
+Decision decide(const std::optional<CallState>& previous, const Observation& obs,
+                const std::string& call_id, TimePoint now);
+
+/** The "fields" object of the unified model for a state (status and duration are derived). */
+nlohmann::ordered_json unified_fields(const CallState& s);
+
+/** The unified status: inProgress, completed, missed or voicemail. */
+std::string_view unified_status(const CallState& s);
+
+/** The unified event body for a state: {"event":..,"data":{..}}. */
+nlohmann::ordered_json unified_event(EventType type, const CallState& s);
+
+/** Stable call id from the source name and the provider's call key: "call_" + 32 hex digits. */
+std::string derive_call_id(std::string_view source, std::string_view call_key);
+
+}  // namespace callgate::core

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <string>
+#include <type_traits>
+
+namespace callgate {
+
+/** Why a request was not accepted. Each value maps to exactly one HTTP status (http/status.cpp). */
+enum class errc {
+  ok = 0,
+  bad_request,         // 400: not a well-formed HTTP request
+  bad_json,            // 400: body is not JSON
+  not_an_event,        // 400: JSON, but not a recognisable provider event
+  missing_signature,   // 401
+  bad_signature,       // 401
+  stale_timestamp,     // 401: outside the source's tolerance, either direction
+  body_too_large,      // 413
+  headers_too_large,   // 431
+  unknown_source,      // 404
+  method_not_allowed,  // 405
+  not_found,           // 404: no such route
+  store_unavailable,   // 503: the provider should retry
+  shutting_down,       // 503
+};
+
+/** The error category for errc, so errors travel as boost::system::error_code. */
+const boost::system::error_category& callgate_category() noexcept;
+
+inline boost::system::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), callgate_category()};
+}
+
+/** Result of an operation on the request path: a value or an error_code (never an exception). */
+template <class T>
+using result = boost::system::result<T, boost::system::error_code>;
+
+}  // namespace callgate
+
+template <>
+struct boost::system::is_error_code_enum<callgate::errc> : std::true_type {};

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <callgate/error.hpp>
+#include <functional>
+#include <string_view>
+
+namespace callgate::http {
+
+namespace bhttp = boost::beast::http;
+using Request = bhttp::request<bhttp::string_body>;
+using Response = bhttp::response<bhttp::string_body>;
+/** Completes one request; may be called from any thread, exactly once. */
+using Reply = std::function<void(Response)>;
+
+/** Turns requests into responses, at once or later (a webhook waits for its commit). */
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual void handle(Request&& req, Reply reply) = 0;
+  /** The answer to a request the connection could not read whole (too large, malformed). */
+  virtual Response reject(errc why, std::string_view target, unsigned version) = 0;
+};
+
+/** The one place an error becomes an HTTP status. */
+bhttp::status status_for(errc e);
+
+/** A small JSON response: {"error": message} for errors, or the given body. */
+Response json_response(bhttp::status status, unsigned version, std::string body);
+Response error_response(errc e, unsigned version);
+
+}  // namespace callgate::http

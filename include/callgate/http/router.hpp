@@ -1,0 +1,46 @@
+#pragma once
+
+#include <callgate/adapters/source.hpp>
+#include <callgate/http/handler.hpp>
+#include <callgate/metrics/metrics.hpp>
+#include <callgate/outbox/committer.hpp>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace callgate::http {
+
+/** The sources by name, as served at POST /webhooks/<name>. */
+using Sources = std::map<std::string, std::shared_ptr<const adapters::Source>, std::less<>>;
+
+/**
+ * Routes: POST /webhooks/<source>, GET /healthz, GET /readyz, GET /metrics. Every response passes
+ * through one place that counts it by source and status and times it.
+ */
+class Router final : public Handler {
+ public:
+  Router(Sources sources, outbox::Committer& committer, metrics::Metrics& metrics);
+
+  void handle(Request&& req, Reply reply) override;
+  Response reject(errc why, std::string_view target, unsigned version) override;
+
+ private:
+  /** Wraps reply so the response is counted under source and timed. */
+  Reply counted(std::string source, Reply reply);
+
+  Sources sources_;
+  outbox::Committer& committer_;
+  metrics::Metrics& metrics_;
+};
+
+/**
+ * POST /webhooks/<source>: verify the signature on the raw bytes, parse into observations, hand
+ * them to the committer, and reply only once they are committed. Logs and counts every rejection.
+ */
+void handle_webhook(const adapters::Source& source, Request&& req, outbox::Committer& committer,
+                    metrics::Metrics& metrics, Reply reply);
+
+/** Logs and counts a refused webhook request (never its body or secrets), returns its answer. */
+Response refuse(metrics::Metrics& metrics, std::string_view source, errc why, unsigned version);
+
+}  // namespace callgate::http

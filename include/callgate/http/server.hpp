@@ -1,0 +1,56 @@
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <callgate/config/config.hpp>
+#include <callgate/http/handler.hpp>
+#include <callgate/metrics/metrics.hpp>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace callgate::http {
+
+class Session;
+
+/**
+ * The listener: accepts connections on the configured address and runs one Session per
+ * connection on an io_context shared by `threads` threads (Beast's advanced server shape).
+ */
+class Server {
+ public:
+  Server(boost::asio::io_context& ioc, const config::HttpConfig& options, Handler& handler,
+         metrics::Metrics& metrics);
+  ~Server();
+
+  /** Binds and starts accepting; throws std::runtime_error if the address cannot be bound. */
+  void start();
+  /** Stops accepting and closes idle connections; in-flight requests still get answers. */
+  void stop_accepting();
+  /** Connections still open. */
+  std::size_t open_sessions() const;
+  std::uint16_t port() const { return port_; }
+
+  // For sessions.
+  const config::HttpConfig& options() const { return options_; }
+  Handler& handler() { return handler_; }
+  bool stopping() const { return stopping_.load(); }
+  void add(const std::shared_ptr<Session>& s);
+  void remove(Session* s);
+
+ private:
+  void do_accept();
+
+  boost::asio::io_context& ioc_;
+  config::HttpConfig options_;
+  Handler& handler_;
+  metrics::Metrics& metrics_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex sessions_mutex_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+};
+
+}  // namespace callgate::http

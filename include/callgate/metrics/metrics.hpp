@@ -1,0 +1,53 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace callgate::metrics {
+
+/** Label pairs in a fixed order, e.g. {{"source","webex"},{"status","200"}}. */
+using Labels = std::vector<std::pair<std::string_view, std::string_view>>;
+
+/**
+ * Process-wide counters, gauges and one latency histogram, rendered in the Prometheus text
+ * format at GET /metrics. Thread-safe; incrementing an existing series takes a shared lock.
+ */
+class Metrics {
+ public:
+  Metrics();
+
+  void inc(std::string_view name, const Labels& labels = {}, std::uint64_t n = 1);
+  void set(std::string_view name, std::int64_t value, const Labels& labels = {});
+  void observe_request_seconds(double seconds);
+  /** The current value of a counter or gauge series (0 if never touched); for tests and admin. */
+  std::int64_t value(std::string_view name, const Labels& labels = {}) const;
+
+  std::string render() const;
+
+ private:
+  struct Family {
+    std::string type;
+    std::string help;
+    std::map<std::string, std::atomic<std::int64_t>, std::less<>> series;  // key: rendered labels
+  };
+  static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                   0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+
+  std::atomic<std::int64_t>& series(std::string_view name, const Labels& labels);
+
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, Family, std::less<>> families_;
+  std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets_{};
+  std::atomic<std::uint64_t> latency_count_{0};
+  std::atomic<std::uint64_t> latency_sum_us_{0};
+};
+
+}  // namespace callgate::metrics

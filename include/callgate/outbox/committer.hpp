@@ -1,0 +1,88 @@
+#pragma once
+
+#include <callgate/core/observation.hpp>
+#include <callgate/error.hpp>
+#include <callgate/metrics/metrics.hpp>
+#include <callgate/store/store.hpp>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace callgate::outbox {
+
+/** What happened to the observations of one request. */
+struct Outcome {
+  std::size_t emitted = 0;      ///< events written to the outbox
+  std::size_t redelivered = 0;  ///< observations recognised as repeats and skipped
+};
+
+/**
+ * The one writer. Requests hand it their observations; it decides each against the stored call
+ * (core::decide), writes states and emitted events in one transaction per batch of concurrent
+ * requests (group commit), and only then calls each request's completion. Because every decision
+ * happens on this thread, a call's events are decided and numbered in one order.
+ */
+class Committer {
+ public:
+  using Done = std::function<void(result<Outcome>)>;
+  using Clock = std::function<TimePoint()>;
+
+  struct Options {
+    std::size_t max_batch = 512;
+    store::Retention retention;
+    std::chrono::seconds purge_every{60};
+  };
+
+  Committer(store::Store& store, metrics::Metrics& metrics, Options options, Clock clock);
+  ~Committer();
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  void start();
+  /** Finishes everything already submitted, then stops the thread. */
+  void stop();
+
+  /** Queues one request's observations; done runs on the committer thread after the commit. */
+  void submit(std::vector<core::Observation> observations, Done done);
+  /** Checks on the committer thread that a write transaction can be opened (GET /readyz). */
+  void probe(std::function<void(result<void>)> done);
+  /** Called on the committer thread after every successful commit that emitted events. */
+  void on_commit(std::function<void()> listener);
+
+ private:
+  struct Job {
+    std::vector<core::Observation> observations;
+    Done done;
+    std::function<void(result<void>)> probe;
+  };
+
+  struct Applied {
+    std::size_t emitted = 0;
+    bool redelivery = false;
+  };
+
+  void run();
+  void process(std::vector<Job>& batch);
+  result<Applied> apply(const core::Observation& obs, TimePoint now, std::int64_t& live_delta);
+  result<std::string> resolve_call_id(const core::Observation& obs);
+  void maybe_purge(TimePoint now);
+
+  store::Store& store_;
+  metrics::Metrics& metrics_;
+  Options options_;
+  Clock clock_;
+  std::vector<std::function<void()>> listeners_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+  std::int64_t live_calls_ = 0;
+  TimePoint last_purge_{};
+};
+
+}  // namespace callgate::outbox

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <callgate/time.hpp>
+#include <cstdint>
+#include <string>
+
+namespace callgate::outbox {
+
+/** One emitted event as stored in the outbox; seq orders all events, and so each call's. */
+struct OutboxRow {
+  std::int64_t seq = 0;
+  TimePoint created_at{};
+  std::string call_id;
+  std::string event_type;       ///< "telephonyCall::created" etc.
+  std::string idempotency_key;  ///< same on every retry of this event
+  std::string body;             ///< the JSON body a sink delivers, byte for byte
+};
+
+/** How far a sink has got: the last seq it has taken, plus a sink-specific position. */
+struct SinkCursor {
+  std::int64_t seq = 0;
+  std::int64_t position = 0;  ///< e.g. the file sink's byte offset after that seq
+};
+
+}  // namespace callgate::outbox

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <callgate/sinks/sink.hpp>
+
+namespace callgate::sinks {
+
+/**
+ * Appends each event as one JSON line (the exact body an HTTP sink would POST) and fdatasyncs
+ * before moving its cursor. The cursor holds the file size after the last delivered line, so a
+ * crash between writing and saving the cursor is repaired at start by cutting the file back to
+ * that size and writing those lines again: no line is lost or repeated.
+ */
+class FileSink final : public Sink {
+ public:
+  FileSink(std::string name, std::string path, store::Store& store, metrics::Metrics& metrics);
+  ~FileSink() override;
+
+ private:
+  result<outbox::SinkCursor> recover_(const outbox::SinkCursor& saved) override;
+  result<outbox::SinkCursor> deliver_(const std::vector<outbox::OutboxRow>& rows,
+                                      const outbox::SinkCursor& cursor) override;
+
+  std::string path_;
+  int fd_ = -1;
+};
+
+}  // namespace callgate::sinks

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <callgate/store/store.hpp>
+#include <map>
+#include <mutex>
+
+namespace callgate::store {
+
+/** Everything in process memory: fast, forgets on restart. For tests and stateless trials. */
+class MemoryStore final : public Store {
+ public:
+  result<void> begin() override;
+  result<void> commit() override;
+  void rollback() override;
+  result<bool> remember_delivery(std::string_view key, TimePoint expires_at) override;
+  result<std::optional<core::CallState>> load_call(std::string_view id) override;
+  result<std::optional<core::CallState>> find_live_call(std::string_view source,
+                                                        std::string_view match_key) override;
+  result<void> save_call(const core::CallState& s, TimePoint expires_at) override;
+  result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) override;
+  result<void> purge(TimePoint now, TimePoint outbox_before) override;
+  result<std::int64_t> count_live_calls() override;
+
+  result<std::vector<outbox::OutboxRow>> read_outbox(std::int64_t after_seq,
+                                                     std::size_t limit) override;
+  result<outbox::SinkCursor> load_cursor(std::string_view sink) override;
+  result<void> save_cursor(std::string_view sink, const outbox::SinkCursor& c) override;
+  result<std::int64_t> last_outbox_seq() override;
+  result<void> ping() override;
+
+ private:
+  struct StoredCall {
+    core::CallState state;
+    TimePoint expires_at;
+  };
+  // Undo log for the open transaction: the previous value of every key it touched.
+  struct Undo {
+    std::map<std::string, std::optional<StoredCall>, std::less<>> calls;
+    std::map<std::string, std::optional<TimePoint>, std::less<>> deliveries;
+    std::size_t outbox_size = 0;
+    std::int64_t next_seq = 0;
+  };
+
+  std::mutex mutex_;
+  std::map<std::string, StoredCall, std::less<>> calls_;
+  std::map<std::string, TimePoint, std::less<>> deliveries_;
+  std::vector<outbox::OutboxRow> outbox_;
+  std::map<std::string, outbox::SinkCursor, std::less<>> cursors_;
+  std::int64_t next_seq_ = 1;
+  std::optional<Undo> undo_;
+};
+
+}  // namespace callgate::store

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <callgate/store/store.hpp>
+#include <memory>
+#include <mutex>
+
+namespace callgate::store {
+
+namespace sqlite {
+class Db;
+}
+
+/**
+ * The embedded default: one SQLite file in WAL mode with synchronous=FULL, so a committed
+ * transaction survives a crash or power loss. One connection writes (the committer); a second,
+ * behind a mutex, serves sinks and health checks.
+ */
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const StoreConfig& config);
+  ~SqliteStore() override;
+
+  result<void> begin() override;
+  result<void> commit() override;
+  void rollback() override;
+  result<bool> remember_delivery(std::string_view key, TimePoint expires_at) override;
+  result<std::optional<core::CallState>> load_call(std::string_view id) override;
+  result<std::optional<core::CallState>> find_live_call(std::string_view source,
+                                                        std::string_view match_key) override;
+  result<void> save_call(const core::CallState& s, TimePoint expires_at) override;
+  result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) override;
+  result<void> purge(TimePoint now, TimePoint outbox_before) override;
+  result<std::int64_t> count_live_calls() override;
+
+  result<std::vector<outbox::OutboxRow>> read_outbox(std::int64_t after_seq,
+                                                     std::size_t limit) override;
+  result<outbox::SinkCursor> load_cursor(std::string_view sink) override;
+  result<void> save_cursor(std::string_view sink, const outbox::SinkCursor& c) override;
+  result<std::int64_t> last_outbox_seq() override;
+  result<void> ping() override;
+
+ private:
+  std::unique_ptr<sqlite::Db> writer_;
+  std::unique_ptr<sqlite::Db> reader_;
+  std::mutex reader_mutex_;
+};
+
+}  // namespace callgate::store

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <callgate/core/call_state.hpp>
+#include <callgate/core/correlate.hpp>
+#include <callgate/error.hpp>
+#include <callgate/outbox/outbox.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace callgate::store {
+
+/** How long things are kept. */
+struct Retention {
+  std::chrono::seconds ended_calls{24 * 3600};  ///< an ended call, for late events and enrichment
+  std::chrono::seconds stale_calls{24 * 3600};  ///< a live call that never ended, since its last event
+  std::chrono::seconds deliveries{72 * 3600};   ///< redelivery keys (provider retry windows)
+  std::chrono::seconds outbox{7 * 24 * 3600};   ///< events every sink has taken
+};
+
+/** Where the store lives; `type` is the YAML key store.type. */
+struct StoreConfig {
+  std::string type = "sqlite";  ///< sqlite | memory
+  std::string path = "var/callgate.db";
+  int busy_timeout_ms = 2000;
+  Retention retention;
+};
+
+/**
+ * Call state, redelivery keys, the outbox and sink cursors. The write methods are called by one
+ * thread (the committer) inside begin()/commit(); the read methods may be called from any thread.
+ */
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- write side: the committer thread only ---
+  virtual result<void> begin() = 0;
+  virtual result<void> commit() = 0;
+  virtual void rollback() = 0;
+  /** Records a delivery key until expires_at; false when it was already recorded. */
+  virtual result<bool> remember_delivery(std::string_view key, TimePoint expires_at) = 0;
+  virtual result<std::optional<core::CallState>> load_call(std::string_view id) = 0;
+  /** The newest live (not ended) call of source with this match_key. */
+  virtual result<std::optional<core::CallState>> find_live_call(std::string_view source,
+                                                                std::string_view match_key) = 0;
+  /** Inserts or replaces; the call may be purged after expires_at. */
+  virtual result<void> save_call(const core::CallState& s, TimePoint expires_at) = 0;
+  virtual result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) = 0;
+  /** Drops expired calls and delivery keys, and outbox rows every sink has taken. */
+  virtual result<void> purge(TimePoint now, TimePoint outbox_before) = 0;
+  virtual result<std::int64_t> count_live_calls() = 0;
+
+  // --- read side: any thread ---
+  virtual result<std::vector<outbox::OutboxRow>> read_outbox(std::int64_t after_seq,
+                                                             std::size_t limit) = 0;
+  virtual result<outbox::SinkCursor> load_cursor(std::string_view sink) = 0;
+  virtual result<void> save_cursor(std::string_view sink, const outbox::SinkCursor& c) = 0;
+  virtual result<std::int64_t> last_outbox_seq() = 0;
+  /** Cheap check that the store answers (GET /readyz). */
+  virtual result<void> ping() = 0;
+};
+
+/** Opens the store the config names; throws std::runtime_error if it cannot (startup only). */
+std::unique_ptr<Store> open_store(const StoreConfig& config);
+
+}  // namespace callgate::store

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages callgate needs to build and test. Safe to run again: it only
+# calls apt-get when something is missing. Used by run.sh, test.sh and docker/Dockerfile.
+set -euo pipefail
+
+build_packages=(
+  g++ cmake make pkg-config git ca-certificates openssl
+  libboost1.81-dev nlohmann-json3-dev libsodium-dev libssl-dev libspdlog-dev
+  libyaml-cpp-dev libsqlite3-dev libhiredis-dev libcli11-dev
+)
+test_packages=(libgtest-dev libgmock-dev sqlite3)
+
+want=("${build_packages[@]}")
+if [[ "${1:-}" == "--with-tests" ]]; then
+  want+=("${test_packages[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,116 @@
+#include <callgate/config/config.hpp>
+
+namespace callgate::config {
+namespace {
+
+void read_listen(const Node& root, HttpConfig& http) {
+  const auto listen = root.string_or("listen", "127.0.0.1:8080");
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) root.fail("listen", "expected host:port");
+  http.host = listen.substr(0, colon);
+  if (http.host.size() > 2 && http.host.front() == '[' && http.host.back() == ']')
+    http.host = http.host.substr(1, http.host.size() - 2);  // [::1]:8080
+  const auto port_text = listen.substr(colon + 1);
+  std::size_t used = 0;
+  int port = -1;
+  try {
+    port = std::stoi(port_text, &used);
+  } catch (const std::exception&) {
+  }
+  if (used != port_text.size() || port < 0 || port > 65535)
+    root.fail("listen", "port must be 0..65535");
+  http.port = static_cast<std::uint16_t>(port);
+}
+
+void read_http(const Node& root, HttpConfig& http) {
+  read_listen(root, http);
+  http.threads = static_cast<int>(root.integer("threads", 2, 1, 256));
+  http.max_body_bytes =
+      static_cast<std::size_t>(root.integer("max_body_bytes", 1 << 20, 1024, 64 << 20));
+  if (auto h = root.optional_map("http")) {
+    http.read_timeout = std::chrono::milliseconds(h->integer("read_timeout_ms", 10'000, 100, 600'000));
+    http.idle_timeout = std::chrono::milliseconds(h->integer("idle_timeout_ms", 60'000, 100, 3'600'000));
+    http.shutdown_timeout =
+        std::chrono::milliseconds(h->integer("shutdown_timeout_ms", 10'000, 0, 600'000));
+    h->finish();
+  }
+}
+
+store::StoreConfig read_store(const Node& root) {
+  store::StoreConfig s;
+  if (auto n = root.optional_map("store")) {
+    s.type = n->string_or("type", "sqlite");
+    if (s.type != "sqlite" && s.type != "memory")
+      n->fail("type", "must be sqlite or memory, not '" + s.type + "'");
+    s.path = n->string_or("path", s.path);
+    s.busy_timeout_ms = static_cast<int>(n->integer("busy_timeout_ms", 2000, 0, 60'000));
+    n->finish();
+  }
+  if (auto r = root.optional_map("retention")) {
+    auto secs = [&](const char* key, std::chrono::seconds fallback) {
+      return std::chrono::seconds(r->integer(key, fallback.count(), 1, 365LL * 24 * 3600));
+    };
+    s.retention.ended_calls = secs("ended_calls_seconds", s.retention.ended_calls);
+    s.retention.stale_calls = secs("stale_calls_seconds", s.retention.stale_calls);
+    s.retention.deliveries = secs("redelivery_window_seconds", s.retention.deliveries);
+    s.retention.outbox = secs("outbox_seconds", s.retention.outbox);
+    r->finish();
+  }
+  return s;
+}
+
+void read_sources(const Node& root, const adapters::Registry& registry, Config& c) {
+  const auto entries = root.map_entries("sources");
+  if (entries.empty()) root.fail("sources", "at least one source is required");
+  for (const auto& [name, node] : entries) {
+    for (char ch : name)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_')
+        node.fail("", "source names may hold only letters, digits, '-' and '_'");
+    const auto provider = node.string("provider");
+    const auto* factory = registry.find(provider);
+    if (!factory) {
+      std::string known;
+      for (auto n : registry.names()) known += (known.empty() ? "" : ", ") + std::string(n);
+      node.fail("provider", "unknown provider '" + provider + "' (known: " + known + ")");
+    }
+    adapters::SourceSettings settings{name, node.boolean("include_raw", false)};
+    c.sources.emplace(name, factory->create(node, std::move(settings)));
+    node.finish();
+  }
+}
+
+void read_sinks(const Node& root, Config& c) {
+  for (const auto& node : root.map_list("sinks")) {
+    SinkConfig s;
+    s.type = node.string("type");
+    if (s.type != "file") node.fail("type", "unknown sink type '" + s.type + "' (known: file)");
+    s.path = node.string("path");
+    s.name = node.string_or("name", s.type + ":" + s.path);
+    for (const auto& other : c.sinks)
+      if (other.name == s.name) node.fail("name", "two sinks share the name '" + s.name + "'");
+    c.sinks.push_back(std::move(s));
+    node.finish();
+  }
+}
+
+}  // namespace
+
+Config load_config(const std::string& file, const adapters::Registry& registry) {
+  const Node root = load_yaml_file(file);
+  Config c;
+  c.file = file;
+  read_http(root, c.http);
+  c.connector_id = root.string_or("connector_id", "callgate");
+  c.owner_id = root.string_or("owner_id", "");
+  c.log_level = root.string_or("log_level", "info");
+  if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
+      c.log_level != "error")
+    root.fail("log_level", "must be debug, info, warn or error");
+  c.store = read_store(root);
+  read_sources(root, registry, c);
+  read_sinks(root, c);
+  root.finish();
+  return c;
+}
+
+}  // namespace callgate::config

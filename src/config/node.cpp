@@ -1,0 +1,183 @@
+#include <callgate/config/node.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace callgate::config {
+
+Node::Node(YAML::Node node, std::shared_ptr<const std::string> file, std::string path)
+    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {}
+
+std::string Node::key_path(std::string_view key) const {
+  if (key.empty()) return path_;
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+std::string Node::location(const YAML::Node& n) const {
+  const auto mark = (n && n.IsDefined()) ? n.Mark() : node_.Mark();
+  std::string where = *file_;
+  if (mark.line >= 0) where += ":" + std::to_string(mark.line + 1);
+  return where;
+}
+
+void Node::fail(std::string_view key, std::string_view message) const {
+  YAML::Node at = key.empty() ? node_ : YAML::Node{};
+  if (!key.empty() && node_.IsMap()) {
+    for (const auto& kv : node_)
+      if (kv.first.as<std::string>() == key) at = kv.first;
+  }
+  throw ConfigError(location(at) + ": key '" + key_path(key) + "': " + std::string(message));
+}
+
+YAML::Node Node::get(std::string_view key) const {
+  read_.emplace(key);
+  if (!node_.IsMap()) return {};
+  return node_[std::string(key)];
+}
+
+bool Node::has(std::string_view key) const {
+  return node_.IsMap() && node_[std::string(key)].IsDefined() && !node_[std::string(key)].IsNull();
+}
+
+// Expands ${VAR} from the environment; a variable that is not set stops startup.
+std::string Node::scalar(std::string_view key, const YAML::Node& n) const {
+  if (!n.IsScalar()) fail(key, "expected a single value");
+  const std::string raw = n.Scalar();
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    const auto open = raw.find("${", pos);
+    if (open == std::string::npos) break;
+    const auto close = raw.find('}', open + 2);
+    if (close == std::string::npos) fail(key, "unterminated ${ in value");
+    const std::string var = raw.substr(open + 2, close - open - 2);
+    const char* value = std::getenv(var.c_str());
+    if (var.empty() || value == nullptr)
+      fail(key, "environment variable " + (var.empty() ? "(empty name)" : var) + " is not set");
+    out.append(raw, pos, open - pos).append(value);
+    pos = close + 1;
+  }
+  out.append(raw, pos);
+  return out;
+}
+
+std::string Node::string(std::string_view key) const {
+  const auto n = get(key);
+  if (!n.IsDefined() || n.IsNull()) fail(key, "is required");
+  return scalar(key, n);
+}
+
+std::string Node::string_or(std::string_view key, std::string fallback) const {
+  const auto n = get(key);
+  if (!n.IsDefined() || n.IsNull()) return fallback;
+  return scalar(key, n);
+}
+
+std::vector<std::string> Node::strings(std::string_view key) const {
+  const auto n = get(key);
+  std::vector<std::string> out;
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (n.IsScalar()) {
+    out.push_back(scalar(key, n));
+  } else if (n.IsSequence()) {
+    for (const auto& item : n) out.push_back(scalar(key, item));
+  } else {
+    fail(key, "expected a value or a list of values");
+  }
+  return out;
+}
+
+std::int64_t Node::integer(std::string_view key, std::int64_t fallback, std::int64_t min,
+                           std::int64_t max) const {
+  const auto n = get(key);
+  if (!n.IsDefined() || n.IsNull()) return fallback;
+  const std::string text = scalar(key, n);
+  std::size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) fail(key, "expected an integer, got '" + text + "'");
+  if (v < min || v > max)
+    fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+  return v;
+}
+
+bool Node::boolean(std::string_view key, bool fallback) const {
+  const auto n = get(key);
+  if (!n.IsDefined() || n.IsNull()) return fallback;
+  const std::string text = scalar(key, n);
+  if (text == "true") return true;
+  if (text == "false") return false;
+  fail(key, "expected true or false, got '" + text + "'");
+}
+
+Node Node::map(std::string_view key) const {
+  auto n = optional_map(key);
+  if (!n) fail(key, "is required");
+  return *n;
+}
+
+std::optional<Node> Node::optional_map(std::string_view key) const {
+  const auto n = get(key);
+  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  if (!n.IsMap()) fail(key, "expected a mapping");
+  return Node(n, file_, key_path(key));
+}
+
+std::vector<std::pair<std::string, Node>> Node::map_entries(std::string_view key) const {
+  const auto n = get(key);
+  std::vector<std::pair<std::string, Node>> out;
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (!n.IsMap()) fail(key, "expected a mapping");
+  for (const auto& kv : n) {
+    const auto name = kv.first.as<std::string>();
+    if (!kv.second.IsMap()) {
+      throw ConfigError(location(kv.first) + ": key '" + key_path(key) + "." + name +
+                        "': expected a mapping");
+    }
+    out.emplace_back(name, Node(kv.second, file_, key_path(key) + "." + name));
+  }
+  return out;
+}
+
+std::vector<Node> Node::map_list(std::string_view key) const {
+  const auto n = get(key);
+  std::vector<Node> out;
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (!n.IsSequence()) fail(key, "expected a list");
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    if (!n[i].IsMap()) fail(key, "every item must be a mapping");
+    out.emplace_back(n[i], file_, key_path(key) + "[" + std::to_string(i) + "]");
+  }
+  return out;
+}
+
+void Node::finish() const {
+  if (!node_.IsMap()) return;
+  for (const auto& kv : node_) {
+    const auto key = kv.first.as<std::string>();
+    if (!read_.contains(key))
+      throw ConfigError(location(kv.first) + ": key '" + key_path(key) + "': unknown key");
+  }
+}
+
+Node load_yaml_file(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError(file + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  YAML::Node root;
+  try {
+    root = YAML::Load(text.str());
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (!root.IsMap()) throw ConfigError(file + ": the top level must be a mapping");
+  return Node(root, std::make_shared<const std::string>(file), "");
+}
+
+}  // namespace callgate::config

@@ -1,0 +1,168 @@
+#include <algorithm>
+#include <callgate/core/correlate.hpp>
+
+namespace callgate::core {
+namespace {
+
+using nlohmann::json;
+
+/** Cap on distinct warnings kept per call, so a noisy source cannot grow a state without bound. */
+constexpr std::size_t kMaxWarnings = 16;
+
+void take_earliest(std::optional<TimePoint>& cur, const std::optional<TimePoint>& v) {
+  if (v && (!cur || *v < *cur)) cur = v;
+}
+
+// A said value replaces the stored one only if it comes from a strictly newer provider event.
+template <class T>
+void take_newest(Timed<T>& f, const T& v, bool said, TimePoint at) {
+  if (!said) return;
+  if (!f.set || at > f.at) {
+    f.value = v;
+    f.at = at;
+    f.set = true;
+  }
+}
+
+void add_warning(CallState& s, const std::string& w) {
+  auto it = std::lower_bound(s.warnings.begin(), s.warnings.end(), w);
+  if ((it == s.warnings.end() || *it != w) && s.warnings.size() < kMaxWarnings)
+    s.warnings.insert(it, w);
+}
+
+void merge(CallState& s, const Observation& o) {
+  s.phase = std::max(s.phase, o.phase);
+  s.answered = s.answered || o.answered || o.answered_at.has_value();
+  s.voicemail = s.voicemail || o.voicemail;
+  take_earliest(s.first_event_at, o.event_time);
+  take_earliest(s.started_at, o.started_at);
+  take_earliest(s.answered_at, o.answered_at);
+  take_earliest(s.ended_at, o.ended_at);
+  if (o.phase == Phase::ended && !s.ended_at) s.ended_at = o.event_time;
+  const TimePoint at = o.event_time;
+  take_newest(s.direction, o.direction, o.direction != Direction::unknown, at);
+  take_newest(s.recording_url, o.recording_url, !o.recording_url.empty(), at);
+  take_newest(s.external_number, o.external_number, !o.external_number.empty(), at);
+  take_newest(s.internal_number, o.internal_number, !o.internal_number.empty(), at);
+  take_newest(s.users, o.users, !o.users.empty(), at);
+  take_newest(s.contacts, o.contacts, !o.contacts.empty(), at);
+  take_newest(s.raw, o.raw, !o.raw.is_null(), at);
+  for (const auto& w : o.warnings) add_warning(s, w);
+  if (s.ended() && s.answered && !s.answered_at)
+    add_warning(s, "answered, but the answer time is unknown; duration is 0");
+}
+
+using ojson = nlohmann::ordered_json;
+
+ojson time_or_null(const std::optional<TimePoint>& t) {
+  return t ? ojson(format_iso8601(*t)) : ojson(nullptr);
+}
+
+ojson string_or_null(const Timed<std::string>& f) {
+  return f.set && !f.value.empty() ? ojson(f.value) : ojson(nullptr);
+}
+
+ojson refs(const Timed<std::vector<ResourceRef>>& f) {
+  ojson a = ojson::array();
+  for (const auto& r : f.value)
+    a.push_back({{"object", "resourceRef"}, {"model", r.model}, {"id", r.id}});
+  return a;
+}
+
+Emission make_emission(EventType type, CallState& s) {
+  ++s.events_emitted;
+  return {type, s.id, s.id + ":" + std::to_string(s.events_emitted), unified_event(type, s)};
+}
+
+}  // namespace
+
+std::string_view to_string(EventType t) {
+  switch (t) {
+    case EventType::created: return "telephonyCall::created";
+    case EventType::updated: return "telephonyCall::updated";
+    case EventType::deleted: return "telephonyCall::deleted";
+  }
+  return "telephonyCall::updated";
+}
+
+std::string_view unified_status(const CallState& s) {
+  if (!s.ended()) return "inProgress";
+  if (s.answered) return "completed";
+  // An unanswered call that left a recording is a voicemail.
+  if (s.voicemail || (s.recording_url.set && !s.recording_url.value.empty())) return "voicemail";
+  return "missed";
+}
+
+ojson unified_fields(const CallState& s) {
+  std::int64_t duration = 0;
+  if (s.answered_at && s.ended_at && *s.ended_at > *s.answered_at)
+    duration = std::chrono::duration_cast<std::chrono::seconds>(*s.ended_at - *s.answered_at).count();
+  const auto started = s.started_at ? s.started_at : s.first_event_at;
+  return {
+      {"direction", s.direction.set && s.direction.value != Direction::unknown
+                        ? ojson(to_string(s.direction.value))
+                        : ojson(nullptr)},
+      {"status", unified_status(s)},
+      {"startedAt", time_or_null(started)},
+      {"endedAt", s.ended() ? time_or_null(s.ended_at) : ojson(nullptr)},
+      {"answeredAt", time_or_null(s.answered_at)},
+      {"duration", duration},
+      {"recordingUrl", string_or_null(s.recording_url)},
+      {"users", refs(s.users)},
+      {"contacts", refs(s.contacts)},
+      {"externalNumber", string_or_null(s.external_number)},
+      {"internalNumber", string_or_null(s.internal_number)},
+  };
+}
+
+ojson unified_event(EventType type, const CallState& s) {
+  return {{"event", to_string(type)},
+          {"data",
+           {{"object", "resource"},
+            {"model", "telephonyCall"},
+            {"id", s.id},
+            {"fields", unified_fields(s)},
+            {"createdAt", format_iso8601(s.created_at)},
+            {"updatedAt", format_iso8601(s.updated_at)},
+            {"rawResource", s.raw.set ? ojson(s.raw.value) : ojson(nullptr)},
+            {"warnings", s.warnings}}}};
+}
+
+Decision decide(const std::optional<CallState>& previous, const Observation& obs,
+                const std::string& call_id, TimePoint now) {
+  Decision d;
+  if (!previous) {
+    d.state.id = call_id;
+    d.state.source = obs.source;
+    d.state.call_key = obs.call_key;
+    d.state.match_key = obs.match_key;
+    d.state.created_at = now;
+    d.state.updated_at = now;
+    merge(d.state, obs);
+    d.state_changed = true;
+    d.events.push_back(make_emission(EventType::created, d.state));
+    if (d.state.ended()) {
+      d.state.deleted_emitted = true;
+      d.events.push_back(make_emission(EventType::deleted, d.state));
+    }
+    return d;
+  }
+
+  d.state = *previous;
+  merge(d.state, obs);
+  d.state_changed = to_json(d.state) != to_json(*previous);
+  if (unified_fields(d.state) == unified_fields(*previous)) return d;
+
+  d.state.updated_at = now;
+  if (d.state.ended() && !d.state.deleted_emitted) {
+    d.state.deleted_emitted = true;
+    d.events.push_back(make_emission(EventType::deleted, d.state));
+  } else {
+    // Either a live call moved on, or post-call enrichment of an ended call.
+    d.events.push_back(make_emission(EventType::updated, d.state));
+  }
+  d.state_changed = true;
+  return d;
+}
+
+}  // namespace callgate::core

@@ -1,0 +1,83 @@
+#include <callgate/http/router.hpp>
+#include <chrono>
+
+namespace callgate::http {
+namespace {
+
+constexpr std::string_view kWebhooks = "/webhooks/";
+
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+Response method_not_allowed(unsigned version, const char* allow) {
+  auto res = error_response(errc::method_not_allowed, version);
+  res.set(bhttp::field::allow, allow);
+  return res;
+}
+
+}  // namespace
+
+Router::Router(Sources sources, outbox::Committer& committer, metrics::Metrics& metrics)
+    : sources_(std::move(sources)), committer_(committer), metrics_(metrics) {}
+
+Reply Router::counted(std::string source, Reply reply) {
+  return [this, source = std::move(source), reply = std::move(reply),
+          start = std::chrono::steady_clock::now()](Response res) {
+    const auto status = std::to_string(res.result_int());
+    metrics_.inc("callgate_requests_total", {{"source", source}, {"status", status}});
+    metrics_.observe_request_seconds(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    reply(std::move(res));
+  };
+}
+
+void Router::handle(Request&& req, Reply reply) {
+  const auto target = req.target();
+  const auto path = path_of({target.data(), target.size()});
+  const unsigned version = req.version();
+  const bool get = req.method() == bhttp::verb::get || req.method() == bhttp::verb::head;
+
+  if (path.starts_with(kWebhooks)) {
+    const auto name = path.substr(kWebhooks.size());
+    auto it = sources_.find(name);
+    // Unknown names are not echoed into metrics labels: anyone can make them up.
+    auto respond = counted(it == sources_.end() ? "(unknown)" : std::string(name), std::move(reply));
+    if (it == sources_.end()) return respond(refuse(metrics_, "(unknown)", errc::unknown_source, version));
+    if (req.method() != bhttp::verb::post)
+      return respond(method_not_allowed(version, "POST"));
+    return handle_webhook(*it->second, std::move(req), committer_, metrics_, std::move(respond));
+  }
+
+  auto respond = counted("", std::move(reply));
+  if (path == "/healthz") {
+    if (!get) return respond(method_not_allowed(version, "GET"));
+    return respond(json_response(bhttp::status::ok, version, R"({"status":"ok"})"));
+  }
+  if (path == "/readyz") {
+    if (!get) return respond(method_not_allowed(version, "GET"));
+    return committer_.probe([respond = std::move(respond), version](result<void> ok) {
+      if (!ok) return respond(error_response(errc::store_unavailable, version));
+      respond(json_response(bhttp::status::ok, version, R"({"status":"ready"})"));
+    });
+  }
+  if (path == "/metrics") {
+    if (!get) return respond(method_not_allowed(version, "GET"));
+    auto res = json_response(bhttp::status::ok, version, metrics_.render());
+    res.set(bhttp::field::content_type, "text/plain; version=0.0.4");
+    return respond(std::move(res));
+  }
+  respond(error_response(errc::not_found, version));
+}
+
+Response Router::reject(errc why, std::string_view target, unsigned version) {
+  const auto path = path_of(target);
+  std::string source;
+  if (path.starts_with(kWebhooks) && sources_.contains(path.substr(kWebhooks.size())))
+    source = std::string(path.substr(kWebhooks.size()));
+  metrics_.inc("callgate_requests_total",
+               {{"source", source}, {"status", std::to_string(static_cast<unsigned>(status_for(why)))}});
+  return refuse(metrics_, source, why, version);
+}
+
+}  // namespace callgate::http

@@ -1,0 +1,96 @@
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/strand.hpp>
+#include <callgate/http/server.hpp>
+#include <stdexcept>
+
+#include "session.hpp"
+
+namespace callgate::http {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+Server::Server(net::io_context& ioc, const config::HttpConfig& options, Handler& handler,
+               metrics::Metrics& metrics)
+    : ioc_(ioc),
+      options_(options),
+      handler_(handler),
+      metrics_(metrics),
+      acceptor_(net::make_strand(ioc)) {}
+
+Server::~Server() = default;
+
+void Server::start() {
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(options_.host, ec);
+  if (ec) throw std::runtime_error("listen: '" + options_.host + "' is not an IP address");
+  const tcp::endpoint endpoint{address, options_.port};
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("cannot listen on " + options_.host + ":" +
+                             std::to_string(options_.port) + ": " + ec.message());
+  port_ = acceptor_.local_endpoint().port();
+  do_accept();
+}
+
+void Server::do_accept() {
+  acceptor_.async_accept(net::make_strand(ioc_), [this](boost::system::error_code ec,
+                                                        tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+      spdlog::warn("http: accept failed: {}", ec.message());
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      auto session = std::make_shared<Session>(std::move(socket), *this);
+      add(session);
+      session->run();
+    }
+    if (!stopping_) do_accept();
+  });
+}
+
+void Server::stop_accepting() {
+  stopping_ = true;
+  net::dispatch(acceptor_.get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (auto& [ptr, weak] : sessions_)
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+  }
+  for (auto& s : live) s->close_if_idle();
+}
+
+std::size_t Server::open_sessions() const {
+  std::lock_guard lock(sessions_mutex_);
+  return sessions_.size();
+}
+
+void Server::add(const std::shared_ptr<Session>& s) {
+  std::size_t n;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    sessions_.emplace(s.get(), s);
+    n = sessions_.size();
+  }
+  metrics_.set("callgate_connections_active", static_cast<std::int64_t>(n));
+}
+
+void Server::remove(Session* s) {
+  std::size_t n;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    sessions_.erase(s);
+    n = sessions_.size();
+  }
+  metrics_.set("callgate_connections_active", static_cast<std::int64_t>(n));
+}
+
+}  // namespace callgate::http

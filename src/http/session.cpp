@@ -1,0 +1,128 @@
+#include "session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace callgate::http {
+namespace {
+
+namespace beast = boost::beast;
+
+/** Request line plus headers; larger headers are refused with 431. */
+constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::size_t kFirstRead = 4096;
+
+bool expected_end(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+         ec == boost::asio::error::operation_aborted || ec == boost::asio::error::eof ||
+         ec == boost::asio::error::connection_reset || ec == boost::asio::error::bad_descriptor;
+}
+
+}  // namespace
+
+Session::Session(boost::asio::ip::tcp::socket&& socket, Server& server)
+    : stream_(std::move(socket)), server_(server) {}
+
+Session::~Session() { server_.remove(this); }
+
+void Session::run() {
+  boost::asio::dispatch(stream_.get_executor(),
+                        beast::bind_front_handler(&Session::wait_for_request, shared_from_this()));
+}
+
+void Session::close_if_idle() {
+  boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->idle_) self->stream_.cancel();
+  });
+}
+
+// Between requests the connection may sit idle for idle_timeout; once the first byte of a request
+// arrives, the whole request must arrive within read_timeout (no slow drip of headers).
+void Session::wait_for_request() {
+  if (server_.stopping()) return close();
+  if (buffer_.size() > 0) return read_request();  // a pipelined request is already here
+  idle_ = true;
+  stream_.expires_after(server_.options().idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kFirstRead),
+                          beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
+}
+
+void Session::on_first_bytes(beast::error_code ec, std::size_t n) {
+  idle_ = false;
+  buffer_.commit(n);
+  if (ec) {
+    if (!expected_end(ec)) spdlog::debug("http: read failed: {}", ec.message());
+    return close();
+  }
+  read_request();
+}
+
+void Session::read_request() {
+  parser_.emplace();
+  parser_->body_limit(server_.options().max_body_bytes);
+  parser_->header_limit(kMaxHeaderBytes);
+  stream_.expires_after(server_.options().read_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&Session::on_read, shared_from_this()));
+}
+
+void Session::on_read(beast::error_code ec, std::size_t) {
+  if (ec == bhttp::error::body_limit) {
+    // The rest of the body is never read, so the connection cannot be reused.
+    keep_alive_ = false;
+    const auto& header = parser_->get();
+    return send(server_.handler().reject(
+        errc::body_too_large, {header.target().data(), header.target().size()}, header.version()));
+  }
+  if (ec) {
+    if (expected_end(ec)) return close();
+    if (ec == bhttp::error::header_limit) {
+      keep_alive_ = false;
+      return send(server_.handler().reject(errc::headers_too_large, "", 11));
+    }
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+      keep_alive_ = false;
+      return send(server_.handler().reject(errc::bad_request, "", 11));
+    }
+    spdlog::debug("http: read failed: {}", ec.message());
+    return close();
+  }
+  auto req = parser_->release();
+  keep_alive_ = req.keep_alive();
+  stream_.expires_never();  // the handler may wait on a commit; the write sets its own timer
+  server_.handler().handle(std::move(req), [self = shared_from_this()](Response res) {
+    boost::asio::post(self->stream_.get_executor(),
+                      [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+  });
+}
+
+void Session::send(Response res) {
+  res.keep_alive(keep_alive_ && !server_.stopping());
+  keep_alive_ = res.keep_alive();
+  response_ = std::make_shared<Response>(std::move(res));
+  stream_.expires_after(server_.options().read_timeout);
+  bhttp::async_write(stream_, *response_,
+                     beast::bind_front_handler(&Session::on_write, shared_from_this()));
+}
+
+void Session::on_write(beast::error_code ec, std::size_t) {
+  response_.reset();
+  if (ec) {
+    if (!expected_end(ec)) spdlog::debug("http: write failed: {}", ec.message());
+    return close();
+  }
+  if (!keep_alive_) return close();
+  wait_for_request();
+}
+
+void Session::close() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.close();
+}
+
+}  // namespace callgate::http

@@ -1,0 +1,58 @@
+#include <spdlog/spdlog.h>
+
+#include <callgate/adapters/json_fields.hpp>
+#include <callgate/http/router.hpp>
+#include <nlohmann/json.hpp>
+
+namespace callgate::http {
+
+Response refuse(metrics::Metrics& metrics, std::string_view source, errc why, unsigned version) {
+  const auto reason = make_error_code(why).message();
+  const auto status = status_for(why);
+  metrics.inc("callgate_rejections_total", {{"source", source}, {"reason", reason}});
+  if (status == bhttp::status::unauthorized)
+    metrics.inc("callgate_verification_failures_total", {{"source", source}, {"reason", reason}});
+  if (status == bhttp::status::service_unavailable)
+    spdlog::error("webhook {}: answered {}: {}", source, static_cast<unsigned>(status), reason);
+  else
+    spdlog::warn("webhook {}: rejected {}: {}", source, static_cast<unsigned>(status), reason);
+  return error_response(why, version);
+}
+
+void handle_webhook(const adapters::Source& source, Request&& req, outbox::Committer& committer,
+                    metrics::Metrics& metrics, Reply reply) {
+  const auto& name = source.settings().name;
+  const unsigned version = req.version();
+  const adapters::Request request{req.base(), req.body(), now()};
+
+  if (auto ok = source.verify(request); !ok)
+    return reply(refuse(metrics, name, static_cast<errc>(ok.error().value()), version));
+  auto parsed = source.parse(request);
+  if (!parsed) return reply(refuse(metrics, name, static_cast<errc>(parsed.error().value()), version));
+
+  if (parsed->observations.empty()) {
+    metrics.inc("callgate_events_ignored_total", {{"source", name}});
+    spdlog::debug("webhook {}: {} changes no call", name, parsed->event_type);
+    return reply(json_response(bhttp::status::ok, version, R"({"status":"ignored"})"));
+  }
+  // Without a provider event id, the body itself identifies a redelivery.
+  const auto digest = adapters::body_digest(request.body);
+  for (std::size_t i = 0; i < parsed->observations.size(); ++i) {
+    auto& o = parsed->observations[i];
+    if (o.dedup_key.empty()) o.dedup_key = i == 0 ? digest : digest + "#" + std::to_string(i);
+  }
+
+  committer.submit(std::move(parsed->observations),
+                   [&metrics, name, version, reply = std::move(reply)](
+                       result<outbox::Outcome> outcome) {
+                     if (!outcome)
+                       return reply(refuse(metrics, name,
+                                           static_cast<errc>(outcome.error().value()), version));
+                     const bool repeat = outcome->emitted == 0 && outcome->redelivered > 0;
+                     nlohmann::json body = {{"status", repeat ? "duplicate" : "accepted"},
+                                            {"events", outcome->emitted}};
+                     reply(json_response(bhttp::status::ok, version, body.dump()));
+                   });
+}
+
+}  // namespace callgate::http

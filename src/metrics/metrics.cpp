@@ -1,0 +1,122 @@
+#include <callgate/metrics/metrics.hpp>
+#include <mutex>
+#include <sstream>
+
+namespace callgate::metrics {
+namespace {
+
+struct Description {
+  const char* name;
+  const char* type;
+  const char* help;
+};
+
+// Every series callgate exports; an unknown name is a programming error caught by tests.
+constexpr Description kDescriptions[] = {
+    {"callgate_requests_total", "counter", "HTTP requests by source and status code"},
+    {"callgate_rejections_total", "counter", "Requests refused, by source and reason"},
+    {"callgate_verification_failures_total", "counter", "Signature/token/timestamp failures"},
+    {"callgate_events_emitted_total", "counter", "Unified events emitted, by type"},
+    {"callgate_events_ignored_total", "counter", "Provider events accepted that change no call"},
+    {"callgate_redeliveries_total", "counter", "Provider deliveries recognised as repeats"},
+    {"callgate_observations_total", "counter", "Provider events applied to calls, by source"},
+    {"callgate_commits_total", "counter", "Store transactions committed (group commits)"},
+    {"callgate_commit_failures_total", "counter", "Store transactions that failed"},
+    {"callgate_live_calls", "gauge", "Calls seen that have not ended"},
+    {"callgate_sink_delivered_total", "counter", "Events a sink has delivered"},
+    {"callgate_sink_failures_total", "counter", "Sink delivery attempts that failed"},
+    {"callgate_sink_lag_events", "gauge", "Events in the outbox a sink has not delivered yet"},
+    {"callgate_connections_active", "gauge", "Open HTTP connections"},
+};
+
+std::string render_labels(const Labels& labels) {
+  std::string out;
+  for (const auto& [k, v] : labels) {
+    out += out.empty() ? "{" : ",";
+    out.append(k).append("=\"");
+    for (char c : v) {
+      if (c == '"' || c == '\\') out += '\\';
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
+      out += c;
+    }
+    out += '"';
+  }
+  if (!out.empty()) out += '}';
+  return out;
+}
+
+}  // namespace
+
+Metrics::Metrics() {
+  for (const auto& d : kDescriptions) {
+    auto& f = families_[d.name];
+    f.type = d.type;
+    f.help = d.help;
+  }
+}
+
+std::atomic<std::int64_t>& Metrics::series(std::string_view name, const Labels& labels) {
+  const auto key = render_labels(labels);
+  {
+    std::shared_lock lock(mutex_);
+    auto f = families_.find(name);
+    if (f == families_.end()) throw std::logic_error("unknown metric " + std::string(name));
+    auto s = f->second.series.find(key);
+    if (s != f->second.series.end()) return s->second;
+  }
+  std::unique_lock lock(mutex_);
+  return families_.find(name)->second.series[key];
+}
+
+void Metrics::inc(std::string_view name, const Labels& labels, std::uint64_t n) {
+  series(name, labels).fetch_add(static_cast<std::int64_t>(n), std::memory_order_relaxed);
+}
+
+void Metrics::set(std::string_view name, std::int64_t value, const Labels& labels) {
+  series(name, labels).store(value, std::memory_order_relaxed);
+}
+
+std::int64_t Metrics::value(std::string_view name, const Labels& labels) const {
+  std::shared_lock lock(mutex_);
+  auto f = families_.find(name);
+  if (f == families_.end()) return 0;
+  auto s = f->second.series.find(render_labels(labels));
+  return s == f->second.series.end() ? 0 : s->second.load();
+}
+
+void Metrics::observe_request_seconds(double seconds) {
+  std::size_t i = 0;
+  while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  latency_count_.fetch_add(1, std::memory_order_relaxed);
+  latency_sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+}
+
+std::string Metrics::render() const {
+  std::ostringstream out;
+  {
+    std::shared_lock lock(mutex_);
+    for (const auto& [name, f] : families_) {
+      out << "# HELP " << name << ' ' << f.help << "\n# TYPE " << name << ' ' << f.type << '\n';
+      for (const auto& [labels, v] : f.series) out << name << labels << ' ' << v.load() << '\n';
+    }
+  }
+  const char* h = "callgate_request_duration_seconds";
+  out << "# HELP " << h << " Time from a complete request to its response\n# TYPE " << h
+      << " histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+    cumulative += buckets_[i].load();
+    out << h << "_bucket{le=\"" << kBuckets[i] << "\"} " << cumulative << '\n';
+  }
+  cumulative += buckets_[kBuckets.size()].load();
+  out << h << "_bucket{le=\"+Inf\"} " << cumulative << '\n';
+  out << h << "_sum " << static_cast<double>(latency_sum_us_.load()) / 1e6 << '\n';
+  out << h << "_count " << latency_count_.load() << '\n';
+  return out.str();
+}
+
+}  // namespace callgate::metrics

@@ -1,0 +1,175 @@
+#include <spdlog/spdlog.h>
+
+#include <callgate/core/correlate.hpp>
+#include <callgate/outbox/committer.hpp>
+
+namespace callgate::outbox {
+
+Committer::Committer(store::Store& store, metrics::Metrics& metrics, Options options, Clock clock)
+    : store_(store), metrics_(metrics), options_(std::move(options)), clock_(std::move(clock)) {}
+
+Committer::~Committer() { stop(); }
+
+void Committer::start() {
+  if (auto live = store_.count_live_calls()) live_calls_ = *live;
+  metrics_.set("callgate_live_calls", live_calls_);
+  last_purge_ = clock_();
+  thread_ = std::thread([this] { run(); });
+}
+
+void Committer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Committer::submit(std::vector<core::Observation> observations, Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back({std::move(observations), std::move(done), {}});
+      wake_.notify_one();
+      return;
+    }
+  }
+  done(make_error_code(errc::shutting_down));
+}
+
+void Committer::probe(std::function<void(result<void>)> done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back({{}, {}, std::move(done)});
+      wake_.notify_one();
+      return;
+    }
+  }
+  done(make_error_code(errc::shutting_down));
+}
+
+void Committer::on_commit(std::function<void()> listener) {
+  listeners_.push_back(std::move(listener));
+}
+
+void Committer::run() {
+  std::vector<Job> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, options_.purge_every,
+                     [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      // Everything that queued while the last commit was syncing goes into this one.
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (!batch.empty()) process(batch);
+    batch.clear();
+    maybe_purge(clock_());
+  }
+}
+
+void Committer::process(std::vector<Job>& batch) {
+  const TimePoint now = clock_();
+  std::vector<result<Outcome>> outcomes(batch.size(), Outcome{});
+  std::int64_t live_delta = 0;
+  std::size_t emitted = 0;
+
+  auto failed = [&](boost::system::error_code ec) {
+    store_.rollback();
+    metrics_.inc("callgate_commit_failures_total");
+    spdlog::error("store: transaction failed ({}); {} request(s) answered 503", ec.message(),
+                  batch.size());
+    for (auto& job : batch) {
+      if (job.probe) job.probe(ec);
+      else job.done(ec);
+    }
+  };
+
+  if (auto ok = store_.begin(); !ok) return failed(ok.error());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    for (const auto& obs : batch[i].observations) {
+      auto n = apply(obs, now, live_delta);
+      if (!n) return failed(n.error());
+      if (n->redelivery) {
+        ++outcomes[i]->redelivered;
+        metrics_.inc("callgate_redeliveries_total", {{"source", obs.source}});
+      }
+      outcomes[i]->emitted += n->emitted;
+      emitted += n->emitted;
+    }
+  }
+  if (auto ok = store_.commit(); !ok) return failed(ok.error());
+
+  metrics_.inc("callgate_commits_total");
+  live_calls_ += live_delta;
+  metrics_.set("callgate_live_calls", live_calls_);
+  if (emitted > 0)
+    for (auto& listener : listeners_) listener();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].probe) batch[i].probe(result<void>{});
+    else batch[i].done(std::move(outcomes[i]));
+  }
+}
+
+result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePoint now,
+                                     std::int64_t& live_delta) {
+  const auto window = obs.dedup_window.value_or(options_.retention.deliveries);
+  auto fresh = store_.remember_delivery(obs.source + '\x1f' + obs.dedup_key, now + window);
+  if (!fresh) return fresh.error();
+  if (!*fresh) return Applied{0, true};
+
+  auto id = resolve_call_id(obs);
+  if (!id) return id.error();
+  auto previous = store_.load_call(*id);
+  if (!previous) return previous.error();
+
+  auto decision = core::decide(*previous, obs, *id, now);
+  metrics_.inc("callgate_observations_total", {{"source", obs.source}});
+  if (!decision.state_changed) return Applied{};
+
+  const bool was_live = *previous && !(*previous)->ended();
+  const bool is_live = !decision.state.ended();
+  live_delta += (is_live ? 1 : 0) - (was_live ? 1 : 0);
+
+  const auto& r = options_.retention;
+  const auto expires = is_live ? now + r.stale_calls : now + r.ended_calls;
+  if (auto ok = store_.save_call(decision.state, expires); !ok) return ok.error();
+  for (const auto& e : decision.events) {
+    if (auto seq = store_.append_outbox(e, now); !seq) return seq.error();
+    metrics_.inc("callgate_events_emitted_total", {{"type", core::to_string(e.type)}});
+  }
+  return Applied{decision.events.size(), false};
+}
+
+// A provider call key gives the id directly. Without one (a PBX that sends no callId), the call is
+// the newest live call with the same match key; an event that starts a call never joins a call
+// that already started, and one that matches nothing starts a new call whose id derives from it.
+result<std::string> Committer::resolve_call_id(const core::Observation& obs) {
+  if (!obs.call_key.empty()) return core::derive_call_id(obs.source, obs.call_key);
+  auto live = store_.find_live_call(obs.source, obs.match_key);
+  if (!live) return live.error();
+  if (*live && !(obs.started_at && (*live)->started_at)) return (*live)->id;
+  return core::derive_call_id(obs.source, "match:" + obs.match_key + "|" + obs.dedup_key);
+}
+
+void Committer::maybe_purge(TimePoint now) {
+  if (now - last_purge_ < options_.purge_every) return;
+  last_purge_ = now;
+  if (!store_.begin()) return;
+  if (!store_.purge(now, now - options_.retention.outbox) || !store_.commit()) {
+    store_.rollback();
+    return;
+  }
+  if (auto live = store_.count_live_calls()) {
+    live_calls_ = *live;
+    metrics_.set("callgate_live_calls", live_calls_);
+  }
+}
+
+}  // namespace callgate::outbox

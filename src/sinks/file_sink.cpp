@@ -1,0 +1,74 @@
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <callgate/sinks/file_sink.hpp>
+#include <cerrno>
+#include <filesystem>
+
+namespace callgate::sinks {
+namespace {
+
+boost::system::error_code last_errno() {
+  return {errno, boost::system::system_category()};
+}
+
+}  // namespace
+
+FileSink::FileSink(std::string name, std::string path, store::Store& store,
+                   metrics::Metrics& metrics)
+    : Sink(std::move(name), store, metrics), path_(std::move(path)) {}
+
+FileSink::~FileSink() {
+  stop();  // the delivery thread must be gone before the descriptor closes
+  if (fd_ >= 0) ::close(fd_);
+}
+
+result<outbox::SinkCursor> FileSink::recover_(const outbox::SinkCursor& saved) {
+  const auto parent = std::filesystem::path(path_).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) return last_errno();
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return last_errno();
+  const std::int64_t size = st.st_size;
+
+  outbox::SinkCursor cursor = saved;
+  if (saved.seq == 0) {
+    cursor.position = size;  // never delivered here: keep whatever the file already holds
+  } else if (size > saved.position) {
+    spdlog::warn("sink {}: cutting {} bytes written after the last saved cursor; they are "
+                 "written again", name(), size - saved.position);
+    if (::ftruncate(fd_, saved.position) != 0) return last_errno();
+  } else if (size < saved.position) {
+    spdlog::warn("sink {}: {} is shorter than when last written (rotated?); appending from here",
+                 name(), path_);
+    cursor.position = size;
+  }
+  return cursor;
+}
+
+result<outbox::SinkCursor> FileSink::deliver_(const std::vector<outbox::OutboxRow>& rows,
+                                              const outbox::SinkCursor& cursor) {
+  std::string lines;
+  for (const auto& r : rows) lines.append(r.body).push_back('\n');
+  std::size_t written = 0;
+  while (written < lines.size()) {
+    const auto n = ::write(fd_, lines.data() + written, lines.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const auto ec = last_errno();
+      // Leave no torn line behind; the whole batch is written again on the next attempt.
+      if (::ftruncate(fd_, cursor.position) != 0) spdlog::error("sink {}: cannot cut back", name());
+      return ec;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fdatasync(fd_) != 0) return last_errno();
+  return outbox::SinkCursor{rows.back().seq,
+                            cursor.position + static_cast<std::int64_t>(lines.size())};
+}
+
+}  // namespace callgate::sinks

@@ -1,0 +1,139 @@
+#include <algorithm>
+#include <callgate/store/memory_store.hpp>
+
+namespace callgate::store {
+
+result<void> MemoryStore::begin() {
+  std::lock_guard lock(mutex_);
+  undo_.emplace();
+  undo_->outbox_size = outbox_.size();
+  undo_->next_seq = next_seq_;
+  return {};
+}
+
+result<void> MemoryStore::commit() {
+  std::lock_guard lock(mutex_);
+  undo_.reset();
+  return {};
+}
+
+void MemoryStore::rollback() {
+  std::lock_guard lock(mutex_);
+  if (!undo_) return;
+  for (auto& [id, old] : undo_->calls) {
+    if (old) calls_.insert_or_assign(id, *old);
+    else calls_.erase(id);
+  }
+  for (auto& [key, old] : undo_->deliveries) {
+    if (old) deliveries_.insert_or_assign(key, *old);
+    else deliveries_.erase(key);
+  }
+  outbox_.resize(undo_->outbox_size);
+  next_seq_ = undo_->next_seq;
+  undo_.reset();
+}
+
+result<bool> MemoryStore::remember_delivery(std::string_view key, TimePoint expires_at) {
+  std::lock_guard lock(mutex_);
+  auto it = deliveries_.find(key);
+  if (it != deliveries_.end()) return false;
+  if (undo_) undo_->deliveries.try_emplace(std::string(key), std::nullopt);
+  deliveries_.emplace(std::string(key), expires_at);
+  return true;
+}
+
+result<std::optional<core::CallState>> MemoryStore::load_call(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return std::optional<core::CallState>{};
+  return std::optional<core::CallState>{it->second.state};
+}
+
+result<std::optional<core::CallState>> MemoryStore::find_live_call(std::string_view source,
+                                                                   std::string_view match_key) {
+  std::lock_guard lock(mutex_);
+  const core::CallState* newest = nullptr;
+  for (const auto& [id, c] : calls_) {
+    const auto& s = c.state;
+    if (!s.ended() && s.source == source && s.match_key == match_key &&
+        (!newest || s.created_at > newest->created_at))
+      newest = &s;
+  }
+  if (!newest) return std::optional<core::CallState>{};
+  return std::optional<core::CallState>{*newest};
+}
+
+result<void> MemoryStore::save_call(const core::CallState& s, TimePoint expires_at) {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(s.id);
+  if (undo_)
+    undo_->calls.try_emplace(s.id, it == calls_.end() ? std::nullopt
+                                                      : std::optional<StoredCall>{it->second});
+  calls_.insert_or_assign(s.id, StoredCall{s, expires_at});
+  return {};
+}
+
+result<std::int64_t> MemoryStore::append_outbox(const core::Emission& e, TimePoint now) {
+  std::lock_guard lock(mutex_);
+  const auto seq = next_seq_++;
+  outbox_.push_back({seq, now, e.call_id, std::string(core::to_string(e.type)), e.idempotency_key,
+                     e.body.dump()});
+  return seq;
+}
+
+result<void> MemoryStore::purge(TimePoint now, TimePoint outbox_before) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(calls_, [now](const auto& kv) { return kv.second.expires_at < now; });
+  std::erase_if(deliveries_, [now](const auto& kv) { return kv.second < now; });
+  std::int64_t taken = 0;
+  if (!cursors_.empty()) {
+    taken = cursors_.begin()->second.seq;
+    for (const auto& [name, c] : cursors_) taken = std::min(taken, c.seq);
+  }
+  std::erase_if(outbox_, [&](const outbox::OutboxRow& r) {
+    return r.seq <= taken && r.created_at < outbox_before;
+  });
+  return {};
+}
+
+result<std::int64_t> MemoryStore::count_live_calls() {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::int64_t>(
+      std::count_if(calls_.begin(), calls_.end(), [](const auto& kv) { return !kv.second.state.ended(); }));
+}
+
+result<std::vector<outbox::OutboxRow>> MemoryStore::read_outbox(std::int64_t after_seq,
+                                                                std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<outbox::OutboxRow> rows;
+  // Rows are appended in seq order, so the first row after the cursor is found by binary search.
+  auto it = std::upper_bound(outbox_.begin(), outbox_.end(), after_seq,
+                             [](std::int64_t seq, const outbox::OutboxRow& r) { return seq < r.seq; });
+  const std::size_t visible = undo_ ? undo_->outbox_size : outbox_.size();  // hide uncommitted
+  for (; it != outbox_.end() && rows.size() < limit &&
+         static_cast<std::size_t>(it - outbox_.begin()) < visible;
+       ++it)
+    rows.push_back(*it);
+  return rows;
+}
+
+result<outbox::SinkCursor> MemoryStore::load_cursor(std::string_view sink) {
+  std::lock_guard lock(mutex_);
+  auto it = cursors_.find(sink);
+  return it == cursors_.end() ? outbox::SinkCursor{} : it->second;
+}
+
+result<void> MemoryStore::save_cursor(std::string_view sink, const outbox::SinkCursor& c) {
+  std::lock_guard lock(mutex_);
+  cursors_.insert_or_assign(std::string(sink), c);
+  return {};
+}
+
+result<std::int64_t> MemoryStore::last_outbox_seq() {
+  std::lock_guard lock(mutex_);
+  return next_seq_ - 1;
+}
+
+result<void> MemoryStore::ping() { return {}; }
+
+}  // namespace callgate::store

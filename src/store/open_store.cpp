@@ -1,0 +1,13 @@
+#include <callgate/store/memory_store.hpp>
+#include <callgate/store/sqlite_store.hpp>
+#include <stdexcept>
+
+namespace callgate::store {
+
+std::unique_ptr<Store> open_store(const StoreConfig& config) {
+  if (config.type == "sqlite") return std::make_unique<SqliteStore>(config);
+  if (config.type == "memory") return std::make_unique<MemoryStore>();
+  throw std::runtime_error("unknown store type " + config.type);
+}
+
+}  // namespace callgate::store

@@ -1,0 +1,84 @@
+#pragma once
+// Thin RAII over the SQLite C API: one connection, cached prepared statements. Private to store/.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace callgate::store::sqlite {
+
+/** A prepared statement, reset after each use by its Step guard. */
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* s) : stmt_(s) {}
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  /** SQLITE_ROW, SQLITE_DONE or an error code. */
+  int step() { return sqlite3_step(stmt_); }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string{};
+  }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+/** Resets a statement when it leaves scope, so every early return leaves it reusable. */
+class Use {
+ public:
+  explicit Use(Statement& s) : s_(s) {}
+  ~Use() { s_.reset(); }
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  Statement* operator->() { return &s_; }
+  Statement& operator*() { return s_; }
+
+ private:
+  Statement& s_;
+};
+
+/** One connection plus its statement cache. */
+class Db {
+ public:
+  /** Opens (creating) the database; throws std::runtime_error on failure (startup only). */
+  Db(const std::string& path, int busy_timeout_ms);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  /** Runs SQL without results; returns the SQLite result code. */
+  int exec(const char* sql);
+  /** The cached statement for this SQL text. */
+  Statement& prepare(const char* sql);
+  std::int64_t changes() const { return sqlite3_changes64(db_); }
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+  const char* last_error() const { return sqlite3_errmsg(db_); }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::map<const char*, std::unique_ptr<Statement>> cache_;
+};
+
+}  // namespace callgate::store::sqlite

@@ -1,0 +1,221 @@
+#include <callgate/store/sqlite_store.hpp>
+#include <filesystem>
+#include <stdexcept>
+
+#include "sqlite_db.hpp"
+
+namespace callgate::store {
+namespace {
+
+using sqlite::Use;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS calls(
+  id TEXT PRIMARY KEY, source TEXT NOT NULL, match_key TEXT NOT NULL, live INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, state TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS calls_by_match ON calls(source, match_key, created_ms)
+  WHERE live = 1 AND match_key != '';
+CREATE INDEX IF NOT EXISTS calls_by_expiry ON calls(expires_ms);
+CREATE TABLE IF NOT EXISTS deliveries(key TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL)
+  WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS deliveries_by_expiry ON deliveries(expires_ms);
+CREATE TABLE IF NOT EXISTS outbox(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL, call_id TEXT NOT NULL,
+  event_type TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sink_cursors(
+  name TEXT PRIMARY KEY, seq INTEGER NOT NULL, position INTEGER NOT NULL);
+)sql";
+
+constexpr const char* kInsertDelivery =
+    "INSERT INTO deliveries(key, expires_ms) VALUES(?1, ?2) ON CONFLICT(key) DO NOTHING";
+constexpr const char* kLoadCall = "SELECT state FROM calls WHERE id = ?1";
+constexpr const char* kFindLive =
+    "SELECT state FROM calls WHERE source = ?1 AND match_key = ?2 AND live = 1 "
+    "ORDER BY created_ms DESC LIMIT 1";
+constexpr const char* kSaveCall =
+    "INSERT INTO calls(id, source, match_key, live, created_ms, expires_ms, state) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET live = excluded.live, "
+    "expires_ms = excluded.expires_ms, state = excluded.state";
+constexpr const char* kAppendOutbox =
+    "INSERT INTO outbox(created_ms, call_id, event_type, idempotency_key, body) "
+    "VALUES(?1, ?2, ?3, ?4, ?5)";
+constexpr const char* kPurgeCalls = "DELETE FROM calls WHERE expires_ms < ?1";
+constexpr const char* kPurgeDeliveries = "DELETE FROM deliveries WHERE expires_ms < ?1";
+constexpr const char* kPurgeOutbox =
+    "DELETE FROM outbox WHERE created_ms < ?1 AND seq <= "
+    "(SELECT COALESCE(MIN(seq), 0) FROM sink_cursors)";
+constexpr const char* kCountLive = "SELECT COUNT(*) FROM calls WHERE live = 1";
+constexpr const char* kReadOutbox =
+    "SELECT seq, created_ms, call_id, event_type, idempotency_key, body FROM outbox "
+    "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+constexpr const char* kLoadCursor = "SELECT seq, position FROM sink_cursors WHERE name = ?1";
+constexpr const char* kSaveCursor =
+    "INSERT INTO sink_cursors(name, seq, position) VALUES(?1, ?2, ?3) "
+    "ON CONFLICT(name) DO UPDATE SET seq = excluded.seq, position = excluded.position";
+constexpr const char* kLastSeq = "SELECT COALESCE(MAX(seq), 0) FROM outbox";
+constexpr const char* kPing = "SELECT 1";
+
+boost::system::error_code unavailable() { return make_error_code(errc::store_unavailable); }
+
+result<std::optional<core::CallState>> state_from(sqlite::Statement& s) {
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<core::CallState>{};
+  if (rc != SQLITE_ROW) return unavailable();
+  auto j = nlohmann::json::parse(s.text(0), nullptr, false);
+  auto state = core::call_state_from_json(j);
+  if (!state) return unavailable();  // a corrupt row: fail loudly rather than invent a new call
+  return std::optional<core::CallState>{std::move(*state)};
+}
+
+void open_connection(sqlite::Db& db) {
+  if (db.exec("PRAGMA journal_mode=WAL") != SQLITE_OK ||
+      db.exec("PRAGMA synchronous=FULL") != SQLITE_OK)
+    throw std::runtime_error(std::string("cannot configure SQLite: ") + db.last_error());
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const StoreConfig& config) {
+  const auto parent = std::filesystem::path(config.path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  writer_ = std::make_unique<sqlite::Db>(config.path, config.busy_timeout_ms);
+  open_connection(*writer_);
+  if (writer_->exec(kSchema) != SQLITE_OK)
+    throw std::runtime_error(std::string("cannot create schema: ") + writer_->last_error());
+  reader_ = std::make_unique<sqlite::Db>(config.path, config.busy_timeout_ms);
+  open_connection(*reader_);
+  // Prepare every statement now, so the request path never reads the schema.
+  for (const char* sql : {kInsertDelivery, kLoadCall, kFindLive, kSaveCall, kAppendOutbox,
+                          kPurgeCalls, kPurgeDeliveries, kPurgeOutbox, kCountLive})
+    writer_->prepare(sql);
+  for (const char* sql : {kReadOutbox, kLoadCursor, kSaveCursor, kLastSeq, kPing})
+    reader_->prepare(sql);
+}
+
+SqliteStore::~SqliteStore() = default;
+
+result<void> SqliteStore::begin() {
+  if (writer_->exec("BEGIN IMMEDIATE") != SQLITE_OK) return unavailable();
+  return {};
+}
+
+result<void> SqliteStore::commit() {
+  if (writer_->exec("COMMIT") != SQLITE_OK) {
+    rollback();
+    return unavailable();
+  }
+  return {};
+}
+
+void SqliteStore::rollback() { writer_->exec("ROLLBACK"); }
+
+result<bool> SqliteStore::remember_delivery(std::string_view key, TimePoint expires_at) {
+  Use s(writer_->prepare(kInsertDelivery));
+  s->bind(1, key).bind(2, to_unix_ms(expires_at));
+  if (s->step() != SQLITE_DONE) return {boost::system::in_place_error, unavailable()};
+  return writer_->changes() == 1;
+}
+
+result<std::optional<core::CallState>> SqliteStore::load_call(std::string_view id) {
+  Use s(writer_->prepare(kLoadCall));
+  s->bind(1, id);
+  return state_from(*s);
+}
+
+result<std::optional<core::CallState>> SqliteStore::find_live_call(std::string_view source,
+                                                                   std::string_view match_key) {
+  Use s(writer_->prepare(kFindLive));
+  s->bind(1, source).bind(2, match_key);
+  return state_from(*s);
+}
+
+result<void> SqliteStore::save_call(const core::CallState& st, TimePoint expires_at) {
+  Use s(writer_->prepare(kSaveCall));
+  s->bind(1, st.id)
+      .bind(2, st.source)
+      .bind(3, st.match_key)
+      .bind(4, std::int64_t{st.ended() ? 0 : 1})
+      .bind(5, to_unix_ms(st.created_at))
+      .bind(6, to_unix_ms(expires_at))
+      .bind(7, core::to_json(st).dump());
+  if (s->step() != SQLITE_DONE) return unavailable();
+  return {};
+}
+
+result<std::int64_t> SqliteStore::append_outbox(const core::Emission& e, TimePoint now) {
+  Use s(writer_->prepare(kAppendOutbox));
+  s->bind(1, to_unix_ms(now))
+      .bind(2, e.call_id)
+      .bind(3, core::to_string(e.type))
+      .bind(4, e.idempotency_key)
+      .bind(5, e.body.dump());
+  if (s->step() != SQLITE_DONE) return unavailable();
+  return writer_->last_insert_rowid();
+}
+
+result<void> SqliteStore::purge(TimePoint now, TimePoint outbox_before) {
+  for (const char* sql : {kPurgeCalls, kPurgeDeliveries}) {
+    Use s(writer_->prepare(sql));
+    s->bind(1, to_unix_ms(now));
+    if (s->step() != SQLITE_DONE) return unavailable();
+  }
+  Use s(writer_->prepare(kPurgeOutbox));
+  s->bind(1, to_unix_ms(outbox_before));
+  if (s->step() != SQLITE_DONE) return unavailable();
+  return {};
+}
+
+result<std::int64_t> SqliteStore::count_live_calls() {
+  Use s(writer_->prepare(kCountLive));
+  if (s->step() != SQLITE_ROW) return unavailable();
+  return s->int64(0);
+}
+
+result<std::vector<outbox::OutboxRow>> SqliteStore::read_outbox(std::int64_t after_seq,
+                                                                std::size_t limit) {
+  std::lock_guard lock(reader_mutex_);
+  Use s(reader_->prepare(kReadOutbox));
+  s->bind(1, after_seq).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<outbox::OutboxRow> rows;
+  int rc;
+  while ((rc = s->step()) == SQLITE_ROW) {
+    rows.push_back({s->int64(0), from_unix_ms(s->int64(1)), s->text(2), s->text(3), s->text(4),
+                    s->text(5)});
+  }
+  if (rc != SQLITE_DONE) return unavailable();
+  return rows;
+}
+
+result<outbox::SinkCursor> SqliteStore::load_cursor(std::string_view sink) {
+  std::lock_guard lock(reader_mutex_);
+  Use s(reader_->prepare(kLoadCursor));
+  s->bind(1, sink);
+  const int rc = s->step();
+  if (rc == SQLITE_DONE) return outbox::SinkCursor{};
+  if (rc != SQLITE_ROW) return unavailable();
+  return outbox::SinkCursor{s->int64(0), s->int64(1)};
+}
+
+result<void> SqliteStore::save_cursor(std::string_view sink, const outbox::SinkCursor& c) {
+  std::lock_guard lock(reader_mutex_);
+  Use s(reader_->prepare(kSaveCursor));
+  s->bind(1, sink).bind(2, c.seq).bind(3, c.position);
+  if (s->step() != SQLITE_DONE) return unavailable();
+  return {};
+}
+
+result<std::int64_t> SqliteStore::last_outbox_seq() {
+  std::lock_guard lock(reader_mutex_);
+  Use s(reader_->prepare(kLastSeq));
+  if (s->step() != SQLITE_ROW) return unavailable();
+  return s->int64(0);
+}
+
+result<void> SqliteStore::ping() {
+  std::lock_guard lock(reader_mutex_);
+  Use s(reader_->prepare(kPing));
+  if (s->step() != SQLITE_ROW) return unavailable();
+  return {};
+}
+
+}  // namespace callgate::store
