@@ -25,7 +25,7 @@ FileSink::~FileSink() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-result<outbox::SinkCursor> FileSink::recover_(const outbox::SinkCursor& saved) {
+result<outbox::SinkCursor> FileSink::recover_(const std::optional<outbox::SinkCursor>& saved) {
   const auto parent = std::filesystem::path(path_).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -35,14 +35,13 @@ result<outbox::SinkCursor> FileSink::recover_(const outbox::SinkCursor& saved) {
   if (::fstat(fd_, &st) != 0) return last_errno();
   const std::int64_t size = st.st_size;
 
-  outbox::SinkCursor cursor = saved;
-  if (saved.seq == 0) {
-    cursor.position = size;  // never delivered here: keep whatever the file already holds
-  } else if (size > saved.position) {
+  if (!saved) return outbox::SinkCursor{0, size};  // first start: keep what the file holds
+  outbox::SinkCursor cursor = *saved;
+  if (size > saved->position) {
     spdlog::warn("sink {}: cutting {} bytes written after the last saved cursor; they are "
-                 "written again", name(), size - saved.position);
-    if (::ftruncate(fd_, saved.position) != 0) return last_errno();
-  } else if (size < saved.position) {
+                 "written again", name(), size - saved->position);
+    if (::ftruncate(fd_, saved->position) != 0) return last_errno();
+  } else if (size < saved->position) {
     spdlog::warn("sink {}: {} is shorter than when last written (rotated?); appending from here",
                  name(), path_);
     cursor.position = size;

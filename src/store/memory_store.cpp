@@ -117,10 +117,11 @@ result<std::vector<outbox::OutboxRow>> MemoryStore::read_outbox(std::int64_t aft
   return rows;
 }
 
-result<outbox::SinkCursor> MemoryStore::load_cursor(std::string_view sink) {
+result<std::optional<outbox::SinkCursor>> MemoryStore::load_cursor(std::string_view sink) {
   std::lock_guard lock(mutex_);
   auto it = cursors_.find(sink);
-  return it == cursors_.end() ? outbox::SinkCursor{} : it->second;
+  if (it == cursors_.end()) return std::optional<outbox::SinkCursor>{};
+  return std::optional<outbox::SinkCursor>{it->second};
 }
 
 result<void> MemoryStore::save_cursor(std::string_view sink, const outbox::SinkCursor& c) {

@@ -186,14 +186,14 @@ result<std::vector<outbox::OutboxRow>> SqliteStore::read_outbox(std::int64_t aft
   return rows;
 }
 
-result<outbox::SinkCursor> SqliteStore::load_cursor(std::string_view sink) {
+result<std::optional<outbox::SinkCursor>> SqliteStore::load_cursor(std::string_view sink) {
   std::lock_guard lock(reader_mutex_);
   Use s(reader_->prepare(kLoadCursor));
   s->bind(1, sink);
   const int rc = s->step();
-  if (rc == SQLITE_DONE) return outbox::SinkCursor{};
+  if (rc == SQLITE_DONE) return std::optional<outbox::SinkCursor>{};
   if (rc != SQLITE_ROW) return unavailable();
-  return outbox::SinkCursor{s->int64(0), s->int64(1)};
+  return std::optional<outbox::SinkCursor>{outbox::SinkCursor{s->int64(0), s->int64(1)}};
 }
 
 result<void> SqliteStore::save_cursor(std::string_view sink, const outbox::SinkCursor& c) {

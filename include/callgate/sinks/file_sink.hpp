@@ -16,7 +16,7 @@ class FileSink final : public Sink {
   ~FileSink() override;
 
  private:
-  result<outbox::SinkCursor> recover_(const outbox::SinkCursor& saved) override;
+  result<outbox::SinkCursor> recover_(const std::optional<outbox::SinkCursor>& saved) override;
   result<outbox::SinkCursor> deliver_(const std::vector<outbox::OutboxRow>& rows,
                                       const outbox::SinkCursor& cursor) override;
 

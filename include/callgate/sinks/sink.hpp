@@ -38,9 +38,11 @@ class Sink {
   std::int64_t delivered_seq() const { return delivered_seq_.load(); }
 
  protected:
-  /** Makes the destination agree with the saved cursor (e.g. drop a torn tail) and returns the
-   * cursor to continue from. Runs once, before the delivery thread starts. */
-  virtual result<outbox::SinkCursor> recover_(const outbox::SinkCursor& saved) { return saved; }
+  /** Makes the destination agree with the saved cursor (e.g. drop a torn tail; nullopt on the
+   * sink's first start) and returns the cursor to continue from. Runs once, before delivering. */
+  virtual result<outbox::SinkCursor> recover_(const std::optional<outbox::SinkCursor>& saved) {
+    return saved.value_or(outbox::SinkCursor{});
+  }
   /** Delivers rows (in seq order, all after cursor) and returns the cursor after the last one. */
   virtual result<outbox::SinkCursor> deliver_(const std::vector<outbox::OutboxRow>& rows,
                                               const outbox::SinkCursor& cursor) = 0;

@@ -34,7 +34,7 @@ class SqliteStore final : public Store {
 
   result<std::vector<outbox::OutboxRow>> read_outbox(std::int64_t after_seq,
                                                      std::size_t limit) override;
-  result<outbox::SinkCursor> load_cursor(std::string_view sink) override;
+  result<std::optional<outbox::SinkCursor>> load_cursor(std::string_view sink) override;
   result<void> save_cursor(std::string_view sink, const outbox::SinkCursor& c) override;
   result<std::int64_t> last_outbox_seq() override;
   result<void> ping() override;

@@ -56,7 +56,8 @@ class Store {
   // --- read side: any thread ---
   virtual result<std::vector<outbox::OutboxRow>> read_outbox(std::int64_t after_seq,
                                                              std::size_t limit) = 0;
-  virtual result<outbox::SinkCursor> load_cursor(std::string_view sink) = 0;
+  /** nullopt when this sink has never saved a cursor. */
+  virtual result<std::optional<outbox::SinkCursor>> load_cursor(std::string_view sink) = 0;
   virtual result<void> save_cursor(std::string_view sink, const outbox::SinkCursor& c) = 0;
   virtual result<std::int64_t> last_outbox_seq() = 0;
   /** Cheap check that the store answers (GET /readyz). */

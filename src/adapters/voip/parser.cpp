@@ -97,7 +97,8 @@ result<Parsed> parse(const Request& r, const SourceSettings& settings) {
   }
 
   const auto disposition = lower(str(j, "disposition"));
-  if (disposition == "answered") o.answered = true;
+  if (disposition.empty()) o.warnings.push_back("voip: disposition missing; treated as Unknown");
+  else if (disposition == "answered") o.answered = true;
   else if (disposition == "voicemail") o.voicemail = true;
   else if (disposition != "unknown" && disposition != "busy" && disposition != "noanswer" &&
            disposition != "failed" && disposition != "cancelled")

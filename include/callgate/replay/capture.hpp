@@ -1,0 +1,24 @@
+#pragma once
+
+#include <callgate/error.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace callgate::replay {
+
+/** One captured webhook request. */
+struct CaptureItem {
+  std::string body;  ///< the request body as bytes (a captured JSON object is re-serialised)
+  std::string method = "POST";
+  std::string url;
+};
+
+/**
+ * Reads a capture file: a JSON array, or JSON values one after another (with or without commas
+ * between them, as hand-made captures often are), each either {"body":..,"method":..,"url":..}
+ * or a bare body. errc::bad_json when a value cannot be read.
+ */
+result<std::vector<CaptureItem>> read_capture(std::string_view text);
+
+}  // namespace callgate::replay

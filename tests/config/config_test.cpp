@@ -1,0 +1,146 @@
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <callgate/config/config.hpp>
+#include <fstream>
+#include <support/fixtures.hpp>
+
+namespace callgate {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    adapters::register_builtin_providers(registry);
+    ::setenv("CG_TEST_SECRET", "s3cret", 1);
+    ::setenv("CG_TEST_KEY", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", 1);
+    ::unsetenv("CG_TEST_MISSING");
+  }
+  config::Config load(const std::string& yaml) {
+    const auto file = dir / "c.yaml";
+    std::ofstream(file) << yaml;
+    return config::load_config(file.string(), registry);
+  }
+  std::string error_of(const std::string& yaml) {
+    try {
+      load(yaml);
+    } catch (const config::ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+
+  adapters::Registry registry;
+  testing::TempDir dir;
+};
+
+const char* kMinimal = R"(sources:
+  pbx:
+    provider: voip
+    auth:
+      bearer: tok
+)";
+
+TEST_F(ConfigTest, TheShippedDefaultConfigLoads) {
+  ::setenv("WEBEX_WEBHOOK_SECRET", "w", 1);
+  ::setenv("TELNYX_PUBLIC_KEY", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", 1);
+  ::setenv("PBX_TOKEN", "p", 1);
+  const auto c = config::load_config(std::string(CALLGATE_TEST_DATA_DIR) + "/../../config/callgate.yaml",
+                                     registry);
+  EXPECT_EQ(c.http.host, "127.0.0.1");
+  EXPECT_EQ(c.http.port, 8080);
+  EXPECT_EQ(c.http.threads, 2);
+  EXPECT_EQ(c.http.max_body_bytes, 1048576u);
+  EXPECT_EQ(c.connector_id, "crm-connector-1");
+  EXPECT_EQ(c.owner_id, "owner-1");
+  EXPECT_EQ(c.store.type, "sqlite");
+  EXPECT_EQ(c.store.path, "var/callgate.db");
+  EXPECT_EQ(c.sources.size(), 3u);
+  ASSERT_EQ(c.sinks.size(), 1u);
+  EXPECT_EQ(c.sinks[0].path, "var/events.jsonl");
+}
+
+TEST_F(ConfigTest, DefaultsApplyWhenKeysAreLeftOut) {
+  const auto c = load(kMinimal);
+  EXPECT_EQ(c.http.port, 8080);
+  EXPECT_EQ(c.store.type, "sqlite");
+  EXPECT_TRUE(c.sinks.empty());
+  EXPECT_EQ(c.store.retention.deliveries.count(), 72 * 3600);
+}
+
+TEST_F(ConfigTest, ExpandsEnvironmentVariables) {
+  const auto c = load(R"(listen: "[::1]:0"
+sources:
+  webex:
+    provider: webex
+    secret: ${CG_TEST_SECRET}
+  telnyx:
+    provider: telnyx
+    public_key: ${CG_TEST_KEY}
+)");
+  EXPECT_EQ(c.http.host, "::1");
+  EXPECT_EQ(c.http.port, 0);
+  EXPECT_EQ(c.sources.count("webex"), 1u);
+}
+
+TEST_F(ConfigTest, MistakesNameTheFileLineAndKey) {
+  EXPECT_NE(error_of(std::string(kMinimal) + "thread: 4\n").find("c.yaml:6: key 'thread': unknown key"),
+            std::string::npos)
+      << error_of(std::string(kMinimal) + "thread: 4\n");
+  const auto missing = error_of(R"(sources:
+  webex:
+    provider: webex
+    secret: ${CG_TEST_MISSING}
+)");
+  EXPECT_NE(missing.find("c.yaml:4: key 'sources.webex.secret'"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("CG_TEST_MISSING is not set"), std::string::npos);
+
+  const auto provider = error_of(R"(sources:
+  x:
+    provider: skype
+)");
+  EXPECT_NE(provider.find("c.yaml:3: key 'sources.x.provider': unknown provider 'skype'"),
+            std::string::npos)
+      << provider;
+
+  const auto type = error_of(std::string("threads: many\n") + kMinimal);
+  EXPECT_NE(type.find("c.yaml:1: key 'threads': expected an integer"), std::string::npos) << type;
+
+  const auto nested = error_of(R"(sources:
+  pbx:
+    provider: voip
+    auth:
+      bearer: tok
+      bearr: typo
+)");
+  EXPECT_NE(nested.find("c.yaml:6: key 'sources.pbx.auth.bearr': unknown key"), std::string::npos)
+      << nested;
+}
+
+TEST_F(ConfigTest, RefusesBadValues) {
+  EXPECT_NE(error_of(std::string("listen: nowhere\n") + kMinimal).find("listen"), std::string::npos);
+  EXPECT_NE(error_of(std::string("store: {type: redis}\n") + kMinimal).find("store.type"),
+            std::string::npos);
+  EXPECT_NE(error_of("sources: {}\n").find("at least one source"), std::string::npos);
+  EXPECT_NE(error_of("sources:\n  t:\n    provider: telnyx\n    public_key: abc\n").find("32-byte"),
+            std::string::npos);
+  EXPECT_NE(error_of("sources:\n  p:\n    provider: voip\n    auth: {}\n").find("needs bearer"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "sinks:\n  - type: kafka\n").find("unknown sink type"),
+            std::string::npos);
+  EXPECT_NE(error_of("sources: [\n").find("c.yaml"), std::string::npos);
+}
+
+TEST_F(ConfigTest, SecretsDoNotAppearInErrors) {
+  const auto e = error_of(R"(sources:
+  webex:
+    provider: webex
+    secret: ${CG_TEST_SECRET}
+    colour: blue
+)");
+  EXPECT_NE(e.find("colour"), std::string::npos);
+  EXPECT_EQ(e.find("s3cret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace callgate

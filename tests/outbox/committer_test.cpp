@@ -1,0 +1,185 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <callgate/adapters/json_fields.hpp>
+#include <callgate/adapters/voip/voip.hpp>
+#include <callgate/adapters/webex/webex.hpp>
+#include <callgate/outbox/committer.hpp>
+#include <callgate/store/memory_store.hpp>
+#include <callgate/store/sqlite_store.hpp>
+#include <future>
+#include <support/fixtures.hpp>
+
+namespace callgate {
+namespace {
+
+const TimePoint kNow = *parse_iso8601("2025-08-14T18:53:05.000Z");
+const boost::beast::http::fields kNoHeaders;
+
+std::vector<core::Observation> webex(const std::string& body) {
+  auto p = adapters::webex::parse({kNoHeaders, body, kNow}, {"webex", false});
+  EXPECT_TRUE(p);
+  return p->observations;
+}
+
+std::vector<core::Observation> pbx(const std::string& body) {
+  auto p = adapters::voip::parse({kNoHeaders, body, kNow}, {"pbx", false});
+  EXPECT_TRUE(p);
+  auto obs = p->observations;
+  for (auto& o : obs)
+    if (o.dedup_key.empty()) o.dedup_key = adapters::body_digest(body);
+  return obs;
+}
+
+struct Harness {
+  explicit Harness(store::Store& s) : store(s), committer(s, metrics, {}, [] { return kNow; }) {}
+  result<outbox::Outcome> submit(std::vector<core::Observation> obs) {
+    std::promise<result<outbox::Outcome>> p;
+    auto f = p.get_future();
+    committer.submit(std::move(obs), [&p](result<outbox::Outcome> r) { p.set_value(r); });
+    return f.get();
+  }
+  std::vector<outbox::OutboxRow> outbox() { return *store.read_outbox(0, 1000); }
+
+  store::Store& store;
+  metrics::Metrics metrics;
+  outbox::Committer committer;
+};
+
+TEST(Committer, TheWebexSeedBecomesCreatedAndDeletedInTheOutbox) {
+  store::MemoryStore s;
+  Harness h(s);
+  h.committer.start();
+  const auto bodies = testing::webex_seed_bodies();
+  EXPECT_EQ(h.submit(webex(bodies[0]))->emitted, 1u);
+  EXPECT_EQ(h.submit(webex(bodies[1]))->emitted, 0u);  // older, same information
+  EXPECT_EQ(h.submit(webex(bodies[2]))->emitted, 1u);
+  const auto rows = h.outbox();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].event_type, "telephonyCall::created");
+  EXPECT_EQ(rows[1].event_type, "telephonyCall::deleted");
+  EXPECT_EQ(rows[0].call_id, core::derive_call_id(
+                                 "webex", "Y2lzY29zcGFyazovL3VzL0NBTEwvY2FsbGhhbGYtOTgyNzEzMjM3MDow"));
+  EXPECT_EQ(rows[1].idempotency_key, rows[1].call_id + ":2");
+  EXPECT_EQ(h.metrics.value("callgate_live_calls"), 0);
+}
+
+TEST(Committer, ARedeliveryEmitsNothingAndIsCounted) {
+  store::MemoryStore s;
+  Harness h(s);
+  h.committer.start();
+  const auto body = testing::webex_seed_bodies()[0];
+  EXPECT_EQ(h.submit(webex(body))->emitted, 1u);
+  const auto again = h.submit(webex(body));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->emitted, 0u);
+  EXPECT_EQ(again->redelivered, 1u);
+  EXPECT_EQ(h.metrics.value("callgate_redeliveries_total", {{"source", "webex"}}), 1);
+  EXPECT_EQ(h.outbox().size(), 1u);
+  EXPECT_EQ(h.metrics.value("callgate_live_calls"), 1);
+}
+
+TEST(Committer, ConcurrentRequestsShareOneCommit) {
+  store::MemoryStore s;
+  Harness h(s);
+  // Queue before starting, so the first batch holds all of them.
+  std::vector<std::future<result<outbox::Outcome>>> futures;
+  std::vector<std::promise<result<outbox::Outcome>>> promises(50);
+  for (int i = 0; i < 50; ++i) {
+    futures.push_back(promises[i].get_future());
+    h.committer.submit(pbx(R"({"event":"NotifyStart","callId":"c)" + std::to_string(i) +
+                           R"(","direction":"In","srcPhone":"1","dstPhone":"2"})"),
+                       [&promises, i](result<outbox::Outcome> r) { promises[i].set_value(r); });
+  }
+  h.committer.start();
+  for (auto& f : futures) EXPECT_EQ(f.get()->emitted, 1u);
+  EXPECT_EQ(h.metrics.value("callgate_commits_total"), 1);
+  EXPECT_EQ(h.outbox().size(), 50u);
+  EXPECT_EQ(h.metrics.value("callgate_live_calls"), 50);
+}
+
+TEST(Committer, APbxCallWithoutCallIdIsMatchedFromStartToEnd) {
+  store::MemoryStore s;
+  Harness h(s);
+  h.committer.start();
+  const std::string tuple = R"("direction":"In","srcPhone":"+1555","srcPhoneExt":"7","dstPhone":"100")";
+  EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyStart",)" + tuple + "}"))->emitted, 1u);
+  // Another caller at the same time is a different call.
+  EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyStart","direction":"In","srcPhone":"+1666","dstPhone":"100"})"))->emitted, 1u);
+  EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyAnswer",)" + tuple + "}"))->emitted, 1u);
+  EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyEnd","disposition":"Answered",)" + tuple + "}"))->emitted, 1u);
+  const auto rows = h.outbox();
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].call_id, rows[2].call_id);
+  EXPECT_EQ(rows[0].call_id, rows[3].call_id);
+  EXPECT_NE(rows[0].call_id, rows[1].call_id);
+  EXPECT_EQ(rows[3].event_type, "telephonyCall::deleted");
+  const auto last = nlohmann::json::parse(rows[3].body);
+  EXPECT_EQ(last["data"]["fields"]["status"], "completed");
+  EXPECT_EQ(last["data"]["fields"]["externalNumber"], "+1555");
+
+  // The same numbers again after the end: a new call, not the ended one.
+  EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyStart","timestamp":1700000000,)" + tuple + "}"))->emitted, 1u);
+  EXPECT_NE(h.outbox().back().call_id, rows[0].call_id);
+}
+
+TEST(Committer, AStartNeverJoinsACallThatAlreadyStarted) {
+  store::MemoryStore s;
+  Harness h(s);
+  h.committer.start();
+  const std::string tuple = R"("direction":"Out","srcPhone":"100","dstPhone":"+1777","dstPhoneExt":"100")";
+  EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyStart","timestamp":1,)" + tuple + "}"))->emitted, 1u);
+  EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyStart","timestamp":2,)" + tuple + "}"))->emitted, 1u);
+  const auto rows = h.outbox();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_NE(rows[0].call_id, rows[1].call_id);
+}
+
+TEST(Committer, AStoreThatCannotCommitAnswersUnavailableAndKeepsNothing) {
+  testing::TempDir dir;
+  store::StoreConfig c;
+  c.path = (dir / "callgate.db").string();
+  c.busy_timeout_ms = 50;
+  store::SqliteStore s(c);
+  Harness h(s);
+  h.committer.start();
+
+  // Another connection holds the write lock, as a stuck process or a full disk would.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(c.path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto body = testing::webex_seed_bodies()[0];
+  auto r = h.submit(webex(body));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), make_error_code(errc::store_unavailable));
+  std::promise<result<void>> probed;
+  h.committer.probe([&](result<void> ok) { probed.set_value(ok); });
+  EXPECT_FALSE(probed.get_future().get());
+  EXPECT_EQ(h.metrics.value("callgate_commit_failures_total"), 2);
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+
+  // Once the store answers again, the provider's retry goes through as if new.
+  EXPECT_TRUE(h.outbox().empty());
+  auto retry = h.submit(webex(body));
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->emitted, 1u);
+  EXPECT_EQ(retry->redelivered, 0u);
+}
+
+TEST(Committer, StopFinishesWhatWasSubmittedAndRefusesTheRest) {
+  store::MemoryStore s;
+  Harness h(s);
+  std::promise<result<outbox::Outcome>> p;
+  h.committer.submit(webex(testing::webex_seed_bodies()[0]),
+                     [&p](result<outbox::Outcome> r) { p.set_value(r); });
+  h.committer.start();
+  h.committer.stop();
+  EXPECT_EQ(p.get_future().get()->emitted, 1u);
+  std::promise<result<outbox::Outcome>> late;
+  h.committer.submit({}, [&late](result<outbox::Outcome> r) { late.set_value(r); });
+  EXPECT_EQ(late.get_future().get().error(), make_error_code(errc::shutting_down));
+}
+
+}  // namespace
+}  // namespace callgate

@@ -1,0 +1,149 @@
+// The same contract for every store: run against SQLite and memory.
+#include <gtest/gtest.h>
+
+#include <callgate/store/memory_store.hpp>
+#include <callgate/store/sqlite_store.hpp>
+#include <support/fixtures.hpp>
+
+namespace callgate {
+namespace {
+
+const TimePoint kNow = from_unix_ms(1'700'000'000'000);
+
+class StoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { store = open(); }
+  std::unique_ptr<store::Store> open() {
+    store::StoreConfig c;
+    c.type = GetParam();
+    c.path = (dir / "db" / "callgate.db").string();
+    return store::open_store(c);
+  }
+  core::CallState call(const std::string& id, bool ended, const std::string& match = "") {
+    core::CallState s;
+    s.id = id;
+    s.source = "pbx";
+    s.match_key = match;
+    s.created_at = kNow;
+    s.phase = ended ? core::Phase::ended : core::Phase::ringing;
+    return s;
+  }
+  core::Emission emission(const std::string& id, int n) {
+    return {core::EventType::updated, id, id + ":" + std::to_string(n), {{"n", n}}};
+  }
+
+  testing::TempDir dir;
+  std::unique_ptr<store::Store> store;
+};
+
+TEST_P(StoreContract, RemembersDeliveriesOnce) {
+  ASSERT_TRUE(store->begin());
+  EXPECT_TRUE(*store->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  EXPECT_FALSE(*store->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  EXPECT_TRUE(*store->remember_delivery("k2", kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(store->commit());
+}
+
+TEST_P(StoreContract, SavesLoadsAndFindsLiveCallsByMatchKey) {
+  ASSERT_TRUE(store->begin());
+  auto older = call("c1", false, "m");
+  auto newer = call("c2", false, "m");
+  newer.created_at = kNow + std::chrono::seconds(1);
+  auto ended = call("c3", true, "m");
+  ended.created_at = kNow + std::chrono::seconds(2);
+  for (auto* c : {&older, &newer, &ended}) ASSERT_TRUE(store->save_call(*c, kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(store->commit());
+
+  auto loaded = store->load_call("c2");
+  ASSERT_TRUE(loaded && *loaded);
+  EXPECT_EQ((*loaded)->created_at, newer.created_at);
+  EXPECT_FALSE(*store->load_call("nope"));
+  auto live = store->find_live_call("pbx", "m");
+  ASSERT_TRUE(live && *live);
+  EXPECT_EQ((*live)->id, "c2");  // the newest live one; c3 has ended
+  EXPECT_FALSE(*store->find_live_call("other", "m"));
+  EXPECT_EQ(*store->count_live_calls(), 2);
+}
+
+TEST_P(StoreContract, RollbackForgetsEverythingOfTheTransaction) {
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->save_call(call("c1", false), kNow));
+  ASSERT_TRUE(store->remember_delivery("k", kNow));
+  ASSERT_TRUE(store->append_outbox(emission("c1", 1), kNow));
+  store->rollback();
+  EXPECT_FALSE(*store->load_call("c1"));
+  EXPECT_TRUE(store->read_outbox(0, 10)->empty());
+  ASSERT_TRUE(store->begin());
+  EXPECT_TRUE(*store->remember_delivery("k", kNow));
+  store->rollback();
+}
+
+TEST_P(StoreContract, OutboxKeepsOrderAndCursorsSurvive) {
+  ASSERT_TRUE(store->begin());
+  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(store->append_outbox(emission("c1", i), kNow));
+  ASSERT_TRUE(store->commit());
+  auto rows = store->read_outbox(2, 2);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].idempotency_key, "c1:3");
+  EXPECT_EQ((*rows)[1].idempotency_key, "c1:4");
+  EXPECT_EQ((*rows)[0].event_type, "telephonyCall::updated");
+  EXPECT_EQ((*rows)[0].body, R"({"n":3})");
+  EXPECT_EQ(*store->last_outbox_seq(), (*rows)[1].seq + 1);
+
+  ASSERT_TRUE(store->save_cursor("file:x", {3, 99}));
+  EXPECT_EQ((*store->load_cursor("file:x"))->position, 99);
+  EXPECT_FALSE(*store->load_cursor("other"));
+}
+
+TEST_P(StoreContract, PurgeDropsExpiredCallsAndOutboxRowsEverySinkHasTaken) {
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->save_call(call("old", true), kNow - std::chrono::seconds(1)));
+  ASSERT_TRUE(store->save_call(call("young", true), kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(store->remember_delivery("gone", kNow - std::chrono::seconds(1)));
+  for (int i = 1; i <= 4; ++i) ASSERT_TRUE(store->append_outbox(emission("c", i), kNow));
+  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(store->save_cursor("a", {3, 0}));
+  ASSERT_TRUE(store->save_cursor("b", {2, 0}));
+
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->purge(kNow, kNow + std::chrono::seconds(1)));
+  ASSERT_TRUE(store->commit());
+  EXPECT_FALSE(*store->load_call("old"));
+  EXPECT_TRUE(*store->load_call("young"));
+  ASSERT_TRUE(store->begin());
+  EXPECT_TRUE(*store->remember_delivery("gone", kNow));  // forgotten, so new again
+  store->rollback();
+  auto rows = store->read_outbox(0, 10);
+  ASSERT_EQ(rows->size(), 2u);  // seq 1 and 2 were taken by both sinks
+  EXPECT_EQ(rows->front().idempotency_key, "c:3");
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::Values("sqlite", "memory"));
+
+TEST(SqliteStore, StateSurvivesReopening) {
+  testing::TempDir dir;
+  store::StoreConfig c;
+  c.path = (dir / "callgate.db").string();
+  {
+    store::SqliteStore s(c);
+    ASSERT_TRUE(s.begin());
+    core::CallState st;
+    st.id = "c1";
+    st.source = "webex";
+    st.events_emitted = 2;
+    ASSERT_TRUE(s.save_call(st, kNow + std::chrono::hours(1)));
+    ASSERT_TRUE(s.remember_delivery("d1", kNow + std::chrono::hours(1)));
+    ASSERT_TRUE(s.commit());
+  }
+  store::SqliteStore s(c);
+  auto loaded = s.load_call("c1");
+  ASSERT_TRUE(loaded && *loaded);
+  EXPECT_EQ((*loaded)->events_emitted, 2);
+  ASSERT_TRUE(s.begin());
+  EXPECT_FALSE(*s.remember_delivery("d1", kNow));
+  s.rollback();
+}
+
+}  // namespace
+}  // namespace callgate

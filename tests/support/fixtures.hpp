@@ -1,0 +1,37 @@
+#pragma once
+// Test fixtures: files under tests/data and the seed capture.
+
+#include <callgate/replay/capture.hpp>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace callgate::testing {
+
+/** Path of a file under tests/data. */
+std::filesystem::path data_path(const std::string& relative);
+/** Whole file as bytes; fails the test (ADD_FAILURE) and returns "" if unreadable. */
+std::string read_file(const std::filesystem::path& path);
+/** Reads a capture fixture (tests/data/...) into its items. */
+std::vector<replay::CaptureItem> read_capture_fixture(const std::string& relative);
+/** The three request bodies of the Webex seed, in the seed's own order. */
+std::vector<std::string> webex_seed_bodies();
+
+/** A fresh, empty temporary directory, removed when the object dies. */
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/** Non-empty lines of a text file (missing file: none). */
+std::vector<std::string> read_lines(const std::filesystem::path& path);
+
+}  // namespace callgate::testing

@@ -1,0 +1,62 @@
+#pragma once
+// Runs the real callgate binary as a child process for integration tests.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace callgate::testing {
+
+/**
+ * callgate started in `dir` (its working directory) with `dir/callgate.yaml`, listening on a port
+ * it picked itself (listen: 127.0.0.1:0). Killed with SIGKILL if still running at destruction.
+ */
+class ServerProcess {
+ public:
+  ServerProcess(std::filesystem::path dir, std::string config_yaml,
+                std::map<std::string, std::string> env = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  /** Starts (again) and waits until it listens; false if it exited or timed out instead. */
+  bool start();
+  /** SIGTERM and wait; returns the exit code (or 128+signal). */
+  int stop();
+  /** SIGKILL and wait. */
+  void kill9();
+  bool running() const { return pid_ > 0; }
+  std::uint16_t port() const { return port_; }
+  /** What the server has logged so far. */
+  std::string log() const;
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::map<std::string, std::string> env_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+/** Runs `callgate args...` to completion; returns its exit code and fills output. */
+int run_callgate(const std::vector<std::string>& args, std::string& output,
+                 const std::map<std::string, std::string>& env = {});
+
+/** Polls pred every 20 ms until it holds or timeout passes; returns its last value. */
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return pred();
+    struct timespec ts {0, 20'000'000};
+    nanosleep(&ts, nullptr);
+  }
+  return true;
+}
+
+}  // namespace callgate::testing
