@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README's second command: installs what is missing, then builds and runs every test twice
+# over: the release preset (unit + integration tests against the real binary) and the asan preset
+# (unit tests under AddressSanitizer + UndefinedBehaviorSanitizer).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --with-tests
+jobs=$(nproc)
+
+echo "== release: build"
+cmake --preset release -DCALLGATE_BUILD_TESTS=ON >/dev/null
+cmake --build --preset release -j"$jobs"
+echo "== release: all tests"
+ctest --preset release -j"$jobs" --timeout 300
+
+echo "== asan: build"
+cmake --preset asan -DCALLGATE_BUILD_TESTS=ON >/dev/null
+cmake --build --preset asan -j"$jobs" --target callgate_unit_tests
+echo "== asan: unit tests"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --preset asan -j"$jobs" --timeout 300
