@@ -4,7 +4,6 @@
 #include <callgate/store/sqlite_store.hpp>
 #include <fstream>
 #include <support/fixtures.hpp>
-#include <support/server_process.hpp>
 
 namespace callgate {
 namespace {

@@ -1,7 +1,10 @@
 #pragma once
 // Test fixtures: files under tests/data and the seed capture.
 
+#include <time.h>
+
 #include <callgate/replay/capture.hpp>
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -33,5 +36,17 @@ class TempDir {
 
 /** Non-empty lines of a text file (missing file: none). */
 std::vector<std::string> read_lines(const std::filesystem::path& path);
+
+/** Polls pred every 20 ms until it holds or timeout passes; returns its last value. */
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return pred();
+    struct timespec ts {0, 20'000'000};
+    nanosleep(&ts, nullptr);
+  }
+  return true;
+}
 
 }  // namespace callgate::testing

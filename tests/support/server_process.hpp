@@ -3,12 +3,13 @@
 
 #include <sys/types.h>
 
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <support/fixtures.hpp>
 
 namespace callgate::testing {
 
@@ -46,17 +47,5 @@ class ServerProcess {
 /** Runs `callgate args...` to completion; returns its exit code and fills output. */
 int run_callgate(const std::vector<std::string>& args, std::string& output,
                  const std::map<std::string, std::string>& env = {});
-
-/** Polls pred every 20 ms until it holds or timeout passes; returns its last value. */
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return pred();
-    struct timespec ts {0, 20'000'000};
-    nanosleep(&ts, nullptr);
-  }
-  return true;
-}
 
 }  // namespace callgate::testing
