@@ -16,7 +16,7 @@ Server::Server(net::io_context& ioc, const config::HttpConfig& options, Handler&
     : ioc_(ioc),
       options_(options),
       handler_(handler),
-      metrics_(metrics),
+      sessions_(std::make_shared<SessionRegistry>(metrics)),
       acceptor_(net::make_strand(ioc)) {}
 
 Server::~Server() = default;
@@ -45,8 +45,8 @@ void Server::do_accept() {
       spdlog::warn("http: accept failed: {}", ec.message());
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      auto session = std::make_shared<Session>(std::move(socket), *this);
-      add(session);
+      auto session = std::make_shared<Session>(std::move(socket), *this, sessions_);
+      sessions_->add(session);
       session->run();
     }
     if (!stopping_) do_accept();
@@ -59,38 +59,34 @@ void Server::stop_accepting() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
   });
-  std::vector<std::shared_ptr<Session>> live;
-  {
-    std::lock_guard lock(sessions_mutex_);
-    for (auto& [ptr, weak] : sessions_)
-      if (auto s = weak.lock()) live.push_back(std::move(s));
-  }
-  for (auto& s : live) s->close_if_idle();
+  for (auto& s : sessions_->live()) s->close_if_idle();
 }
 
-std::size_t Server::open_sessions() const {
-  std::lock_guard lock(sessions_mutex_);
+std::size_t Server::open_sessions() const { return sessions_->size(); }
+
+void SessionRegistry::add(const std::shared_ptr<Session>& s) {
+  std::lock_guard lock(mutex_);
+  sessions_.emplace(s.get(), s);
+  metrics_.set("callgate_connections_active", static_cast<std::int64_t>(sessions_.size()));
+}
+
+void SessionRegistry::remove(Session* s) {
+  std::lock_guard lock(mutex_);
+  sessions_.erase(s);
+  metrics_.set("callgate_connections_active", static_cast<std::int64_t>(sessions_.size()));
+}
+
+std::size_t SessionRegistry::size() const {
+  std::lock_guard lock(mutex_);
   return sessions_.size();
 }
 
-void Server::add(const std::shared_ptr<Session>& s) {
-  std::size_t n;
-  {
-    std::lock_guard lock(sessions_mutex_);
-    sessions_.emplace(s.get(), s);
-    n = sessions_.size();
-  }
-  metrics_.set("callgate_connections_active", static_cast<std::int64_t>(n));
-}
-
-void Server::remove(Session* s) {
-  std::size_t n;
-  {
-    std::lock_guard lock(sessions_mutex_);
-    sessions_.erase(s);
-    n = sessions_.size();
-  }
-  metrics_.set("callgate_connections_active", static_cast<std::int64_t>(n));
+std::vector<std::shared_ptr<Session>> SessionRegistry::live() const {
+  std::vector<std::shared_ptr<Session>> out;
+  std::lock_guard lock(mutex_);
+  for (const auto& [ptr, weak] : sessions_)
+    if (auto s = weak.lock()) out.push_back(std::move(s));
+  return out;
 }
 
 }  // namespace callgate::http

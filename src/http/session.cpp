@@ -24,10 +24,11 @@ bool expected_end(const beast::error_code& ec) {
 
 }  // namespace
 
-Session::Session(boost::asio::ip::tcp::socket&& socket, Server& server)
-    : stream_(std::move(socket)), server_(server) {}
+Session::Session(boost::asio::ip::tcp::socket&& socket, Server& server,
+                 std::shared_ptr<SessionRegistry> registry)
+    : stream_(std::move(socket)), server_(server), registry_(std::move(registry)) {}
 
-Session::~Session() { server_.remove(this); }
+Session::~Session() { registry_->remove(this); }
 
 void Session::run() {
   boost::asio::dispatch(stream_.get_executor(),

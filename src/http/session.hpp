@@ -14,7 +14,8 @@ namespace callgate::http {
 /** One connection; owned by its pending operations through shared_from_this. */
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(boost::asio::ip::tcp::socket&& socket, Server& server);
+  Session(boost::asio::ip::tcp::socket&& socket, Server& server,
+          std::shared_ptr<SessionRegistry> registry);
   ~Session();
 
   void run();
@@ -34,7 +35,8 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Response> response_;
-  Server& server_;
+  Server& server_;  ///< used only from handlers, which run while the server lives
+  std::shared_ptr<SessionRegistry> registry_;
   bool keep_alive_ = false;
   bool idle_ = false;
 };

@@ -15,6 +15,24 @@ namespace callgate::http {
 class Session;
 
 /**
+ * The open connections. Shared by the server and every session, so a session destroyed after the
+ * server (its io_context outlives it at shutdown) can still sign itself out.
+ */
+class SessionRegistry {
+ public:
+  explicit SessionRegistry(metrics::Metrics& metrics) : metrics_(metrics) {}
+  void add(const std::shared_ptr<Session>& s);
+  void remove(Session* s);
+  std::size_t size() const;
+  std::vector<std::shared_ptr<Session>> live() const;
+
+ private:
+  metrics::Metrics& metrics_;
+  mutable std::mutex mutex_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+};
+
+/**
  * The listener: accepts connections on the configured address and runs one Session per
  * connection on an io_context shared by `threads` threads (Beast's advanced server shape).
  */
@@ -36,8 +54,6 @@ class Server {
   const config::HttpConfig& options() const { return options_; }
   Handler& handler() { return handler_; }
   bool stopping() const { return stopping_.load(); }
-  void add(const std::shared_ptr<Session>& s);
-  void remove(Session* s);
 
  private:
   void do_accept();
@@ -45,12 +61,10 @@ class Server {
   boost::asio::io_context& ioc_;
   config::HttpConfig options_;
   Handler& handler_;
-  metrics::Metrics& metrics_;
+  std::shared_ptr<SessionRegistry> sessions_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
-  mutable std::mutex sessions_mutex_;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
 };
 
 }  // namespace callgate::http
