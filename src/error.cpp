@@ -8,20 +8,34 @@ class category final : public boost::system::error_category {
   const char* name() const noexcept override { return "callgate"; }
   std::string message(int ev) const override {
     switch (static_cast<errc>(ev)) {
-      case errc::ok: return "ok";
-      case errc::bad_request: return "malformed HTTP request";
-      case errc::bad_json: return "body is not valid JSON";
-      case errc::not_an_event: return "not a recognisable event";
-      case errc::missing_signature: return "missing signature";
-      case errc::bad_signature: return "signature does not match";
-      case errc::stale_timestamp: return "timestamp outside tolerance";
-      case errc::body_too_large: return "body too large";
-      case errc::headers_too_large: return "request headers too large";
-      case errc::unknown_source: return "unknown source";
-      case errc::method_not_allowed: return "method not allowed";
-      case errc::not_found: return "not found";
-      case errc::store_unavailable: return "store unavailable";
-      case errc::shutting_down: return "shutting down";
+      case errc::ok:
+        return "ok";
+      case errc::bad_request:
+        return "malformed HTTP request";
+      case errc::bad_json:
+        return "body is not valid JSON";
+      case errc::not_an_event:
+        return "not a recognisable event";
+      case errc::missing_signature:
+        return "missing signature";
+      case errc::bad_signature:
+        return "signature does not match";
+      case errc::stale_timestamp:
+        return "timestamp outside tolerance";
+      case errc::body_too_large:
+        return "body too large";
+      case errc::headers_too_large:
+        return "request headers too large";
+      case errc::unknown_source:
+        return "unknown source";
+      case errc::method_not_allowed:
+        return "method not allowed";
+      case errc::not_found:
+        return "not found";
+      case errc::store_unavailable:
+        return "store unavailable";
+      case errc::shutting_down:
+        return "shutting down";
     }
     return "unknown error";
   }

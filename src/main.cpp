@@ -6,8 +6,9 @@
 
 int main(int argc, char** argv) {
   using namespace callgate;
-  CLI::App cli{"callgate: verifies telephony webhooks (Webex, Telnyx, generic PBX) and emits "
-               "unified telephonyCall events"};
+  CLI::App cli{
+      "callgate: verifies telephony webhooks (Webex, Telnyx, generic PBX) and emits "
+      "unified telephonyCall events"};
   cli.set_version_flag("--version", std::string("callgate ") + kVersion);
   std::string config_file = "config/callgate.yaml";
   app::RunOptions run;

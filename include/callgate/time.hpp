@@ -24,7 +24,8 @@ std::optional<TimePoint> parse_unix_seconds(std::string_view text);
 inline std::int64_t to_unix_ms(TimePoint t) { return t.time_since_epoch().count(); }
 inline TimePoint from_unix_ms(std::int64_t ms) { return TimePoint{std::chrono::milliseconds{ms}}; }
 
-/** The current wall-clock time; only the edges (http, app) call this, the core gets time passed in. */
+/** The current wall-clock time; only the edges (http, app) call this, the core gets time passed in.
+ */
 inline TimePoint now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }

@@ -46,9 +46,8 @@ int serve(const config::Config& config, const RunOptions& options) {
   auto sinks = make_sinks(config, *store, metrics);
   for (auto& s : sinks) s->start();
 
-  outbox::Committer committer(*store, metrics, {.retention = config.store.retention}, [] {
-    return callgate::now();
-  });
+  outbox::Committer committer(*store, metrics, {.retention = config.store.retention},
+                              [] { return callgate::now(); });
   committer.on_commit([&sinks] {
     for (auto& s : sinks) s->notify();
   });

@@ -28,8 +28,10 @@ void read_http(const Node& root, HttpConfig& http) {
   http.max_body_bytes =
       static_cast<std::size_t>(root.integer("max_body_bytes", 1 << 20, 1024, 64 << 20));
   if (auto h = root.optional_map("http")) {
-    http.read_timeout = std::chrono::milliseconds(h->integer("read_timeout_ms", 10'000, 100, 600'000));
-    http.idle_timeout = std::chrono::milliseconds(h->integer("idle_timeout_ms", 60'000, 100, 3'600'000));
+    http.read_timeout =
+        std::chrono::milliseconds(h->integer("read_timeout_ms", 10'000, 100, 600'000));
+    http.idle_timeout =
+        std::chrono::milliseconds(h->integer("idle_timeout_ms", 60'000, 100, 3'600'000));
     http.shutdown_timeout =
         std::chrono::milliseconds(h->integer("shutdown_timeout_ms", 10'000, 0, 600'000));
     h->finish();

@@ -14,7 +14,8 @@ std::string derive_call_id(std::string_view source, std::string_view call_key) {
   input.append(call_key);
   std::array<unsigned char, 16> digest{};
   crypto_generichash(digest.data(), digest.size(),
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size(), nullptr, 0);
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size(), nullptr,
+                     0);
   std::array<char, 33> hex{};
   sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
   return "call_" + std::string(hex.data(), 32);

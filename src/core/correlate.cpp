@@ -78,9 +78,12 @@ Emission make_emission(EventType type, CallState& s) {
 
 std::string_view to_string(EventType t) {
   switch (t) {
-    case EventType::created: return "telephonyCall::created";
-    case EventType::updated: return "telephonyCall::updated";
-    case EventType::deleted: return "telephonyCall::deleted";
+    case EventType::created:
+      return "telephonyCall::created";
+    case EventType::updated:
+      return "telephonyCall::updated";
+    case EventType::deleted:
+      return "telephonyCall::deleted";
   }
   return "telephonyCall::updated";
 }
@@ -96,7 +99,8 @@ std::string_view unified_status(const CallState& s) {
 ojson unified_fields(const CallState& s) {
   std::int64_t duration = 0;
   if (s.answered_at && s.ended_at && *s.ended_at > *s.answered_at)
-    duration = std::chrono::duration_cast<std::chrono::seconds>(*s.ended_at - *s.answered_at).count();
+    duration =
+        std::chrono::duration_cast<std::chrono::seconds>(*s.ended_at - *s.answered_at).count();
   const auto started = s.started_at ? s.started_at : s.first_event_at;
   return {
       {"direction", s.direction.set && s.direction.value != Direction::unknown

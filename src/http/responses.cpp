@@ -6,20 +6,28 @@ namespace callgate::http {
 
 bhttp::status status_for(errc e) {
   switch (e) {
-    case errc::ok: return bhttp::status::ok;
+    case errc::ok:
+      return bhttp::status::ok;
     case errc::bad_request:
     case errc::bad_json:
-    case errc::not_an_event: return bhttp::status::bad_request;
+    case errc::not_an_event:
+      return bhttp::status::bad_request;
     case errc::missing_signature:
     case errc::bad_signature:
-    case errc::stale_timestamp: return bhttp::status::unauthorized;
-    case errc::body_too_large: return bhttp::status::payload_too_large;
-    case errc::headers_too_large: return bhttp::status::request_header_fields_too_large;
+    case errc::stale_timestamp:
+      return bhttp::status::unauthorized;
+    case errc::body_too_large:
+      return bhttp::status::payload_too_large;
+    case errc::headers_too_large:
+      return bhttp::status::request_header_fields_too_large;
     case errc::unknown_source:
-    case errc::not_found: return bhttp::status::not_found;
-    case errc::method_not_allowed: return bhttp::status::method_not_allowed;
+    case errc::not_found:
+      return bhttp::status::not_found;
+    case errc::method_not_allowed:
+      return bhttp::status::method_not_allowed;
     case errc::store_unavailable:
-    case errc::shutting_down: return bhttp::status::service_unavailable;
+    case errc::shutting_down:
+      return bhttp::status::service_unavailable;
   }
   return bhttp::status::internal_server_error;
 }

@@ -6,9 +6,7 @@ namespace {
 
 constexpr std::string_view kWebhooks = "/webhooks/";
 
-std::string_view path_of(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 Response method_not_allowed(unsigned version, const char* allow) {
   auto res = error_response(errc::method_not_allowed, version);
@@ -42,10 +40,11 @@ void Router::handle(Request&& req, Reply reply) {
     const auto name = path.substr(kWebhooks.size());
     auto it = sources_.find(name);
     // Unknown names are not echoed into metrics labels: anyone can make them up.
-    auto respond = counted(it == sources_.end() ? "(unknown)" : std::string(name), std::move(reply));
-    if (it == sources_.end()) return respond(refuse(metrics_, "(unknown)", errc::unknown_source, version));
-    if (req.method() != bhttp::verb::post)
-      return respond(method_not_allowed(version, "POST"));
+    auto respond =
+        counted(it == sources_.end() ? "(unknown)" : std::string(name), std::move(reply));
+    if (it == sources_.end())
+      return respond(refuse(metrics_, "(unknown)", errc::unknown_source, version));
+    if (req.method() != bhttp::verb::post) return respond(method_not_allowed(version, "POST"));
     return handle_webhook(*it->second, std::move(req), committer_, metrics_, std::move(respond));
   }
 
@@ -75,8 +74,9 @@ Response Router::reject(errc why, std::string_view target, unsigned version) {
   std::string source;
   if (path.starts_with(kWebhooks) && sources_.contains(path.substr(kWebhooks.size())))
     source = std::string(path.substr(kWebhooks.size()));
-  metrics_.inc("callgate_requests_total",
-               {{"source", source}, {"status", std::to_string(static_cast<unsigned>(status_for(why)))}});
+  metrics_.inc(
+      "callgate_requests_total",
+      {{"source", source}, {"status", std::to_string(static_cast<unsigned>(status_for(why)))}});
   return refuse(metrics_, source, why, version);
 }
 

@@ -38,19 +38,19 @@ void Server::start() {
 }
 
 void Server::do_accept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](boost::system::error_code ec,
-                                                        tcp::socket socket) {
-    if (ec) {
-      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-      spdlog::warn("http: accept failed: {}", ec.message());
-    } else {
-      socket.set_option(tcp::no_delay(true), ec);
-      auto session = std::make_shared<Session>(std::move(socket), *this, sessions_);
-      sessions_->add(session);
-      session->run();
-    }
-    if (!stopping_) do_accept();
-  });
+  acceptor_.async_accept(
+      net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
+        if (ec) {
+          if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+          spdlog::warn("http: accept failed: {}", ec.message());
+        } else {
+          socket.set_option(tcp::no_delay(true), ec);
+          auto session = std::make_shared<Session>(std::move(socket), *this, sessions_);
+          sessions_->add(session);
+          session->run();
+        }
+        if (!stopping_) do_accept();
+      });
 }
 
 void Server::stop_accepting() {

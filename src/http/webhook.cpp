@@ -28,7 +28,8 @@ void handle_webhook(const adapters::Source& source, Request&& req, outbox::Commi
   if (auto ok = source.verify(request); !ok)
     return reply(refuse(metrics, name, static_cast<errc>(ok.error().value()), version));
   auto parsed = source.parse(request);
-  if (!parsed) return reply(refuse(metrics, name, static_cast<errc>(parsed.error().value()), version));
+  if (!parsed)
+    return reply(refuse(metrics, name, static_cast<errc>(parsed.error().value()), version));
 
   if (parsed->observations.empty()) {
     metrics.inc("callgate_events_ignored_total", {{"source", name}});
@@ -42,17 +43,16 @@ void handle_webhook(const adapters::Source& source, Request&& req, outbox::Commi
     if (o.dedup_key.empty()) o.dedup_key = i == 0 ? digest : digest + "#" + std::to_string(i);
   }
 
-  committer.submit(std::move(parsed->observations),
-                   [&metrics, name, version, reply = std::move(reply)](
-                       result<outbox::Outcome> outcome) {
-                     if (!outcome)
-                       return reply(refuse(metrics, name,
-                                           static_cast<errc>(outcome.error().value()), version));
-                     const bool repeat = outcome->emitted == 0 && outcome->redelivered > 0;
-                     nlohmann::json body = {{"status", repeat ? "duplicate" : "accepted"},
-                                            {"events", outcome->emitted}};
-                     reply(json_response(bhttp::status::ok, version, body.dump()));
-                   });
+  committer.submit(
+      std::move(parsed->observations),
+      [&metrics, name, version, reply = std::move(reply)](result<outbox::Outcome> outcome) {
+        if (!outcome)
+          return reply(refuse(metrics, name, static_cast<errc>(outcome.error().value()), version));
+        const bool repeat = outcome->emitted == 0 && outcome->redelivered > 0;
+        nlohmann::json body = {{"status", repeat ? "duplicate" : "accepted"},
+                               {"events", outcome->emitted}};
+        reply(json_response(bhttp::status::ok, version, body.dump()));
+      });
 }
 
 }  // namespace callgate::http

@@ -59,8 +59,7 @@ void Committer::run() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, options_.purge_every,
-                     [this] { return stopping_ || !queue_.empty(); });
+      wake_.wait_for(lock, options_.purge_every, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
       // Everything that queued while the last commit was syncing goes into this one.
       while (!queue_.empty() && batch.size() < options_.max_batch) {
@@ -86,8 +85,10 @@ void Committer::process(std::vector<Job>& batch) {
     spdlog::error("store: transaction failed ({}); {} request(s) answered 503", ec.message(),
                   batch.size());
     for (auto& job : batch) {
-      if (job.probe) job.probe(ec);
-      else job.done(ec);
+      if (job.probe)
+        job.probe(ec);
+      else
+        job.done(ec);
     }
   };
 
@@ -112,13 +113,15 @@ void Committer::process(std::vector<Job>& batch) {
   if (emitted > 0)
     for (auto& listener : listeners_) listener();
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].probe) batch[i].probe(result<void>{});
-    else batch[i].done(std::move(outcomes[i]));
+    if (batch[i].probe)
+      batch[i].probe(result<void>{});
+    else
+      batch[i].done(std::move(outcomes[i]));
   }
 }
 
 result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePoint now,
-                                     std::int64_t& live_delta) {
+                                            std::int64_t& live_delta) {
   const auto window = obs.dedup_window.value_or(options_.retention.deliveries);
   auto fresh = store_.remember_delivery(obs.source + '\x1f' + obs.dedup_key, now + window);
   if (!fresh) return fresh.error();

@@ -10,9 +10,7 @@
 namespace callgate::sinks {
 namespace {
 
-boost::system::error_code last_errno() {
-  return {errno, boost::system::system_category()};
-}
+boost::system::error_code last_errno() { return {errno, boost::system::system_category()}; }
 
 }  // namespace
 
@@ -38,8 +36,10 @@ result<outbox::SinkCursor> FileSink::recover_(const std::optional<outbox::SinkCu
   if (!saved) return outbox::SinkCursor{0, size};  // first start: keep what the file holds
   outbox::SinkCursor cursor = *saved;
   if (size > saved->position) {
-    spdlog::warn("sink {}: cutting {} bytes written after the last saved cursor; they are "
-                 "written again", name(), size - saved->position);
+    spdlog::warn(
+        "sink {}: cutting {} bytes written after the last saved cursor; they are "
+        "written again",
+        name(), size - saved->position);
     if (::ftruncate(fd_, saved->position) != 0) return last_errno();
   } else if (size < saved->position) {
     spdlog::warn("sink {}: {} is shorter than when last written (rotated?); appending from here",

@@ -75,8 +75,10 @@ void Sink::run() {
     const bool ok = deliver_pending();
     std::unique_lock lock(mutex_);
     if (stopping_) return;  // stop() asked after a full pass: nothing committed is left behind
-    if (ok) wake_.wait_for(lock, kPollEvery, [this] { return stopping_ || pending_; });
-    else wake_.wait_for(lock, backoff, [this] { return stopping_; });
+    if (ok)
+      wake_.wait_for(lock, kPollEvery, [this] { return stopping_ || pending_; });
+    else
+      wake_.wait_for(lock, backoff, [this] { return stopping_; });
     pending_ = false;
     backoff = ok ? kFirstBackoff : std::min(backoff * 2, kMaxBackoff);
   }

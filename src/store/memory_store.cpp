@@ -21,12 +21,16 @@ void MemoryStore::rollback() {
   std::lock_guard lock(mutex_);
   if (!undo_) return;
   for (auto& [id, old] : undo_->calls) {
-    if (old) calls_.insert_or_assign(id, *old);
-    else calls_.erase(id);
+    if (old)
+      calls_.insert_or_assign(id, *old);
+    else
+      calls_.erase(id);
   }
   for (auto& [key, old] : undo_->deliveries) {
-    if (old) deliveries_.insert_or_assign(key, *old);
-    else deliveries_.erase(key);
+    if (old)
+      deliveries_.insert_or_assign(key, *old);
+    else
+      deliveries_.erase(key);
   }
   outbox_.resize(undo_->outbox_size);
   next_seq_ = undo_->next_seq;
@@ -67,8 +71,8 @@ result<void> MemoryStore::save_call(const core::CallState& s, TimePoint expires_
   std::lock_guard lock(mutex_);
   auto it = calls_.find(s.id);
   if (undo_)
-    undo_->calls.try_emplace(s.id, it == calls_.end() ? std::nullopt
-                                                      : std::optional<StoredCall>{it->second});
+    undo_->calls.try_emplace(
+        s.id, it == calls_.end() ? std::nullopt : std::optional<StoredCall>{it->second});
   calls_.insert_or_assign(s.id, StoredCall{s, expires_at});
   return {};
 }
@@ -98,8 +102,8 @@ result<void> MemoryStore::purge(TimePoint now, TimePoint outbox_before) {
 
 result<std::int64_t> MemoryStore::count_live_calls() {
   std::lock_guard lock(mutex_);
-  return static_cast<std::int64_t>(
-      std::count_if(calls_.begin(), calls_.end(), [](const auto& kv) { return !kv.second.state.ended(); }));
+  return static_cast<std::int64_t>(std::count_if(
+      calls_.begin(), calls_.end(), [](const auto& kv) { return !kv.second.state.ended(); }));
 }
 
 result<std::vector<outbox::OutboxRow>> MemoryStore::read_outbox(std::int64_t after_seq,
@@ -107,8 +111,9 @@ result<std::vector<outbox::OutboxRow>> MemoryStore::read_outbox(std::int64_t aft
   std::lock_guard lock(mutex_);
   std::vector<outbox::OutboxRow> rows;
   // Rows are appended in seq order, so the first row after the cursor is found by binary search.
-  auto it = std::upper_bound(outbox_.begin(), outbox_.end(), after_seq,
-                             [](std::int64_t seq, const outbox::OutboxRow& r) { return seq < r.seq; });
+  auto it =
+      std::upper_bound(outbox_.begin(), outbox_.end(), after_seq,
+                       [](std::int64_t seq, const outbox::OutboxRow& r) { return seq < r.seq; });
   const std::size_t visible = undo_ ? undo_->outbox_size : outbox_.size();  // hide uncommitted
   for (; it != outbox_.end() && rows.size() < limit &&
          static_cast<std::size_t>(it - outbox_.begin()) < visible;

@@ -179,8 +179,8 @@ result<std::vector<outbox::OutboxRow>> SqliteStore::read_outbox(std::int64_t aft
   std::vector<outbox::OutboxRow> rows;
   int rc;
   while ((rc = s->step()) == SQLITE_ROW) {
-    rows.push_back({s->int64(0), from_unix_ms(s->int64(1)), s->text(2), s->text(3), s->text(4),
-                    s->text(5)});
+    rows.push_back(
+        {s->int64(0), from_unix_ms(s->int64(1)), s->text(2), s->text(3), s->text(4), s->text(5)});
   }
   if (rc != SQLITE_DONE) return unavailable();
   return rows;

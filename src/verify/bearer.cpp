@@ -1,9 +1,8 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cctype>
-
 #include <callgate/verify/bearer.hpp>
+#include <cctype>
 
 namespace callgate::verify {
 namespace {

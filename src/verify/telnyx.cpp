@@ -21,8 +21,8 @@ bool ed25519_verify(const Ed25519PublicKey& key, std::string_view message,
 }
 
 result<void> verify_telnyx(const Headers& h, std::string_view body,
-                           const std::vector<Ed25519PublicKey>& keys, std::chrono::seconds tolerance,
-                           TimePoint now) {
+                           const std::vector<Ed25519PublicKey>& keys,
+                           std::chrono::seconds tolerance, TimePoint now) {
   auto sig_header = single_header(h, "telnyx-signature-ed25519");
   if (!sig_header) return sig_header.error();
   auto ts_header = single_header(h, "telnyx-timestamp");

@@ -64,7 +64,8 @@ TEST(TelnyxAdapter, RecordingSavedCarriesTheUrl) {
   auto r = parse(fixture("call_recording_saved.json"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->observations[0].phase, Phase::other);
-  EXPECT_EQ(r->observations[0].recording_url, "https://storage.example.com/recordings/428c31b6.mp3");
+  EXPECT_EQ(r->observations[0].recording_url,
+            "https://storage.example.com/recordings/428c31b6.mp3");
 }
 
 TEST(TelnyxAdapter, OutgoingCallsSwapTheNumbers) {

@@ -11,8 +11,7 @@ using core::Phase;
 
 const TimePoint kNow = from_unix_ms(1'700'000'000'000);
 
-result<adapters::Parsed> parse(const std::string& body,
-                               const boost::beast::http::fields& h = {}) {
+result<adapters::Parsed> parse(const std::string& body, const boost::beast::http::fields& h = {}) {
   return adapters::voip::parse({h, body, kNow}, {"pbx", false});
 }
 
@@ -82,7 +81,8 @@ TEST(VoipAdapter, WebhookIdIsTheRedeliveryKey) {
 }
 
 TEST(VoipAdapter, InternalCallsAreOutboundFromTheCallerWithAWarning) {
-  auto r = parse(R"({"event":"NotifyStart","direction":"Internal","disposition":"Unknown","srcPhone":"101","dstPhone":"102"})");
+  auto r = parse(
+      R"({"event":"NotifyStart","direction":"Internal","disposition":"Unknown","srcPhone":"101","dstPhone":"102"})");
   ASSERT_TRUE(r);
   const auto& o = r->observations[0];
   EXPECT_EQ(o.direction, Direction::outbound);

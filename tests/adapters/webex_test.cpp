@@ -33,7 +33,7 @@ TEST(WebexAdapter, MapsTheSeedsWrappedEventsFieldByField) {
   EXPECT_EQ(o.call_key, "Y2lzY29zcGFyazovL3VzL0NBTEwvY2FsbGhhbGYtOTgyNzEzMjM3MDow");
   EXPECT_EQ(o.event_type, "updated");
   EXPECT_EQ(format_iso8601(o.event_time), "2025-08-14T18:52:41.730Z");
-  EXPECT_EQ(o.phase, Phase::ringing);  // state alerting
+  EXPECT_EQ(o.phase, Phase::ringing);          // state alerting
   EXPECT_EQ(o.direction, Direction::inbound);  // personality terminator
   EXPECT_EQ(format_iso8601(*o.started_at), "2025-08-14T18:52:41.728Z");
   EXPECT_FALSE(o.answered_at);

@@ -45,8 +45,8 @@ TEST_F(ConfigTest, TheShippedDefaultConfigLoads) {
   ::setenv("WEBEX_WEBHOOK_SECRET", "w", 1);
   ::setenv("TELNYX_PUBLIC_KEY", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", 1);
   ::setenv("PBX_TOKEN", "p", 1);
-  const auto c = config::load_config(std::string(CALLGATE_TEST_DATA_DIR) + "/../../config/callgate.yaml",
-                                     registry);
+  const auto c = config::load_config(
+      std::string(CALLGATE_TEST_DATA_DIR) + "/../../config/callgate.yaml", registry);
   EXPECT_EQ(c.http.host, "127.0.0.1");
   EXPECT_EQ(c.http.port, 8080);
   EXPECT_EQ(c.http.threads, 2);
@@ -84,8 +84,9 @@ sources:
 }
 
 TEST_F(ConfigTest, MistakesNameTheFileLineAndKey) {
-  EXPECT_NE(error_of(std::string(kMinimal) + "thread: 4\n").find("c.yaml:6: key 'thread': unknown key"),
-            std::string::npos)
+  EXPECT_NE(
+      error_of(std::string(kMinimal) + "thread: 4\n").find("c.yaml:6: key 'thread': unknown key"),
+      std::string::npos)
       << error_of(std::string(kMinimal) + "thread: 4\n");
   const auto missing = error_of(R"(sources:
   webex:
@@ -118,7 +119,8 @@ TEST_F(ConfigTest, MistakesNameTheFileLineAndKey) {
 }
 
 TEST_F(ConfigTest, RefusesBadValues) {
-  EXPECT_NE(error_of(std::string("listen: nowhere\n") + kMinimal).find("listen"), std::string::npos);
+  EXPECT_NE(error_of(std::string("listen: nowhere\n") + kMinimal).find("listen"),
+            std::string::npos);
   EXPECT_NE(error_of(std::string("store: {type: redis}\n") + kMinimal).find("store.type"),
             std::string::npos);
   EXPECT_NE(error_of("sources: {}\n").find("at least one source"), std::string::npos);

@@ -35,8 +35,8 @@ std::vector<Observation> webex_seed() {
 std::vector<Observation> telnyx_call() {
   std::vector<Observation> out;
   boost::beast::http::fields h;
-  for (const char* f : {"telnyx/call_initiated.json", "telnyx/call_answered.json",
-                        "telnyx/call_hangup.json"}) {
+  for (const char* f :
+       {"telnyx/call_initiated.json", "telnyx/call_answered.json", "telnyx/call_hangup.json"}) {
     const auto body = testing::read_file(testing::data_path(f));
     out.push_back(one(adapters::telnyx::parse({h, body, kNow}, {"telnyx", false})));
   }

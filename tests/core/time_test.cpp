@@ -17,9 +17,9 @@ TEST(Time, ParsesTheProvidersFormats) {
 }
 
 TEST(Time, RejectsWhatIsNotATime) {
-  for (const char* bad : {"", "2025-08-14", "2025-13-14T18:52:41Z", "2025-02-30T18:52:41Z",
-                          "2025-08-14T18:52:41", "2025-08-14T18:52:41.Z", "2025-08-14T18:52:41Zjunk",
-                          "yesterday at noon"})
+  for (const char* bad :
+       {"", "2025-08-14", "2025-13-14T18:52:41Z", "2025-02-30T18:52:41Z", "2025-08-14T18:52:41",
+        "2025-08-14T18:52:41.Z", "2025-08-14T18:52:41Zjunk", "yesterday at noon"})
     EXPECT_FALSE(parse_iso8601(bad)) << bad;
 }
 

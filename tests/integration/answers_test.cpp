@@ -35,14 +35,30 @@ TEST_F(Answers, EachRefusalHasItsStatusAndIsCountedAndLoggedWithoutSecrets) {
   EXPECT_EQ(metric_value(m, R"(callgate_requests_total{source="telnyx",status="401"})"), 1);
   EXPECT_EQ(metric_value(m, R"(callgate_requests_total{source="pbx",status="413"})"), 1);
   EXPECT_EQ(metric_value(m, R"m(callgate_requests_total{source="(unknown)",status="404"})m"), 1);
-  EXPECT_EQ(metric_value(m, R"(callgate_verification_failures_total{source="telnyx",reason="timestamp outside tolerance"})"), 1);
-  EXPECT_EQ(metric_value(m, R"(callgate_verification_failures_total{source="webex",reason="missing signature"})"), 1);
-  EXPECT_EQ(metric_value(m, R"(callgate_verification_failures_total{source="webex",reason="signature does not match"})"), 1);
-  EXPECT_EQ(metric_value(m, R"(callgate_rejections_total{source="webex",reason="body is not valid JSON"})"), 1);
-  EXPECT_EQ(metric_value(m, R"(callgate_rejections_total{source="pbx",reason="body too large"})"), 1);
+  EXPECT_EQ(
+      metric_value(
+          m,
+          R"(callgate_verification_failures_total{source="telnyx",reason="timestamp outside tolerance"})"),
+      1);
+  EXPECT_EQ(
+      metric_value(
+          m, R"(callgate_verification_failures_total{source="webex",reason="missing signature"})"),
+      1);
+  EXPECT_EQ(
+      metric_value(
+          m,
+          R"(callgate_verification_failures_total{source="webex",reason="signature does not match"})"),
+      1);
+  EXPECT_EQ(metric_value(
+                m, R"(callgate_rejections_total{source="webex",reason="body is not valid JSON"})"),
+            1);
+  EXPECT_EQ(metric_value(m, R"(callgate_rejections_total{source="pbx",reason="body too large"})"),
+            1);
 
   const auto log = server->log();
-  EXPECT_NE(log.find("webhook telnyx: rejected 401: timestamp outside tolerance"), std::string::npos) << log;
+  EXPECT_NE(log.find("webhook telnyx: rejected 401: timestamp outside tolerance"),
+            std::string::npos)
+      << log;
   EXPECT_NE(log.find("webhook pbx: rejected 413"), std::string::npos) << log;
   EXPECT_EQ(log.find(kWebexSecret), std::string::npos);
   EXPECT_EQ(log.find(kPbxToken), std::string::npos);
@@ -86,11 +102,14 @@ TEST(CommandLine, VersionHelpAndCheckConfig) {
   EXPECT_NE(out.find("check-config"), std::string::npos);
 
   TempDir dir;
-  std::ofstream(dir / "good.yaml") << "sources:\n  pbx:\n    provider: voip\n    auth: {bearer: t}\n";
-  std::ofstream(dir / "bad.yaml") << "sources:\n  pbx:\n    provider: voip\n    auth: {bearer: t}\n    colour: red\n";
+  std::ofstream(dir / "good.yaml")
+      << "sources:\n  pbx:\n    provider: voip\n    auth: {bearer: t}\n";
+  std::ofstream(dir / "bad.yaml")
+      << "sources:\n  pbx:\n    provider: voip\n    auth: {bearer: t}\n    colour: red\n";
   EXPECT_EQ(run_callgate({"check-config", (dir / "good.yaml").string()}, out), 0) << out;
   EXPECT_EQ(run_callgate({"check-config", (dir / "bad.yaml").string()}, out), 1);
-  EXPECT_NE(out.find("bad.yaml:5: key 'sources.pbx.colour': unknown key"), std::string::npos) << out;
+  EXPECT_NE(out.find("bad.yaml:5: key 'sources.pbx.colour': unknown key"), std::string::npos)
+      << out;
   // serve refuses a bad config the same way, before listening
   EXPECT_EQ(run_callgate({"--config", (dir / "bad.yaml").string()}, out), 1);
 }

@@ -5,7 +5,6 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-
 #include <support/fixtures.hpp>
 #include <support/http_client.hpp>
 #include <support/server_process.hpp>
@@ -26,13 +25,19 @@ class Gateway : public ::testing::Test {
            "threads: 2\n"
            "max_body_bytes: 65536\n"
            "log_level: info\n"
-           "store:\n  type: " + store_type + "\n  path: var/callgate.db\n  busy_timeout_ms: 200\n"
+           "store:\n  type: " +
+           store_type +
+           "\n  path: var/callgate.db\n  busy_timeout_ms: 200\n"
            "sources:\n"
            "  webex:\n    provider: webex\n    secret: ${WEBEX_SECRET}\n"
-           "  telnyx:\n    provider: telnyx\n    public_key: ${TELNYX_KEY}\n    tolerance_seconds: 300\n"
+           "  telnyx:\n    provider: telnyx\n    public_key: ${TELNYX_KEY}\n    tolerance_seconds: "
+           "300\n"
            "  pbx:\n    provider: voip\n    auth:\n      bearer: ${PBX_TOKEN}\n"
-           "  pbx-signed:\n    provider: voip\n    auth:\n      standard_webhooks_secret: " + kPbxWhsec + "\n"
-           "sinks:\n  - type: file\n    path: var/events.jsonl\n" + extra;
+           "  pbx-signed:\n    provider: voip\n    auth:\n      standard_webhooks_secret: " +
+           kPbxWhsec +
+           "\n"
+           "sinks:\n  - type: file\n    path: var/events.jsonl\n" +
+           extra;
   }
 
   void start(const std::string& yaml) {
@@ -61,12 +66,14 @@ class Gateway : public ::testing::Test {
   std::vector<nlohmann::json> events(std::size_t n,
                                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     std::vector<nlohmann::json> out;
-    eventually([&] {
-      out.clear();
-      for (const auto& line : read_lines(dir / "var/events.jsonl"))
-        out.push_back(nlohmann::json::parse(line));
-      return out.size() >= n;
-    }, timeout);
+    eventually(
+        [&] {
+          out.clear();
+          for (const auto& line : read_lines(dir / "var/events.jsonl"))
+            out.push_back(nlohmann::json::parse(line));
+          return out.size() >= n;
+        },
+        timeout);
     return out;
   }
 

@@ -24,14 +24,16 @@ TEST_F(Ingest, WebexSeedInItsOwnOrderYieldsOneCreatedAndOneDeleted) {
   EXPECT_EQ(f["duration"], 0);
   EXPECT_EQ(f["externalNumber"], "+19059227700");
   EXPECT_EQ(f["internalNumber"], "+12895133479");
-  EXPECT_EQ(metric_value(metrics(), R"(callgate_events_emitted_total{type="telephonyCall::created"})"), 1);
+  EXPECT_EQ(
+      metric_value(metrics(), R"(callgate_events_emitted_total{type="telephonyCall::created"})"),
+      1);
   // Nothing more arrives later.
   EXPECT_EQ(events(3, kQuiet).size(), 2u);
 }
 
 TEST_F(Ingest, TelnyxInitiatedAnsweredHangupYieldsCreatedUpdatedDeleted) {
-  for (const char* f : {"telnyx/call_initiated.json", "telnyx/call_answered.json",
-                        "telnyx/call_hangup.json"}) {
+  for (const char* f :
+       {"telnyx/call_initiated.json", "telnyx/call_answered.json", "telnyx/call_hangup.json"}) {
     const auto r = post_telnyx(read_file(data_path(f)));
     EXPECT_EQ(r.status, 200) << f << ": " << r.body;
   }
@@ -60,8 +62,8 @@ TEST_F(Ingest, TelnyxInitiatedAnsweredHangupYieldsCreatedUpdatedDeleted) {
 }
 
 TEST_F(Ingest, APbxCallWithoutCallIdIsMatchedFromStartToEnd) {
-  for (const char* f : {"voip/notify_start_in.json", "voip/notify_answer_in.json",
-                        "voip/notify_end_in.json"}) {
+  for (const char* f :
+       {"voip/notify_start_in.json", "voip/notify_answer_in.json", "voip/notify_end_in.json"}) {
     const auto r = post_pbx(read_file(data_path(f)));
     EXPECT_EQ(r.status, 200) << f << ": " << r.body;
   }
@@ -78,14 +80,18 @@ TEST_F(Ingest, APbxCallWithoutCallIdIsMatchedFromStartToEnd) {
 }
 
 TEST_F(Ingest, StandardWebhooksSignedPbxRequestsAreVerified) {
-  const std::string body = R"({"event":"NotifyStart","callId":"sw-1","direction":"Out","srcPhone":"100","dstPhone":"+1555"})";
-  auto ok = post(port(), "/webhooks/pbx-signed", body, standard_webhooks_headers(kPbxWhsec, "msg_1", body, now()));
+  const std::string body =
+      R"({"event":"NotifyStart","callId":"sw-1","direction":"Out","srcPhone":"100","dstPhone":"+1555"})";
+  auto ok = post(port(), "/webhooks/pbx-signed", body,
+                 standard_webhooks_headers(kPbxWhsec, "msg_1", body, now()));
   EXPECT_EQ(ok.status, 200) << ok.body;
-  auto stale = post(port(), "/webhooks/pbx-signed", body,
-                    standard_webhooks_headers(kPbxWhsec, "msg_2", body, now() - std::chrono::minutes(6)));
+  auto stale =
+      post(port(), "/webhooks/pbx-signed", body,
+           standard_webhooks_headers(kPbxWhsec, "msg_2", body, now() - std::chrono::minutes(6)));
   EXPECT_EQ(stale.status, 401);
   // The same webhook-id again is a redelivery.
-  auto again = post(port(), "/webhooks/pbx-signed", body, standard_webhooks_headers(kPbxWhsec, "msg_1", body, now()));
+  auto again = post(port(), "/webhooks/pbx-signed", body,
+                    standard_webhooks_headers(kPbxWhsec, "msg_1", body, now()));
   EXPECT_EQ(nlohmann::json::parse(again.body)["status"], "duplicate");
   EXPECT_EQ(events(1).size(), 1u);
 }
@@ -96,7 +102,8 @@ TEST_F(Ingest, HealthReadinessAndMetricsAnswer) {
   const auto m = get(port(), "/metrics");
   EXPECT_EQ(m.status, 200);
   EXPECT_NE(m.body.find("# TYPE callgate_requests_total counter"), std::string::npos);
-  EXPECT_NE(m.body.find("callgate_request_duration_seconds_bucket{le=\"+Inf\"}"), std::string::npos);
+  EXPECT_NE(m.body.find("callgate_request_duration_seconds_bucket{le=\"+Inf\"}"),
+            std::string::npos);
   EXPECT_EQ(metric_value(m.body, R"(callgate_requests_total{source="",status="200"})"), 2);
 }
 

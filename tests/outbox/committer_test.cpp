@@ -58,8 +58,9 @@ TEST(Committer, TheWebexSeedBecomesCreatedAndDeletedInTheOutbox) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].event_type, "telephonyCall::created");
   EXPECT_EQ(rows[1].event_type, "telephonyCall::deleted");
-  EXPECT_EQ(rows[0].call_id, core::derive_call_id(
-                                 "webex", "Y2lzY29zcGFyazovL3VzL0NBTEwvY2FsbGhhbGYtOTgyNzEzMjM3MDow"));
+  EXPECT_EQ(
+      rows[0].call_id,
+      core::derive_call_id("webex", "Y2lzY29zcGFyazovL3VzL0NBTEwvY2FsbGhhbGYtOTgyNzEzMjM3MDow"));
   EXPECT_EQ(rows[1].idempotency_key, rows[1].call_id + ":2");
   EXPECT_EQ(h.metrics.value("callgate_live_calls"), 0);
 }
@@ -102,12 +103,19 @@ TEST(Committer, APbxCallWithoutCallIdIsMatchedFromStartToEnd) {
   store::MemoryStore s;
   Harness h(s);
   h.committer.start();
-  const std::string tuple = R"("direction":"In","srcPhone":"+1555","srcPhoneExt":"7","dstPhone":"100")";
+  const std::string tuple =
+      R"("direction":"In","srcPhone":"+1555","srcPhoneExt":"7","dstPhone":"100")";
   EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyStart",)" + tuple + "}"))->emitted, 1u);
   // Another caller at the same time is a different call.
-  EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyStart","direction":"In","srcPhone":"+1666","dstPhone":"100"})"))->emitted, 1u);
+  EXPECT_EQ(
+      h.submit(
+           pbx(R"({"event":"NotifyStart","direction":"In","srcPhone":"+1666","dstPhone":"100"})"))
+          ->emitted,
+      1u);
   EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyAnswer",)" + tuple + "}"))->emitted, 1u);
-  EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyEnd","disposition":"Answered",)" + tuple + "}"))->emitted, 1u);
+  EXPECT_EQ(
+      h.submit(pbx(R"({"event":"NotifyEnd","disposition":"Answered",)" + tuple + "}"))->emitted,
+      1u);
   const auto rows = h.outbox();
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].call_id, rows[2].call_id);
@@ -119,7 +127,9 @@ TEST(Committer, APbxCallWithoutCallIdIsMatchedFromStartToEnd) {
   EXPECT_EQ(last["data"]["fields"]["externalNumber"], "+1555");
 
   // The same numbers again after the end: a new call, not the ended one.
-  EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyStart","timestamp":1700000000,)" + tuple + "}"))->emitted, 1u);
+  EXPECT_EQ(
+      h.submit(pbx(R"({"event":"NotifyStart","timestamp":1700000000,)" + tuple + "}"))->emitted,
+      1u);
   EXPECT_NE(h.outbox().back().call_id, rows[0].call_id);
 }
 
@@ -127,7 +137,8 @@ TEST(Committer, AStartNeverJoinsACallThatAlreadyStarted) {
   store::MemoryStore s;
   Harness h(s);
   h.committer.start();
-  const std::string tuple = R"("direction":"Out","srcPhone":"100","dstPhone":"+1777","dstPhoneExt":"100")";
+  const std::string tuple =
+      R"("direction":"Out","srcPhone":"100","dstPhone":"+1777","dstPhoneExt":"100")";
   EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyStart","timestamp":1,)" + tuple + "}"))->emitted, 1u);
   EXPECT_EQ(h.submit(pbx(R"({"event":"NotifyStart","timestamp":2,)" + tuple + "}"))->emitted, 1u);
   const auto rows = h.outbox();

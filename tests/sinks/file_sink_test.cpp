@@ -71,7 +71,9 @@ TEST_F(FileSinkTest, LinesWrittenAfterTheLastSavedCursorAreCutAndWrittenOnce) {
   }
   // A crash after writing line 4 (half of it) but before its cursor was saved.
   append(4, 4);
-  std::ofstream(file, std::ios::app) << R"({"n":4})" << "\n" << R"({"n":)";
+  std::ofstream(file, std::ios::app) << R"({"n":4})"
+                                     << "\n"
+                                     << R"({"n":)";
   sinks::FileSink sink("file", file.string(), *store, metrics);
   sink.start();
   ASSERT_TRUE(testing::eventually([&] { return sink.delivered_seq() == 4; }));
@@ -83,7 +85,8 @@ TEST_F(FileSinkTest, ACrashBeforeTheFirstCursorSaveIsRepairedToo) {
   ASSERT_TRUE(store->save_cursor("file", {0, 0}));
   append(1, 2);
   std::filesystem::create_directories(file.parent_path());
-  std::ofstream(file) << R"({"n":1})" << "\n";
+  std::ofstream(file) << R"({"n":1})"
+                      << "\n";
   sinks::FileSink sink("file", file.string(), *store, metrics);
   sink.start();
   ASSERT_TRUE(testing::eventually([&] { return sink.delivered_seq() == 2; }));

@@ -51,7 +51,8 @@ TEST_P(StoreContract, SavesLoadsAndFindsLiveCallsByMatchKey) {
   newer.created_at = kNow + std::chrono::seconds(1);
   auto ended = call("c3", true, "m");
   ended.created_at = kNow + std::chrono::seconds(2);
-  for (auto* c : {&older, &newer, &ended}) ASSERT_TRUE(store->save_call(*c, kNow + std::chrono::hours(1)));
+  for (auto* c : {&older, &newer, &ended})
+    ASSERT_TRUE(store->save_call(*c, kNow + std::chrono::hours(1)));
   ASSERT_TRUE(store->commit());
 
   auto loaded = store->load_call("c2");

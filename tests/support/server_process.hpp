@@ -7,9 +7,8 @@
 #include <filesystem>
 #include <map>
 #include <string>
-#include <vector>
-
 #include <support/fixtures.hpp>
+#include <vector>
 
 namespace callgate::testing {
 

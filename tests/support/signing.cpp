@@ -6,7 +6,8 @@
 
 namespace callgate::testing {
 
-TelnyxKeys::TelnyxKeys() : secret_key(crypto_sign_SECRETKEYBYTES, '\0'), public_key(crypto_sign_PUBLICKEYBYTES, '\0') {
+TelnyxKeys::TelnyxKeys()
+    : secret_key(crypto_sign_SECRETKEYBYTES, '\0'), public_key(crypto_sign_PUBLICKEYBYTES, '\0') {
   if (sodium_init() < 0) throw std::runtime_error("sodium_init failed");
   crypto_sign_keypair(reinterpret_cast<unsigned char*>(public_key.data()),
                       reinterpret_cast<unsigned char*>(secret_key.data()));
@@ -34,8 +35,8 @@ boost::beast::http::fields webex_headers(const std::string& secret, const std::s
 }
 
 boost::beast::http::fields standard_webhooks_headers(const std::string& whsec,
-                                                     const std::string& id,
-                                                     const std::string& body, TimePoint t) {
+                                                     const std::string& id, const std::string& body,
+                                                     TimePoint t) {
   const auto secret = verify::StandardWebhooksSecret::parse(whsec);
   if (!secret) throw std::invalid_argument("bad whsec in test");
   const auto ts = std::to_string(to_unix_ms(t) / 1000);

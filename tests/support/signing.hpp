@@ -23,8 +23,8 @@ boost::beast::http::fields webex_headers(const std::string& secret, const std::s
 
 /** webhook-id, webhook-timestamp, webhook-signature for body. */
 boost::beast::http::fields standard_webhooks_headers(const std::string& whsec,
-                                                     const std::string& id,
-                                                     const std::string& body, TimePoint t);
+                                                     const std::string& id, const std::string& body,
+                                                     TimePoint t);
 
 /** Authorization: Bearer token. */
 boost::beast::http::fields bearer_headers(const std::string& token);

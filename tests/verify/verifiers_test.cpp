@@ -76,8 +76,7 @@ TEST(Telnyx, Ed25519MatchesRfc8032Test1) {
 }
 
 TEST(Telnyx, PublicKeyMustBe32BytesOfBase64) {
-  EXPECT_TRUE(verify::Ed25519PublicKey::from_base64(
-      verify::base64_encode(std::string(32, 'k'))));
+  EXPECT_TRUE(verify::Ed25519PublicKey::from_base64(verify::base64_encode(std::string(32, 'k'))));
   EXPECT_FALSE(verify::Ed25519PublicKey::from_base64(verify::base64_encode(std::string(31, 'k'))));
   EXPECT_FALSE(verify::Ed25519PublicKey::from_base64("not base64!"));
 }
@@ -136,14 +135,13 @@ TEST(StandardWebhooks, MatchesThePublishedVectors) {
     const char* body;
     const char* expected;
   };
-  for (const auto& v : {Vector{"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                               "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330",
-                               R"({"test": 2432232314})",
-                               "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="},
-                        Vector{"whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
-                               "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk", "1649367553",
-                               R"({"email":"test@example.com","username":"test_user"})",
-                               "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="}}) {
+  for (const auto& v :
+       {Vector{"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+               "1614265330", R"({"test": 2432232314})",
+               "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="},
+        Vector{"whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk",
+               "1649367553", R"({"email":"test@example.com","username":"test_user"})",
+               "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="}}) {
     const auto secret = verify::StandardWebhooksSecret::parse(v.secret);
     ASSERT_TRUE(secret);
     EXPECT_EQ(verify::standard_webhooks_sign(*secret, v.id, v.ts, v.body), v.expected);
@@ -152,21 +150,24 @@ TEST(StandardWebhooks, MatchesThePublishedVectors) {
     h.set("webhook-timestamp", v.ts);
     h.set("webhook-signature", std::string("v1,bm90IHRoZSBzaWduYXR1cmU= ") + v.expected);
     const auto at = *parse_unix_seconds(v.ts);
-    EXPECT_EQ(code(verify::verify_standard_webhooks(h, v.body, {*secret}, std::chrono::seconds(300), at)),
-              errc::ok);
+    EXPECT_EQ(
+        code(verify::verify_standard_webhooks(h, v.body, {*secret}, std::chrono::seconds(300), at)),
+        errc::ok);
     EXPECT_EQ(code(verify::verify_standard_webhooks(h, v.body, {*secret}, std::chrono::seconds(300),
                                                     at + std::chrono::seconds(301))),
               errc::stale_timestamp);
     h.set("webhook-signature", "v1,bm90IHRoZSBzaWduYXR1cmU=");
-    EXPECT_EQ(code(verify::verify_standard_webhooks(h, v.body, {*secret}, std::chrono::seconds(300), at)),
-              errc::bad_signature);
+    EXPECT_EQ(
+        code(verify::verify_standard_webhooks(h, v.body, {*secret}, std::chrono::seconds(300), at)),
+        errc::bad_signature);
   }
 }
 
 TEST(StandardWebhooks, RefusesMissingHeadersAndBadSecrets) {
   fields h;
   h.set("webhook-id", "msg_1");
-  const auto secret = *verify::StandardWebhooksSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  const auto secret =
+      *verify::StandardWebhooksSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
   EXPECT_EQ(code(verify::verify_standard_webhooks(h, "{}", {secret}, std::chrono::seconds(300),
                                                   from_unix_ms(0))),
             errc::missing_signature);
@@ -178,7 +179,8 @@ TEST(Bearer, AcceptsOnlyAConfiguredToken) {
   EXPECT_EQ(code(verify::verify_bearer(testing::bearer_headers("t1"), {"t0", "t1"})), errc::ok);
   EXPECT_EQ(code(verify::verify_bearer(testing::bearer_headers("t2"), {"t0", "t1"})),
             errc::bad_signature);
-  EXPECT_EQ(code(verify::verify_bearer(testing::bearer_headers("t1x"), {"t1"})), errc::bad_signature);
+  EXPECT_EQ(code(verify::verify_bearer(testing::bearer_headers("t1x"), {"t1"})),
+            errc::bad_signature);
   fields basic;
   basic.set("Authorization", "Basic dTpw");
   EXPECT_EQ(code(verify::verify_bearer(basic, {"t1"})), errc::missing_signature);

@@ -27,9 +27,9 @@ struct CallState {
   std::string source;
   std::string call_key;
   std::string match_key;
-  TimePoint created_at{};          ///< when callgate first saw the call
-  TimePoint updated_at{};          ///< when callgate last emitted for it
-  std::int64_t events_emitted = 0; ///< numbers the idempotency keys of this call's events
+  TimePoint created_at{};           ///< when callgate first saw the call
+  TimePoint updated_at{};           ///< when callgate last emitted for it
+  std::int64_t events_emitted = 0;  ///< numbers the idempotency keys of this call's events
   bool deleted_emitted = false;
   Phase phase = Phase::other;
   bool answered = false;

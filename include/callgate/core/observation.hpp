@@ -37,8 +37,8 @@ struct Observation {
   /** How long dedup_key is remembered when shorter than the configured window: set when the
    * key cannot tell a redelivery from an identical new event (a PBX body with no id or time). */
   std::optional<std::chrono::seconds> dedup_window;
-  std::string event_type; ///< provider's own event name, for logs and metrics
-  TimePoint event_time{}; ///< provider's time for this event (receive time if it gave none)
+  std::string event_type;  ///< provider's own event name, for logs and metrics
+  TimePoint event_time{};  ///< provider's time for this event (receive time if it gave none)
   Phase phase = Phase::other;
   Direction direction = Direction::unknown;
   std::optional<TimePoint> started_at;

@@ -15,9 +15,10 @@ namespace callgate::store {
 /** How long things are kept. */
 struct Retention {
   std::chrono::seconds ended_calls{24 * 3600};  ///< an ended call, for late events and enrichment
-  std::chrono::seconds stale_calls{24 * 3600};  ///< a live call that never ended, since its last event
-  std::chrono::seconds deliveries{72 * 3600};   ///< redelivery keys (provider retry windows)
-  std::chrono::seconds outbox{7 * 24 * 3600};   ///< events every sink has taken
+  std::chrono::seconds stale_calls{24 *
+                                   3600};  ///< a live call that never ended, since its last event
+  std::chrono::seconds deliveries{72 * 3600};  ///< redelivery keys (provider retry windows)
+  std::chrono::seconds outbox{7 * 24 * 3600};  ///< events every sink has taken
 };
 
 /** Where the store lives; `type` is the YAML key store.type. */

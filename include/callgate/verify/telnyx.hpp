@@ -20,7 +20,7 @@ bool ed25519_verify(const Ed25519PublicKey& key, std::string_view message,
  * any of the keys; the timestamp must be within tolerance of now in either direction.
  */
 result<void> verify_telnyx(const Headers& h, std::string_view body,
-                           const std::vector<Ed25519PublicKey>& keys, std::chrono::seconds tolerance,
-                           TimePoint now);
+                           const std::vector<Ed25519PublicKey>& keys,
+                           std::chrono::seconds tolerance, TimePoint now);
 
 }  // namespace callgate::verify

@@ -24,7 +24,8 @@ class TelnyxSource final : public Source {
 }  // namespace
 
 ProviderFactory factory() {
-  return {"telnyx", [](const config::Node& node, SourceSettings settings) -> std::unique_ptr<Source> {
+  return {"telnyx",
+          [](const config::Node& node, SourceSettings settings) -> std::unique_ptr<Source> {
             auto texts = node.strings("public_key");
             for (auto& k : node.strings("public_keys")) texts.push_back(std::move(k));
             if (texts.empty()) node.fail("public_key", "is required for provider telnyx");

@@ -1,4 +1,5 @@
-// Telnyx Call Control webhooks: the delivery envelope {"data":{event},"meta":{..}} or the bare event.
+// Telnyx Call Control webhooks: the delivery envelope {"data":{event},"meta":{..}} or the bare
+// event.
 #include <callgate/adapters/json_fields.hpp>
 #include <callgate/adapters/telnyx/telnyx.hpp>
 
@@ -50,11 +51,16 @@ result<Parsed> parse(const Request& r, const SourceSettings& settings) {
   Parsed out;
   out.event_type = type;
   Phase phase;
-  if (type == "call.initiated") phase = Phase::ringing;
-  else if (type == "call.answered" || type == "call.bridged") phase = Phase::answered;
-  else if (type == "call.hangup") phase = Phase::ended;
-  else if (type == "call.recording.saved") phase = Phase::other;
-  else return out;  // machine detection, DTMF, speak, playback, gather...: no change to the call
+  if (type == "call.initiated")
+    phase = Phase::ringing;
+  else if (type == "call.answered" || type == "call.bridged")
+    phase = Phase::answered;
+  else if (type == "call.hangup")
+    phase = Phase::ended;
+  else if (type == "call.recording.saved")
+    phase = Phase::other;
+  else
+    return out;  // machine detection, DTMF, speak, playback, gather...: no change to the call
 
   core::Observation o;
   o.source = settings.name;

@@ -50,7 +50,8 @@ ProviderFactory factory() {
               if (t.empty()) auth.fail("bearer", "must not be empty");
             const auto tolerance = node.integer("tolerance_seconds", 300, 1, 86400);
             return std::make_unique<VoipSource>(std::move(settings), std::move(tokens),
-                                                std::move(secrets), std::chrono::seconds{tolerance});
+                                                std::move(secrets),
+                                                std::chrono::seconds{tolerance});
           }};
 }
 

@@ -54,10 +54,14 @@ result<Parsed> parse(const Request& r, const SourceSettings& settings) {
   const auto event = lower(str(j, "event"));
   out.event_type = "voip." + str(j, "event");
   core::Observation o;
-  if (event == "notifystart") o.phase = Phase::ringing;
-  else if (event == "notifyanswer") o.phase = Phase::answered;
-  else if (event == "notifyend") o.phase = Phase::ended;
-  else return out;  // an event this adapter does not know: accepted, changes nothing
+  if (event == "notifystart")
+    o.phase = Phase::ringing;
+  else if (event == "notifyanswer")
+    o.phase = Phase::answered;
+  else if (event == "notifyend")
+    o.phase = Phase::ended;
+  else
+    return out;  // an event this adapter does not know: accepted, changes nothing
 
   o.source = settings.name;
   o.event_type = str(j, "event");
@@ -97,9 +101,12 @@ result<Parsed> parse(const Request& r, const SourceSettings& settings) {
   }
 
   const auto disposition = lower(str(j, "disposition"));
-  if (disposition.empty()) o.warnings.push_back("voip: disposition missing; treated as Unknown");
-  else if (disposition == "answered") o.answered = true;
-  else if (disposition == "voicemail") o.voicemail = true;
+  if (disposition.empty())
+    o.warnings.push_back("voip: disposition missing; treated as Unknown");
+  else if (disposition == "answered")
+    o.answered = true;
+  else if (disposition == "voicemail")
+    o.voicemail = true;
   else if (disposition != "unknown" && disposition != "busy" && disposition != "noanswer" &&
            disposition != "failed" && disposition != "cancelled")
     o.warnings.push_back("voip: unknown disposition '" + str(j, "disposition") +

@@ -22,7 +22,8 @@ class WebexSource final : public Source {
 }  // namespace
 
 ProviderFactory factory() {
-  return {"webex", [](const config::Node& node, SourceSettings settings) -> std::unique_ptr<Source> {
+  return {"webex",
+          [](const config::Node& node, SourceSettings settings) -> std::unique_ptr<Source> {
             auto secrets = node.strings("secret");
             for (auto& s : node.strings("secrets")) secrets.push_back(std::move(s));
             if (secrets.empty()) node.fail("secret", "is required for provider webex");

@@ -90,7 +90,8 @@ result<core::Observation> observe(const json& envelope, const Request& r,
       }
     }
   }
-  if (auto actor = str(envelope, "actorId"); !actor.empty()) o.users.insert(o.users.begin(), {"user", actor});
+  if (auto actor = str(envelope, "actorId"); !actor.empty())
+    o.users.insert(o.users.begin(), {"user", actor});
   if (settings.include_raw) o.raw = envelope;
   return o;
 }
