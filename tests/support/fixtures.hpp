@@ -1,12 +1,11 @@
 #pragma once
 // Test fixtures: files under tests/data and the seed capture.
 
-#include <time.h>
-
 #include <callgate/replay/capture.hpp>
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace callgate::testing {
@@ -43,10 +42,7 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!pred()) {
     if (std::chrono::steady_clock::now() > deadline) return pred();
-    struct timespec ts {
-      0, 20'000'000
-    };
-    nanosleep(&ts, nullptr);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return true;
 }
