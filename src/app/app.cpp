@@ -8,6 +8,7 @@
 #include <callgate/http/server.hpp>
 #include <callgate/outbox/committer.hpp>
 #include <callgate/sinks/file_sink.hpp>
+#include <callgate/sinks/http_sink.hpp>
 #include <callgate/version.hpp>
 #include <fstream>
 #include <thread>
@@ -21,8 +22,23 @@ std::vector<std::unique_ptr<sinks::Sink>> make_sinks(const config::Config& confi
                                                      store::Store& store,
                                                      metrics::Metrics& metrics) {
   std::vector<std::unique_ptr<sinks::Sink>> out;
-  for (const auto& s : config.sinks)
-    out.push_back(std::make_unique<sinks::FileSink>(s.name, s.path, store, metrics));
+  for (const auto& s : config.sinks) {
+    if (s.type == "file") {
+      out.push_back(std::make_unique<sinks::FileSink>(s.name, s.path, store, metrics));
+      continue;
+    }
+    sinks::HttpSinkOptions o{.url = s.url,
+                             .secret = verify::StandardWebhooksSecret::parse(s.secret),
+                             .timeout = s.timeout,
+                             .max_attempts = s.max_attempts,
+                             .concurrency = static_cast<std::size_t>(s.concurrency),
+                             .retry_base = s.retry_base,
+                             .retry_max = s.retry_max,
+                             .connector_id = config.connector_id,
+                             .owner_id = config.owner_id};
+    if (s.secret.empty()) o.secret.reset();
+    out.push_back(std::make_unique<sinks::HttpSink>(s.name, std::move(o), store, metrics));
+  }
   return out;
 }
 

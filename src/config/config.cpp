@@ -1,4 +1,5 @@
 #include <callgate/config/config.hpp>
+#include <callgate/verify/standard_webhooks.hpp>
 
 namespace callgate::config {
 namespace {
@@ -85,9 +86,24 @@ void read_sinks(const Node& root, Config& c) {
   for (const auto& node : root.map_list("sinks")) {
     SinkConfig s;
     s.type = node.string("type");
-    if (s.type != "file") node.fail("type", "unknown sink type '" + s.type + "' (known: file)");
-    s.path = node.string("path");
-    s.name = node.string_or("name", s.type + ":" + s.path);
+    if (s.type == "file") {
+      s.path = node.string("path");
+    } else if (s.type == "http") {
+      s.url = node.string("url");
+      if (!s.url.starts_with("http://") && !s.url.starts_with("https://"))
+        node.fail("url", "must start with http:// or https://");
+      s.secret = node.string_or("secret", "");
+      if (!s.secret.empty() && !verify::StandardWebhooksSecret::parse(s.secret))
+        node.fail("secret", "must be whsec_ + base64");
+      s.timeout = std::chrono::milliseconds(node.integer("timeout_ms", 5000, 100, 600'000));
+      s.max_attempts = static_cast<int>(node.integer("max_attempts", 12, 0, 1000));
+      s.concurrency = static_cast<int>(node.integer("concurrency", 8, 1, 1024));
+      s.retry_base = std::chrono::milliseconds(node.integer("retry_base_ms", 1000, 1, 3'600'000));
+      s.retry_max = std::chrono::milliseconds(node.integer("retry_max_ms", 3'600'000, 1, 86'400'000));
+    } else {
+      node.fail("type", "unknown sink type '" + s.type + "' (known: file, http)");
+    }
+    s.name = node.string_or("name", s.type + ":" + (s.type == "file" ? s.path : s.url));
     for (const auto& other : c.sinks)
       if (other.name == s.name) node.fail("name", "two sinks share the name '" + s.name + "'");
     c.sinks.push_back(std::move(s));

@@ -25,6 +25,7 @@ constexpr Description kDescriptions[] = {
     {"callgate_live_calls", "gauge", "Calls seen that have not ended"},
     {"callgate_sink_delivered_total", "counter", "Events a sink has delivered"},
     {"callgate_sink_failures_total", "counter", "Sink delivery attempts that failed"},
+    {"callgate_sink_dead_letters_total", "counter", "Events a sink gave up on"},
     {"callgate_sink_lag_events", "gauge", "Events in the outbox a sink has not delivered yet"},
     {"callgate_connections_active", "gauge", "Open HTTP connections"},
 };

@@ -12,11 +12,18 @@ namespace {
 
 boost::system::error_code last_errno() { return {errno, boost::system::system_category()}; }
 
+/** A log: one global order, whole batches, and never give up on a line. */
+constexpr outbox::DeliveryQueue::Policy kPolicy{.per_call = false,
+                                                .max_in_flight = 1000,
+                                                .max_attempts = 0,
+                                                .backoff_base = std::chrono::milliseconds(200),
+                                                .backoff_max = std::chrono::milliseconds(30'000)};
+
 }  // namespace
 
 FileSink::FileSink(std::string name, std::string path, store::Store& store,
                    metrics::Metrics& metrics)
-    : Sink(std::move(name), store, metrics), path_(std::move(path)) {}
+    : Sink(std::move(name), store, metrics, kPolicy), path_(std::move(path)) {}
 
 FileSink::~FileSink() {
   stop();  // the delivery thread must be gone before the descriptor closes
@@ -33,6 +40,7 @@ result<outbox::SinkCursor> FileSink::recover_(const std::optional<outbox::SinkCu
   if (::fstat(fd_, &st) != 0) return last_errno();
   const std::int64_t size = st.st_size;
 
+  position_bytes_ = size;
   if (!saved) return outbox::SinkCursor{0, size};  // first start: keep what the file holds
   outbox::SinkCursor cursor = *saved;
   if (size > saved->position) {
@@ -41,6 +49,7 @@ result<outbox::SinkCursor> FileSink::recover_(const std::optional<outbox::SinkCu
         "written again",
         name(), size - saved->position);
     if (::ftruncate(fd_, saved->position) != 0) return last_errno();
+    position_bytes_ = saved->position;
   } else if (size < saved->position) {
     spdlog::warn("sink {}: {} is shorter than when last written (rotated?); appending from here",
                  name(), path_);
@@ -49,25 +58,26 @@ result<outbox::SinkCursor> FileSink::recover_(const std::optional<outbox::SinkCu
   return cursor;
 }
 
-result<outbox::SinkCursor> FileSink::deliver_(const std::vector<outbox::OutboxRow>& rows,
-                                              const outbox::SinkCursor& cursor) {
+std::vector<outbox::Attempt> FileSink::deliver_(const std::vector<outbox::OutboxRow>& rows) {
   std::string lines;
   for (const auto& r : rows) lines.append(r.body).push_back('\n');
+  auto failed = [&](const char* what) {
+    const auto reason = std::string(what) + ": " + last_errno().message();
+    // Leave no torn line behind; the whole batch is written again on the next attempt.
+    if (::ftruncate(fd_, position_bytes_) != 0) spdlog::error("sink {}: cannot cut back", name());
+    return std::vector<outbox::Attempt>(rows.size(),
+                                        {outbox::Attempt::Result::retry, reason, std::nullopt});
+  };
   std::size_t written = 0;
   while (written < lines.size()) {
     const auto n = ::write(fd_, lines.data() + written, lines.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const auto ec = last_errno();
-      // Leave no torn line behind; the whole batch is written again on the next attempt.
-      if (::ftruncate(fd_, cursor.position) != 0) spdlog::error("sink {}: cannot cut back", name());
-      return ec;
-    }
+    if (n < 0) return failed("write");
     written += static_cast<std::size_t>(n);
   }
-  if (::fdatasync(fd_) != 0) return last_errno();
-  return outbox::SinkCursor{rows.back().seq,
-                            cursor.position + static_cast<std::int64_t>(lines.size())};
+  if (::fdatasync(fd_) != 0) return failed("fdatasync");
+  position_bytes_ += static_cast<std::int64_t>(lines.size());
+  return std::vector<outbox::Attempt>(rows.size(), outbox::Attempt{});
 }
 
 }  // namespace callgate::sinks

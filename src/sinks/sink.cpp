@@ -1,33 +1,35 @@
 #include <spdlog/spdlog.h>
 
 #include <callgate/sinks/sink.hpp>
+#include <random>
 #include <stdexcept>
 
 namespace callgate::sinks {
 namespace {
 
-constexpr std::size_t kBatchRows = 1000;
+/** Rows held in memory per sink; the rest wait in the outbox. */
+constexpr std::size_t kWindow = 2000;
 constexpr std::chrono::seconds kPollEvery{1};
-constexpr std::chrono::milliseconds kFirstBackoff{200};
-constexpr std::chrono::milliseconds kMaxBackoff{30'000};
 
 }  // namespace
 
-Sink::Sink(std::string name, store::Store& store, metrics::Metrics& metrics)
-    : name_(std::move(name)), store_(store), metrics_(metrics) {}
+Sink::Sink(std::string name, store::Store& store, metrics::Metrics& metrics,
+           outbox::DeliveryQueue::Policy policy)
+    : name_(std::move(name)), store_(store), metrics_(metrics), policy_(policy) {}
 
 Sink::~Sink() { stop(); }
 
 void Sink::start() {
   auto saved = store_.load_cursor(name_);
   if (!saved) throw std::runtime_error("sink " + name_ + ": cannot read its cursor");
-  auto recovered = recover_(*saved);
-  if (!recovered) throw std::runtime_error("sink " + name_ + ": " + recovered.error().message());
-  cursor_ = *recovered;
+  auto cursor = recover_(*saved);
+  if (!cursor) throw std::runtime_error("sink " + name_ + ": " + cursor.error().message());
   // Saving the cursor at once also tells outbox purging that this sink exists.
-  if (!store_.save_cursor(name_, cursor_))
+  if (!store_.save_cursor(name_, *cursor))
     throw std::runtime_error("sink " + name_ + ": cannot save its cursor");
-  delivered_seq_ = cursor_.seq;
+  queue_.emplace(policy_, cursor->seq, std::random_device{}());
+  saved_seq_ = cursor->seq;
+  delivered_seq_ = cursor->seq;
   thread_ = std::thread([this] { run(); });
 }
 
@@ -48,39 +50,67 @@ void Sink::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-// Delivers everything after the cursor; false when a delivery failed.
-bool Sink::deliver_pending() {
-  for (;;) {
-    auto rows = store_.read_outbox(cursor_.seq, kBatchRows);
-    if (!rows) return false;
-    if (auto last = store_.last_outbox_seq())
-      metrics_.set("callgate_sink_lag_events", *last - cursor_.seq, {{"sink", name_}});
-    if (rows->empty()) return true;
-    auto next = deliver_(*rows, cursor_);
-    if (!next) {
-      metrics_.inc("callgate_sink_failures_total", {{"sink", name_}});
-      spdlog::warn("sink {}: delivery failed: {}", name_, next.error().message());
+bool Sink::step(TimePoint now) {
+  auto& q = *queue_;
+  if (q.pending() < kWindow) {
+    auto rows = store_.read_outbox(q.last_added_seq(), kWindow - q.pending());
+    if (!rows) {
+      spdlog::warn("sink {}: cannot read the outbox: {}", name_, rows.error().message());
       return false;
     }
-    if (!store_.save_cursor(name_, *next)) return false;
-    cursor_ = *next;
-    delivered_seq_ = cursor_.seq;
-    metrics_.inc("callgate_sink_delivered_total", {{"sink", name_}}, rows->size());
+    q.add(*rows, name_);
   }
+  auto ready = q.take_ready(now);
+  if (ready.empty()) return false;
+
+  const auto attempts = deliver_(ready);
+  const auto done = callgate::now();
+  for (std::size_t i = 0; i < ready.size(); ++i) {
+    const auto& a = attempts.at(i);
+    q.complete(ready[i].seq, a, done);
+    if (a.result == outbox::Attempt::Result::delivered) {
+      metrics_.inc("callgate_sink_delivered_total", {{"sink", name_}});
+    } else {
+      metrics_.inc("callgate_sink_failures_total", {{"sink", name_}});
+      spdlog::warn("sink {}: event {} not delivered: {}", name_, ready[i].idempotency_key,
+                   a.reason);
+    }
+  }
+  for (const auto& dead : q.take_dead_letters()) {
+    metrics_.inc("callgate_sink_dead_letters_total", {{"sink", name_}});
+    spdlog::error("sink {}: event {} dead-lettered: {}", name_, dead.row.idempotency_key,
+                  dead.reason);
+    if (!store_.add_dead_letter(name_, dead))
+      spdlog::error("sink {}: cannot store dead letter {}", name_, dead.row.idempotency_key);
+  }
+  if (q.settled_seq() != saved_seq_ &&
+      store_.save_cursor(name_, {q.settled_seq(), position_()})) {
+    saved_seq_ = q.settled_seq();
+    delivered_seq_ = saved_seq_;
+  }
+  if (auto last = store_.last_outbox_seq())
+    metrics_.set("callgate_sink_lag_events", *last - saved_seq_, {{"sink", name_}});
+  return true;
 }
 
 void Sink::run() {
-  auto backoff = kFirstBackoff;
   for (;;) {
-    const bool ok = deliver_pending();
+    bool busy = step(callgate::now());
     std::unique_lock lock(mutex_);
-    if (stopping_) return;  // stop() asked after a full pass: nothing committed is left behind
-    if (ok)
-      wake_.wait_for(lock, kPollEvery, [this] { return stopping_ || pending_; });
-    else
-      wake_.wait_for(lock, backoff, [this] { return stopping_; });
+    if (stopping_) {
+      lock.unlock();
+      // One last pass over what is ready now; retries that wait are left for the next start.
+      while (busy) busy = step(callgate::now());
+      return;
+    }
+    if (busy) continue;
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(kPollEvery);
+    if (auto next = queue_->next_ready_at()) {
+      const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*next - callgate::now());
+      wait = std::clamp(until, std::chrono::milliseconds(1), wait);
+    }
+    wake_.wait_for(lock, wait, [this] { return stopping_ || pending_; });
     pending_ = false;
-    backoff = ok ? kFirstBackoff : std::min(backoff * 2, kMaxBackoff);
   }
 }
 

@@ -81,7 +81,7 @@ result<std::int64_t> MemoryStore::append_outbox(const core::Emission& e, TimePoi
   std::lock_guard lock(mutex_);
   const auto seq = next_seq_++;
   outbox_.push_back({seq, now, e.call_id, std::string(core::to_string(e.type)), e.idempotency_key,
-                     e.body.dump()});
+                     e.body.dump(), ""});
   return seq;
 }
 
@@ -138,6 +138,51 @@ result<void> MemoryStore::save_cursor(std::string_view sink, const outbox::SinkC
 result<std::int64_t> MemoryStore::last_outbox_seq() {
   std::lock_guard lock(mutex_);
   return next_seq_ - 1;
+}
+
+result<std::vector<outbox::OutboxRow>> MemoryStore::outbox_since(TimePoint since,
+                                                                 std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<outbox::OutboxRow> rows;
+  for (const auto& r : outbox_)
+    if (r.created_at >= since && rows.size() < limit) rows.push_back(r);
+  return rows;
+}
+
+result<void> MemoryStore::add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) {
+  std::lock_guard lock(mutex_);
+  auto copy = d;
+  copy.sink = std::string(sink);
+  std::erase_if(dead_letters_,
+                [&](const auto& x) { return x.sink == sink && x.row.seq == d.row.seq; });
+  dead_letters_.push_back(std::move(copy));
+  return {};
+}
+
+result<std::vector<outbox::DeadLetter>> MemoryStore::list_dead_letters(std::string_view sink,
+                                                                       std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<outbox::DeadLetter> out;
+  for (auto it = dead_letters_.rbegin(); it != dead_letters_.rend() && out.size() < limit; ++it)
+    if (sink.empty() || it->sink == sink) out.push_back(*it);
+  return out;
+}
+
+result<std::size_t> MemoryStore::redeliver_dead_letters(std::string_view sink, std::int64_t seq,
+                                                        TimePoint now) {
+  std::lock_guard lock(mutex_);
+  std::size_t moved = 0;
+  std::erase_if(dead_letters_, [&](const outbox::DeadLetter& d) {
+    if (d.sink != sink || (seq != 0 && d.row.seq != seq)) return false;
+    auto row = d.row;
+    row.seq = next_seq_++;
+    row.created_at = now;
+    row.sink = std::string(sink);
+    outbox_.push_back(std::move(row));
+    ++moved;
+    return true;
+  });
+  return moved;
 }
 
 result<void> MemoryStore::ping() { return {}; }

@@ -21,7 +21,14 @@ CREATE TABLE IF NOT EXISTS deliveries(key TEXT PRIMARY KEY, expires_ms INTEGER N
 CREATE INDEX IF NOT EXISTS deliveries_by_expiry ON deliveries(expires_ms);
 CREATE TABLE IF NOT EXISTS outbox(
   seq INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL, call_id TEXT NOT NULL,
-  event_type TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL);
+  event_type TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL,
+  sink TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS outbox_by_time ON outbox(created_ms);
+CREATE TABLE IF NOT EXISTS dead_letters(
+  sink TEXT NOT NULL, seq INTEGER NOT NULL, created_ms INTEGER NOT NULL, call_id TEXT NOT NULL,
+  event_type TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL,
+  reason TEXT NOT NULL, attempts INTEGER NOT NULL, dead_ms INTEGER NOT NULL,
+  PRIMARY KEY(sink, seq));
 CREATE TABLE IF NOT EXISTS sink_cursors(
   name TEXT PRIMARY KEY, seq INTEGER NOT NULL, position INTEGER NOT NULL);
 )sql";
@@ -45,9 +52,23 @@ constexpr const char* kPurgeOutbox =
     "DELETE FROM outbox WHERE created_ms < ?1 AND seq <= "
     "(SELECT COALESCE(MIN(seq), 0) FROM sink_cursors)";
 constexpr const char* kCountLive = "SELECT COUNT(*) FROM calls WHERE live = 1";
+#define CALLGATE_OUTBOX_COLUMNS "seq, created_ms, call_id, event_type, idempotency_key, body, sink"
 constexpr const char* kReadOutbox =
-    "SELECT seq, created_ms, call_id, event_type, idempotency_key, body FROM outbox "
-    "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+    "SELECT " CALLGATE_OUTBOX_COLUMNS " FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+constexpr const char* kOutboxSince =
+    "SELECT " CALLGATE_OUTBOX_COLUMNS " FROM outbox WHERE created_ms >= ?1 ORDER BY seq LIMIT ?2";
+constexpr const char* kAddDeadLetter =
+    "INSERT OR REPLACE INTO dead_letters(sink, seq, created_ms, call_id, event_type, "
+    "idempotency_key, body, reason, attempts, dead_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
+constexpr const char* kListDeadLetters =
+    "SELECT seq, created_ms, call_id, event_type, idempotency_key, body, sink, reason, attempts, "
+    "dead_ms FROM dead_letters WHERE ?1 = '' OR sink = ?1 ORDER BY dead_ms DESC, seq DESC LIMIT ?2";
+constexpr const char* kRedeliver =
+    "INSERT INTO outbox(created_ms, call_id, event_type, idempotency_key, body, sink) "
+    "SELECT ?3, call_id, event_type, idempotency_key, body, sink FROM dead_letters "
+    "WHERE sink = ?1 AND (?2 = 0 OR seq = ?2) ORDER BY seq";
+constexpr const char* kDropDeadLetters =
+    "DELETE FROM dead_letters WHERE sink = ?1 AND (?2 = 0 OR seq = ?2)";
 constexpr const char* kLoadCursor = "SELECT seq, position FROM sink_cursors WHERE name = ?1";
 constexpr const char* kSaveCursor =
     "INSERT INTO sink_cursors(name, seq, position) VALUES(?1, ?2, ?3) "
@@ -56,6 +77,19 @@ constexpr const char* kLastSeq = "SELECT COALESCE(MAX(seq), 0) FROM outbox";
 constexpr const char* kPing = "SELECT 1";
 
 boost::system::error_code unavailable() { return make_error_code(errc::store_unavailable); }
+
+outbox::OutboxRow row_from(sqlite::Statement& s) {
+  return {s.int64(0), from_unix_ms(s.int64(1)), s.text(2), s.text(3), s.text(4), s.text(5),
+          s.text(6)};
+}
+
+result<std::vector<outbox::OutboxRow>> rows_from(sqlite::Statement& s) {
+  std::vector<outbox::OutboxRow> rows;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) rows.push_back(row_from(s));
+  if (rc != SQLITE_DONE) return unavailable();
+  return rows;
+}
 
 result<std::optional<core::CallState>> state_from(sqlite::Statement& s) {
   const int rc = s.step();
@@ -88,7 +122,8 @@ SqliteStore::SqliteStore(const StoreConfig& config) {
   for (const char* sql : {kInsertDelivery, kLoadCall, kFindLive, kSaveCall, kAppendOutbox,
                           kPurgeCalls, kPurgeDeliveries, kPurgeOutbox, kCountLive})
     writer_->prepare(sql);
-  for (const char* sql : {kReadOutbox, kLoadCursor, kSaveCursor, kLastSeq, kPing})
+  for (const char* sql : {kReadOutbox, kLoadCursor, kSaveCursor, kLastSeq, kPing, kOutboxSince,
+                          kAddDeadLetter, kListDeadLetters, kRedeliver, kDropDeadLetters})
     reader_->prepare(sql);
 }
 
@@ -176,14 +211,72 @@ result<std::vector<outbox::OutboxRow>> SqliteStore::read_outbox(std::int64_t aft
   std::lock_guard lock(reader_mutex_);
   Use s(reader_->prepare(kReadOutbox));
   s->bind(1, after_seq).bind(2, static_cast<std::int64_t>(limit));
-  std::vector<outbox::OutboxRow> rows;
+  return rows_from(*s);
+}
+
+result<std::vector<outbox::OutboxRow>> SqliteStore::outbox_since(TimePoint since,
+                                                                 std::size_t limit) {
+  std::lock_guard lock(reader_mutex_);
+  Use s(reader_->prepare(kOutboxSince));
+  s->bind(1, to_unix_ms(since)).bind(2, static_cast<std::int64_t>(limit));
+  return rows_from(*s);
+}
+
+result<void> SqliteStore::add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) {
+  std::lock_guard lock(reader_mutex_);
+  Use s(reader_->prepare(kAddDeadLetter));
+  s->bind(1, sink)
+      .bind(2, d.row.seq)
+      .bind(3, to_unix_ms(d.row.created_at))
+      .bind(4, d.row.call_id)
+      .bind(5, d.row.event_type)
+      .bind(6, d.row.idempotency_key)
+      .bind(7, d.row.body)
+      .bind(8, d.reason)
+      .bind(9, std::int64_t{d.attempts})
+      .bind(10, to_unix_ms(d.at));
+  if (s->step() != SQLITE_DONE) return unavailable();
+  return {};
+}
+
+result<std::vector<outbox::DeadLetter>> SqliteStore::list_dead_letters(std::string_view sink,
+                                                                       std::size_t limit) {
+  std::lock_guard lock(reader_mutex_);
+  Use s(reader_->prepare(kListDeadLetters));
+  s->bind(1, sink).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<outbox::DeadLetter> out;
   int rc;
   while ((rc = s->step()) == SQLITE_ROW) {
-    rows.push_back(
-        {s->int64(0), from_unix_ms(s->int64(1)), s->text(2), s->text(3), s->text(4), s->text(5)});
+    auto row = row_from(*s);
+    out.push_back({std::move(row), s->text(7), static_cast<int>(s->int64(8)),
+                   from_unix_ms(s->int64(9)), s->text(6)});
   }
   if (rc != SQLITE_DONE) return unavailable();
-  return rows;
+  return out;
+}
+
+result<std::size_t> SqliteStore::redeliver_dead_letters(std::string_view sink, std::int64_t seq,
+                                                        TimePoint now) {
+  std::lock_guard lock(reader_mutex_);
+  if (reader_->exec("BEGIN IMMEDIATE") != SQLITE_OK) return unavailable();
+  std::size_t moved = 0;
+  {
+    Use copy(reader_->prepare(kRedeliver));
+    copy->bind(1, sink).bind(2, seq).bind(3, to_unix_ms(now));
+    const bool copied = copy->step() == SQLITE_DONE;
+    moved = static_cast<std::size_t>(reader_->changes());
+    Use drop(reader_->prepare(kDropDeadLetters));
+    drop->bind(1, sink).bind(2, seq);
+    if (!copied || drop->step() != SQLITE_DONE) {
+      reader_->exec("ROLLBACK");
+      return unavailable();
+    }
+  }
+  if (reader_->exec("COMMIT") != SQLITE_OK) {
+    reader_->exec("ROLLBACK");
+    return unavailable();
+  }
+  return moved;
 }
 
 result<std::optional<outbox::SinkCursor>> SqliteStore::load_cursor(std::string_view sink) {

@@ -13,9 +13,17 @@ namespace callgate::config {
 
 /** One entry of `sinks:`; `type` selects the implementation. */
 struct SinkConfig {
-  std::string type;  ///< file
-  std::string name;  ///< cursor name; defaults to "<type>:<path>"
-  std::string path;
+  std::string type;  ///< file | http
+  std::string name;  ///< cursor name; defaults to "<type>:<path or url>"
+  std::string path;  ///< file
+  // http
+  std::string url;
+  std::string secret;  ///< whsec_...; empty: deliveries are not signed
+  std::chrono::milliseconds timeout{5000};
+  int max_attempts = 12;
+  int concurrency = 8;
+  std::chrono::milliseconds retry_base{1000};
+  std::chrono::milliseconds retry_max{3'600'000};
 };
 
 /** The HTTP listener and its protections. */

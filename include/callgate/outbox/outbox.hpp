@@ -14,6 +14,16 @@ struct OutboxRow {
   std::string event_type;       ///< "telephonyCall::created" etc.
   std::string idempotency_key;  ///< same on every retry of this event
   std::string body;             ///< the JSON body a sink delivers, byte for byte
+  std::string sink;             ///< empty: for every sink; else a re-delivery for that sink only
+};
+
+/** An event a sink has given up on, kept until an operator re-delivers it. */
+struct DeadLetter {
+  OutboxRow row;
+  std::string reason;
+  int attempts = 0;
+  TimePoint at{};
+  std::string sink;  ///< filled in when listed from the store
 };
 
 /** How far a sink has got: the last seq it has taken, plus a sink-specific position. */

@@ -17,11 +17,12 @@ class FileSink final : public Sink {
 
  private:
   result<outbox::SinkCursor> recover_(const std::optional<outbox::SinkCursor>& saved) override;
-  result<outbox::SinkCursor> deliver_(const std::vector<outbox::OutboxRow>& rows,
-                                      const outbox::SinkCursor& cursor) override;
+  std::vector<outbox::Attempt> deliver_(const std::vector<outbox::OutboxRow>& rows) override;
+  std::int64_t position_() const override { return position_bytes_; }
 
   std::string path_;
   int fd_ = -1;
+  std::int64_t position_bytes_ = 0;  ///< file size after the last delivered line
 };
 
 }  // namespace callgate::sinks

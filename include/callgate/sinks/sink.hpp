@@ -3,10 +3,12 @@
 #include <atomic>
 #include <callgate/error.hpp>
 #include <callgate/metrics/metrics.hpp>
+#include <callgate/outbox/delivery_queue.hpp>
 #include <callgate/outbox/outbox.hpp>
 #include <callgate/store/store.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,46 +17,52 @@ namespace callgate::sinks {
 
 /**
  * A destination for emitted events. Like spdlog's base_sink, the public methods are final and do
- * the shared work: one delivery thread per sink, the outbox cursor (saved in the store after every
- * delivered batch), wake-ups after commits, retry with backoff, and metrics. Implementations only
- * override recover_ and deliver_.
+ * the shared work: one delivery thread per sink that reads the outbox (never memory), a
+ * DeliveryQueue for ordering, retries and dead letters, the cursor saved in the store as rows
+ * settle, wake-ups after commits, and metrics. Implementations override recover_ and deliver_.
  */
 class Sink {
  public:
-  Sink(std::string name, store::Store& store, metrics::Metrics& metrics);
+  Sink(std::string name, store::Store& store, metrics::Metrics& metrics,
+       outbox::DeliveryQueue::Policy policy);
   virtual ~Sink();
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
 
   /** Reconciles with the destination (recover_), then starts delivering. Throws on failure. */
   void start();
-  /** New events were committed: deliver them now rather than at the next poll. */
+  /** New events were committed: look at the outbox now rather than at the next poll. */
   void notify();
-  /** Delivers what is already in the outbox (unless delivery fails), then stops. */
+  /** Makes one last pass over what is ready to deliver, then stops. Idempotent. */
   void stop();
 
   const std::string& name() const { return name_; }
-  /** The last outbox seq this sink has delivered. */
+  /** Every outbox seq up to this one is delivered or dead-lettered. */
   std::int64_t delivered_seq() const { return delivered_seq_.load(); }
 
  protected:
-  /** Makes the destination agree with the saved cursor (e.g. drop a torn tail; nullopt on the
-   * sink's first start) and returns the cursor to continue from. Runs once, before delivering. */
+  /** Makes the destination agree with the saved cursor (nullopt on the sink's first start) and
+   * returns the cursor to continue from. Runs once, before delivering. */
   virtual result<outbox::SinkCursor> recover_(const std::optional<outbox::SinkCursor>& saved) {
     return saved.value_or(outbox::SinkCursor{});
   }
-  /** Delivers rows (in seq order, all after cursor) and returns the cursor after the last one. */
-  virtual result<outbox::SinkCursor> deliver_(const std::vector<outbox::OutboxRow>& rows,
-                                              const outbox::SinkCursor& cursor) = 0;
+  /** Attempts rows (oldest first, at most max_in_flight) and returns one Attempt per row. */
+  virtual std::vector<outbox::Attempt> deliver_(const std::vector<outbox::OutboxRow>& rows) = 0;
+  /** The sink-specific position to save with the cursor after a delivery (file offset). */
+  virtual std::int64_t position_() const { return 0; }
+  // A derived destructor must call stop() first, so no delivery runs on a half-destroyed object.
 
  private:
   void run();
-  bool deliver_pending();
+  /** One round: refill from the outbox, deliver what is ready, record results. */
+  bool step(TimePoint now);
 
   std::string name_;
   store::Store& store_;
   metrics::Metrics& metrics_;
-  outbox::SinkCursor cursor_;
+  outbox::DeliveryQueue::Policy policy_;
+  std::optional<outbox::DeliveryQueue> queue_;
+  std::int64_t saved_seq_ = 0;
   std::atomic<std::int64_t> delivered_seq_{0};
 
   std::mutex mutex_;

@@ -26,6 +26,12 @@ class MemoryStore final : public Store {
   result<std::optional<outbox::SinkCursor>> load_cursor(std::string_view sink) override;
   result<void> save_cursor(std::string_view sink, const outbox::SinkCursor& c) override;
   result<std::int64_t> last_outbox_seq() override;
+  result<std::vector<outbox::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
+  result<void> add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) override;
+  result<std::vector<outbox::DeadLetter>> list_dead_letters(std::string_view sink,
+                                                            std::size_t limit) override;
+  result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
+                                             TimePoint now) override;
   result<void> ping() override;
 
  private:
@@ -46,6 +52,7 @@ class MemoryStore final : public Store {
   std::map<std::string, TimePoint, std::less<>> deliveries_;
   std::vector<outbox::OutboxRow> outbox_;
   std::map<std::string, outbox::SinkCursor, std::less<>> cursors_;
+  std::vector<outbox::DeadLetter> dead_letters_;
   std::int64_t next_seq_ = 1;
   std::optional<Undo> undo_;
 };

@@ -1,0 +1,162 @@
+#include "http_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/src.hpp>  // Boost.URL in header-only mode, compiled into this one file
+#include <callgate/version.hpp>
+#include <memory>
+
+namespace callgate::sinks {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view v) {
+  // Delay-seconds only; an HTTP-date falls back to the computed backoff.
+  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  return std::chrono::seconds(std::stoll(std::string(v)));
+}
+
+/** One POST: resolve, connect, (TLS handshake,) write, read; the stream's timer bounds it all. */
+template <class Stream>
+class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
+ public:
+  template <class... StreamArgs>
+  Exchange(const HttpTarget& target, std::chrono::milliseconds timeout, const HttpPost& post,
+           HttpOutcome& out, net::io_context& ioc, StreamArgs&&... stream_args)
+      : target_(target),
+        timeout_(timeout),
+        out_(out),
+        resolver_(ioc),
+        stream_(std::forward<StreamArgs>(stream_args)...) {
+    req_ = {bhttp::verb::post, target.target, 11};
+    for (const auto& h : post.headers) req_.set(h.name_string(), h.value());
+    req_.set(bhttp::field::host, target.host);
+    req_.set(bhttp::field::user_agent, std::string("callgate/") + kVersion);
+    req_.set(bhttp::field::content_type, "application/json");
+    req_.body() = post.body;
+    req_.prepare_payload();
+  }
+
+  void run() {
+    resolver_.async_resolve(target_.host, target_.port,
+                            beast::bind_front_handler(&Exchange::on_resolve, this->shared_from_this()));
+  }
+
+ private:
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+
+  void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
+    if (ec) return fail(ec, "resolve");
+    tcp().expires_after(timeout_);
+    tcp().async_connect(results, beast::bind_front_handler(&Exchange::on_connect,
+                                                           this->shared_from_this()));
+  }
+
+  void on_connect(beast::error_code ec, tcp::endpoint) {
+    if (ec) return fail(ec, "connect");
+    if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+      // SSL_set_tlsext_host_name, without the macro's C cast.
+      if (!SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                    TLSEXT_NAMETYPE_host_name, const_cast<char*>(target_.host.c_str())))
+        return fail(beast::error_code(static_cast<int>(::ERR_get_error()),
+                                      net::error::get_ssl_category()), "sni");
+      stream_.async_handshake(net::ssl::stream_base::client,
+                              beast::bind_front_handler(&Exchange::on_handshake,
+                                                        this->shared_from_this()));
+    } else {
+      on_handshake({});
+    }
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) return fail(ec, "tls handshake");
+    bhttp::async_write(stream_, req_, beast::bind_front_handler(&Exchange::on_write,
+                                                                this->shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    if (ec) return fail(ec, "write");
+    bhttp::async_read(stream_, buffer_, res_, beast::bind_front_handler(&Exchange::on_read,
+                                                                        this->shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec) return fail(ec, "read");
+    out_.status = res_.result_int();
+    if (auto it = res_.find(bhttp::field::retry_after); it != res_.end())
+      out_.retry_after = parse_retry_after({it->value().data(), it->value().size()});
+    beast::error_code ignored;
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  void fail(beast::error_code ec, const char* what) {
+    out_.error = std::string(what) + ": " +
+                 (ec == beast::error::timeout ? std::string("timed out") : ec.message());
+  }
+
+  const HttpTarget& target_;
+  std::chrono::milliseconds timeout_;
+  HttpOutcome& out_;
+  tcp::resolver resolver_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  bhttp::request<bhttp::string_body> req_;
+  bhttp::response<bhttp::string_body> res_;
+};
+
+}  // namespace
+
+std::optional<HttpTarget> HttpTarget::parse(const std::string& url) {
+  auto u = boost::urls::parse_uri(url);
+  if (!u) return std::nullopt;
+  HttpTarget t;
+  const auto scheme = u->scheme();
+  if (scheme == "https") t.tls = true;
+  else if (scheme != "http") return std::nullopt;
+  t.host = u->encoded_host();
+  if (t.host.empty()) return std::nullopt;
+  t.port = u->has_port() ? std::string(u->port()) : (t.tls ? "443" : "80");
+  t.target = u->encoded_path().empty() ? "/" : std::string(u->encoded_path());
+  if (u->has_query()) t.target += "?" + std::string(u->encoded_query());
+  return t;
+}
+
+HttpClient::HttpClient(HttpTarget target, std::chrono::milliseconds timeout)
+    : target_(std::move(target)), timeout_(timeout) {
+  if (target_.tls) {
+    tls_.emplace(net::ssl::context::tls_client);
+    tls_->set_default_verify_paths();
+    tls_->set_verify_mode(net::ssl::verify_peer);
+    tls_->set_verify_callback(net::ssl::host_name_verification(target_.host));
+  }
+}
+
+std::vector<HttpOutcome> HttpClient::post_all(const std::vector<HttpPost>& posts) {
+  std::vector<HttpOutcome> out(posts.size());
+  for (std::size_t i = 0; i < posts.size(); ++i) {
+    if (tls_) {
+      std::make_shared<Exchange<beast::ssl_stream<beast::tcp_stream>>>(
+          target_, timeout_, posts[i], out[i], ioc_, ioc_, *tls_)
+          ->run();
+    } else {
+      std::make_shared<Exchange<beast::tcp_stream>>(target_, timeout_, posts[i], out[i], ioc_, ioc_)
+          ->run();
+    }
+  }
+  ioc_.restart();
+  ioc_.run();
+  return out;
+}
+
+}  // namespace callgate::sinks

@@ -1,0 +1,52 @@
+#pragma once
+// A small async HTTP/1.1 client (Beast) that sends a batch of POSTs concurrently and waits for
+// all of them, each bounded by a timeout. Private to sinks/.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/fields.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace callgate::sinks {
+
+/** Where requests go, parsed once from the configured URL. */
+struct HttpTarget {
+  bool tls = false;
+  std::string host;
+  std::string port;
+  std::string target;  ///< path and query
+  /** Parses http:// and https:// URLs; nullopt for anything else. */
+  static std::optional<HttpTarget> parse(const std::string& url);
+};
+
+/** One request to send. */
+struct HttpPost {
+  boost::beast::http::fields headers;
+  std::string body;
+};
+
+/** What came back: a status, or the network error that prevented one. */
+struct HttpOutcome {
+  int status = 0;  ///< 0 when no response arrived
+  std::string error;
+  std::optional<std::chrono::seconds> retry_after;
+};
+
+/** Sends POSTs to one target. Not thread-safe: one sink thread uses it. */
+class HttpClient {
+ public:
+  HttpClient(HttpTarget target, std::chrono::milliseconds timeout);
+  /** Sends all posts at once and returns their outcomes in the same order. */
+  std::vector<HttpOutcome> post_all(const std::vector<HttpPost>& posts);
+
+ private:
+  HttpTarget target_;
+  std::chrono::milliseconds timeout_;
+  boost::asio::io_context ioc_;
+  std::optional<boost::asio::ssl::context> tls_;
+};
+
+}  // namespace callgate::sinks

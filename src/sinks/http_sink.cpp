@@ -1,0 +1,70 @@
+#include <callgate/sinks/http_sink.hpp>
+#include <stdexcept>
+
+#include "http_client.hpp"
+
+namespace callgate::sinks {
+
+outbox::Attempt classify_http_status(int status, std::optional<std::chrono::seconds> retry_after) {
+  using R = outbox::Attempt::Result;
+  const auto reason = "receiver answered " + std::to_string(status);
+  if (status >= 200 && status < 300) return {R::delivered, "", std::nullopt};
+  if (status == 408 || status == 429 || status >= 500) {
+    std::optional<std::chrono::milliseconds> after;
+    if (retry_after) after = std::chrono::duration_cast<std::chrono::milliseconds>(*retry_after);
+    return {R::retry, reason, after};
+  }
+  return {R::dead, reason, std::nullopt};
+}
+
+HttpSink::HttpSink(std::string name, HttpSinkOptions options, store::Store& store,
+                   metrics::Metrics& metrics)
+    : Sink(std::move(name), store, metrics,
+           {.per_call = true,
+            .max_in_flight = options.concurrency,
+            .max_attempts = options.max_attempts,
+            .backoff_base = options.retry_base,
+            .backoff_max = options.retry_max}),
+      options_(std::move(options)) {
+  auto target = HttpTarget::parse(options_.url);
+  if (!target) throw std::invalid_argument("not an http:// or https:// URL: " + options_.url);
+  client_ = std::make_unique<HttpClient>(std::move(*target), options_.timeout);
+}
+
+HttpSink::~HttpSink() { stop(); }
+
+boost::beast::http::fields HttpSink::headers_for(const outbox::OutboxRow& row,
+                                                 TimePoint now) const {
+  boost::beast::http::fields h;
+  h.set("x-connector-id", options_.connector_id);
+  h.set("x-owner-id", options_.owner_id);
+  h.set("x-idempotency-key", row.idempotency_key);
+  h.set("x-callgate-event", row.event_type);
+  if (options_.secret) {
+    const auto ts = std::to_string(to_unix_ms(now) / 1000);
+    h.set("webhook-id", row.idempotency_key);
+    h.set("webhook-timestamp", ts);
+    h.set("webhook-signature",
+          verify::standard_webhooks_sign(*options_.secret, row.idempotency_key, ts, row.body));
+  }
+  return h;
+}
+
+std::vector<outbox::Attempt> HttpSink::deliver_(const std::vector<outbox::OutboxRow>& rows) {
+  const auto t = callgate::now();
+  std::vector<HttpPost> posts;
+  posts.reserve(rows.size());
+  for (const auto& row : rows) posts.push_back({headers_for(row, t), row.body});
+  const auto outcomes = client_->post_all(posts);
+  std::vector<outbox::Attempt> attempts;
+  attempts.reserve(outcomes.size());
+  for (const auto& o : outcomes) {
+    if (o.status == 0)
+      attempts.push_back({outbox::Attempt::Result::retry, o.error, std::nullopt});
+    else
+      attempts.push_back(classify_http_status(o.status, o.retry_after));
+  }
+  return attempts;
+}
+
+}  // namespace callgate::sinks
