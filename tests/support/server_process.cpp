@@ -21,6 +21,9 @@ namespace {
     ::dup2(fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);
   }
+  // Descriptors of the test process (a receiver's listening socket, say) must not live on in
+  // the server, or closing them in the test would not close them.
+  ::close_range(3, ~0U, 0);
   for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
   std::vector<char*> argv;
   static std::string binary = CALLGATE_BINARY;

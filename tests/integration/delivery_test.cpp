@@ -1,0 +1,171 @@
+// Downstream delivery through the real binary to a real HTTP receiver: signed, in order per call,
+// retried until taken, dead-lettered when refused, and nothing acknowledged lost on kill -9.
+#include <atomic>
+#include <callgate/core/correlate.hpp>
+#include <callgate/verify/standard_webhooks.hpp>
+#include <integration/gateway.hpp>
+#include <set>
+#include <support/receiver.hpp>
+#include <thread>
+
+namespace callgate::testing {
+namespace {
+
+const std::string kDownstreamSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+
+class Delivery : public Gateway {
+ protected:
+  void SetUp() override {
+    start(config_yaml("sqlite", "  - type: http\n"
+                                "    url: " + receiver.url() + "\n"
+                                "    secret: " + kDownstreamSecret + "\n"
+                                "    timeout_ms: 2000\n"
+                                "    max_attempts: 1000\n"
+                                "    concurrency: 4\n"
+                                "    retry_base_ms: 20\n"
+                                "    retry_max_ms: 200\n"));
+  }
+
+  std::string pbx_event(const std::string& call, const std::string& event) {
+    return R"({"event":")" + event + R"(","callId":")" + call +
+           R"(","direction":"In","disposition":"Answered","srcPhone":"+1555","dstPhone":"100"})";
+  }
+
+  /** Received events, first delivery of each idempotency key only, in arrival order. */
+  std::vector<Received> unique_received() {
+    std::vector<Received> out;
+    std::set<std::string> seen;
+    for (auto& r : receiver.received())
+      if (seen.insert(r.header("x-idempotency-key")).second) out.push_back(r);
+    return out;
+  }
+
+  Receiver receiver;  // constructed before the gateway starts, so its URL is known
+};
+
+TEST_F(Delivery, EachEventArrivesSignedWithItsHeadersAndTheFileSinksBody) {
+  for (const auto& body : webex_seed_bodies()) ASSERT_EQ(post_webex(body).status, 200);
+  ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 2; }));
+  const auto got = receiver.received();
+  ASSERT_EQ(got.size(), 2u);
+  const auto lines = read_lines(dir / "var/events.jsonl");
+  ASSERT_EQ(lines.size(), 2u);
+  const auto secret = *verify::StandardWebhooksSecret::parse(kDownstreamSecret);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const auto& r = got[i];
+    EXPECT_EQ(r.body, lines[i]);  // byte for byte what the file sink wrote
+    EXPECT_EQ(r.header("x-connector-id"), "callgate");
+    EXPECT_EQ(r.header("content-type"), "application/json");
+    EXPECT_EQ(r.header("webhook-id"), r.header("x-idempotency-key"));
+    boost::beast::http::fields h;
+    for (const auto& [k, v] : r.headers) h.set(k, v);
+    EXPECT_TRUE(verify::verify_standard_webhooks(h, r.body, {secret}, std::chrono::seconds(300), now()))
+        << "delivery " << i << " is not a valid Standard Webhooks signature";
+  }
+  const auto id = nlohmann::json::parse(got[0].body)["data"]["id"].get<std::string>();
+  EXPECT_EQ(got[0].header("x-idempotency-key"), id + ":1");
+  EXPECT_EQ(got[1].header("x-idempotency-key"), id + ":2");
+  EXPECT_EQ(nlohmann::json::parse(got[1].body)["event"], "telephonyCall::deleted");
+}
+
+TEST_F(Delivery, AReceiverThatIsDownForAWhileGetsEveryEventInPerCallOrder) {
+  receiver.stop();
+  constexpr int kCalls = 15;
+  for (int i = 0; i < kCalls; ++i) {
+    const auto call = "down-" + std::to_string(i);
+    ASSERT_EQ(post_pbx(pbx_event(call, "NotifyStart")).status, 200);
+    ASSERT_EQ(post_pbx(pbx_event(call, "NotifyAnswer")).status, 200);
+    ASSERT_EQ(post_pbx(pbx_event(call, "NotifyEnd")).status, 200);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_GT(metric_value(metrics(), R"(callgate_sink_failures_total{sink="http:)" + receiver.url() + R"("})"), 0);
+  receiver.start();
+  ASSERT_TRUE(eventually([&] { return unique_received().size() >= kCalls * 3; }))
+      << unique_received().size();
+  const auto got = unique_received();
+  EXPECT_EQ(got.size(), static_cast<std::size_t>(kCalls * 3));
+  // Per call: created, updated, deleted, in that order, and the keys numbered 1, 2, 3.
+  std::map<std::string, std::vector<std::string>> per_call;
+  for (const auto& r : got) {
+    const auto j = nlohmann::json::parse(r.body);
+    per_call[j["data"]["id"]].push_back(r.header("x-idempotency-key"));
+  }
+  EXPECT_EQ(per_call.size(), static_cast<std::size_t>(kCalls));
+  for (const auto& [id, keys] : per_call)
+    EXPECT_EQ(keys, (std::vector<std::string>{id + ":1", id + ":2", id + ":3"})) << id;
+}
+
+TEST_F(Delivery, ARefusedEventIsDeadLetteredAtOnceAndTheCallMovesOn) {
+  receiver.respond_with([](const Received& r) {
+    return r.header("x-idempotency-key").ends_with(":1") ? 422 : 200;
+  });
+  ASSERT_EQ(post_pbx(pbx_event("refused", "NotifyStart")).status, 200);
+  ASSERT_EQ(post_pbx(pbx_event("refused", "NotifyEnd")).status, 200);
+  ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto got = receiver.received();
+  ASSERT_EQ(got.size(), 2u);  // one attempt each: a 422 is not retried
+  EXPECT_TRUE(got[0].header("x-idempotency-key").ends_with(":1"));
+  EXPECT_TRUE(got[1].header("x-idempotency-key").ends_with(":2"));
+  EXPECT_EQ(metric_value(metrics(), R"(callgate_sink_dead_letters_total{sink="http:)" + receiver.url() + R"("})"), 1);
+  EXPECT_NE(server->log().find("dead-lettered: receiver answered 422"), std::string::npos);
+}
+
+TEST_F(Delivery, A5xxIsRetriedUntilTaken) {
+  std::atomic<int> calls{0};
+  receiver.respond_with([&](const Received&) { return ++calls <= 3 ? 503 : 200; });
+  ASSERT_EQ(post_pbx(pbx_event("flaky", "NotifyStart")).status, 200);
+  ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 4; }));
+  const auto got = receiver.received();
+  for (const auto& r : got) EXPECT_EQ(r.header("x-idempotency-key"), got[0].header("x-idempotency-key"));
+  EXPECT_EQ(unique_received().size(), 1u);
+}
+
+TEST_F(Delivery, KillNineUnderLoadLosesNothingThatWasAcknowledged) {
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::vector<std::string> acked;  // call ids whose NotifyStart got a 200
+  std::vector<std::thread> load;
+  const auto port_now = port();
+  for (int t = 0; t < 4; ++t) {
+    load.emplace_back([&, t] {
+      for (int i = 0; !stop && i < 2000; ++i) {
+        const auto call = "load-" + std::to_string(t) + "-" + std::to_string(i);
+        const auto body = pbx_event(call, "NotifyStart");
+        const auto r = post(port_now, "/webhooks/pbx", body, bearer_headers(kPbxToken));
+        if (r.status == 200) {
+          std::lock_guard lock(mutex);
+          acked.push_back(call);
+        }
+      }
+    });
+  }
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return acked.size() >= 400;
+  }));
+  server->kill9();
+  stop = true;
+  for (auto& th : load) th.join();
+  ASSERT_TRUE(server->start()) << server->log();
+
+  std::set<std::string> acked_ids;
+  for (const auto& call : acked) acked_ids.insert(core::derive_call_id("pbx", call));
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::set<std::string> got;
+        for (const auto& r : receiver.received())
+          got.insert(nlohmann::json::parse(r.body)["data"]["id"].get<std::string>());
+        return std::includes(got.begin(), got.end(), acked_ids.begin(), acked_ids.end());
+      },
+      std::chrono::seconds(30)))
+      << acked_ids.size() << " acknowledged calls, not all delivered";
+  // And the JSONL file holds each of them exactly once.
+  std::map<std::string, int> lines;
+  for (const auto& line : read_lines(dir / "var/events.jsonl"))
+    ++lines[nlohmann::json::parse(line)["data"]["id"].get<std::string>()];
+  for (const auto& id : acked_ids) EXPECT_EQ(lines[id], 1) << id;
+}
+
+}  // namespace
+}  // namespace callgate::testing
