@@ -1,6 +1,7 @@
 // callgate: telephony webhook ingestion server. This file only parses the command line.
 #include <CLI/CLI.hpp>
 #include <callgate/app/app.hpp>
+#include <callgate/app/replay.hpp>
 #include <callgate/version.hpp>
 #include <iostream>
 
@@ -21,6 +22,23 @@ int main(int argc, char** argv) {
   std::string check_file;
   check->add_option("file", check_file, "Configuration file")->required();
 
+  auto* replay = cli.add_subcommand(
+      "replay", "Run a capture file (JSON array or values of {body,method,url}, or bare bodies) "
+                "through parse, correlation, store and sinks; signatures are not checked");
+  std::string replay_file, replay_source;
+  replay->add_option("file", replay_file, "Capture file")->required();
+  replay->add_option("--source", replay_source, "Configured source whose adapter reads the items");
+
+  auto* events = cli.add_subcommand("events", "Print stored events (the outbox) as JSON lines");
+  std::string since_text = "1h";
+  std::size_t limit = 1000;
+  events->add_option("--since", since_text, "ISO 8601 time, or an age: 90s, 15m, 2h, 7d")
+      ->capture_default_str();
+  events->add_option("--limit", limit, "At most this many events")->capture_default_str();
+
+  for (auto* sub : {replay, events})
+    sub->add_option("-c,--config", config_file, "Configuration file (store, sources, sinks)")
+        ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
 
   adapters::Registry registry;
@@ -31,6 +49,15 @@ int main(int argc, char** argv) {
       std::cout << check_file << ": ok (" << config.sources.size() << " sources, "
                 << config.sinks.size() << " sinks)\n";
       return 0;
+    }
+    if (*replay) return app::replay(config::load_config(config_file, registry), replay_file, replay_source);
+    if (*events) {
+      const auto since = app::parse_since(since_text, now());
+      if (!since) {
+        std::cerr << "events: --since must be an ISO 8601 time or an age like 15m\n";
+        return 1;
+      }
+      return app::print_events(config::load_config(config_file, registry), *since, limit);
     }
     return app::serve(config::load_config(config_file, registry), run);
   } catch (const config::ConfigError& e) {

@@ -65,4 +65,12 @@ std::string body_digest(std::string_view body) {
   return std::string("sha256:") + hex;
 }
 
+void fill_redelivery_keys(std::vector<core::Observation>& observations, std::string_view body) {
+  const auto digest = body_digest(body);
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    auto& o = observations[i];
+    if (o.dedup_key.empty()) o.dedup_key = i == 0 ? digest : digest + "#" + std::to_string(i);
+  }
+}
+
 }  // namespace callgate::adapters

@@ -6,9 +6,7 @@
 #include <callgate/app/app.hpp>
 #include <callgate/http/router.hpp>
 #include <callgate/http/server.hpp>
-#include <callgate/outbox/committer.hpp>
-#include <callgate/sinks/file_sink.hpp>
-#include <callgate/sinks/http_sink.hpp>
+#include <callgate/app/runtime.hpp>
 #include <callgate/version.hpp>
 #include <fstream>
 #include <thread>
@@ -17,30 +15,6 @@ namespace callgate::app {
 namespace {
 
 namespace net = boost::asio;
-
-std::vector<std::unique_ptr<sinks::Sink>> make_sinks(const config::Config& config,
-                                                     store::Store& store,
-                                                     metrics::Metrics& metrics) {
-  std::vector<std::unique_ptr<sinks::Sink>> out;
-  for (const auto& s : config.sinks) {
-    if (s.type == "file") {
-      out.push_back(std::make_unique<sinks::FileSink>(s.name, s.path, store, metrics));
-      continue;
-    }
-    sinks::HttpSinkOptions o{.url = s.url,
-                             .secret = verify::StandardWebhooksSecret::parse(s.secret),
-                             .timeout = s.timeout,
-                             .max_attempts = s.max_attempts,
-                             .concurrency = static_cast<std::size_t>(s.concurrency),
-                             .retry_base = s.retry_base,
-                             .retry_max = s.retry_max,
-                             .connector_id = config.connector_id,
-                             .owner_id = config.owner_id};
-    if (s.secret.empty()) o.secret.reset();
-    out.push_back(std::make_unique<sinks::HttpSink>(s.name, std::move(o), store, metrics));
-  }
-  return out;
-}
 
 /** Waits (polling) until every connection has closed or the deadline passes, then calls done. */
 void when_drained(net::steady_timer& timer, http::Server& server,
@@ -56,27 +30,18 @@ void when_drained(net::steady_timer& timer, http::Server& server,
 
 int serve(const config::Config& config, const RunOptions& options) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
-  auto store = store::open_store(config.store);
-  metrics::Metrics metrics;
-
-  auto sinks = make_sinks(config, *store, metrics);
-  for (auto& s : sinks) s->start();
-
-  outbox::Committer committer(*store, metrics, {.retention = config.store.retention},
-                              [] { return callgate::now(); });
-  committer.on_commit([&sinks] {
-    for (auto& s : sinks) s->notify();
-  });
-  committer.start();
+  Runtime runtime(config);
+  runtime.start();
+  auto& metrics = runtime.metrics();
 
   net::io_context ioc(config.http.threads);
   auto work = net::make_work_guard(ioc);
-  http::Router router(config.sources, committer, metrics);
+  http::Router router(config.sources, runtime.committer(), metrics);
   http::Server server(ioc, config.http, router, metrics);
   server.start();
   spdlog::info("callgate {} listening on {}:{} ({} sources, store {}, {} sinks)", kVersion,
                config.http.host, server.port(), config.sources.size(), config.store.type,
-               sinks.size());
+               runtime.sinks().size());
   if (!options.ready_file.empty()) std::ofstream(options.ready_file) << server.port() << '\n';
 
   net::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -97,8 +62,7 @@ int serve(const config::Config& config, const RunOptions& options) {
   ioc.run();
   for (auto& t : threads) t.join();
 
-  committer.stop();
-  for (auto& s : sinks) s->stop();  // a last delivery pass over everything committed
+  runtime.stop();  // finish commits, then a last delivery pass over everything committed
   spdlog::info("callgate stopped");
   return 0;
 }

@@ -37,11 +37,7 @@ void handle_webhook(const adapters::Source& source, Request&& req, outbox::Commi
     return reply(json_response(bhttp::status::ok, version, R"({"status":"ignored"})"));
   }
   // Without a provider event id, the body itself identifies a redelivery.
-  const auto digest = adapters::body_digest(request.body);
-  for (std::size_t i = 0; i < parsed->observations.size(); ++i) {
-    auto& o = parsed->observations[i];
-    if (o.dedup_key.empty()) o.dedup_key = i == 0 ? digest : digest + "#" + std::to_string(i);
-  }
+  adapters::fill_redelivery_keys(parsed->observations, request.body);
 
   committer.submit(
       std::move(parsed->observations),

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <callgate/core/observation.hpp>
 #include <callgate/error.hpp>
 #include <callgate/time.hpp>
 #include <nlohmann/json.hpp>
@@ -21,5 +22,8 @@ const nlohmann::json& object(const nlohmann::json& j, std::string_view key);
 
 /** "sha256:" + hex digest of the raw body: the redelivery key when a provider gives no event id. */
 std::string body_digest(std::string_view body);
+
+/** Gives every observation without a provider event id the body's digest as its redelivery key. */
+void fill_redelivery_keys(std::vector<core::Observation>& observations, std::string_view body);
 
 }  // namespace callgate::adapters

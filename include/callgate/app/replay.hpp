@@ -1,0 +1,23 @@
+#pragma once
+
+#include <callgate/config/config.hpp>
+#include <callgate/time.hpp>
+#include <string>
+
+namespace callgate::app {
+
+/**
+ * `callgate replay FILE`: every item of a capture file goes through the same path as a webhook
+ * (parse, correlate, commit, sinks), except the signature check: a capture is the operator's own
+ * and carries none. The source is --source, else the item's /webhooks/<name> URL, else the only
+ * configured source. Prints one line per item and a summary; returns 0 when nothing was refused.
+ */
+int replay(const config::Config& config, const std::string& file, const std::string& source);
+
+/** `callgate events --since T`: the outbox's events created at or after T, one JSON line each. */
+int print_events(const config::Config& config, TimePoint since, std::size_t limit);
+
+/** "2025-08-14T18:52:41Z", or an age such as "90s", "15m", "2h", "7d" before now. */
+std::optional<TimePoint> parse_since(const std::string& text, TimePoint now);
+
+}  // namespace callgate::app

@@ -1,0 +1,123 @@
+#include <callgate/adapters/json_fields.hpp>
+#include <callgate/app/replay.hpp>
+#include <callgate/app/runtime.hpp>
+#include <callgate/replay/capture.hpp>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <sstream>
+
+namespace callgate::app {
+namespace {
+
+constexpr std::string_view kWebhooks = "/webhooks/";
+
+const adapters::Source* pick_source(const config::Config& config, const std::string& forced,
+                                    const replay::CaptureItem& item) {
+  auto find = [&](std::string_view name) -> const adapters::Source* {
+    auto it = config.sources.find(name);
+    return it == config.sources.end() ? nullptr : it->second.get();
+  };
+  if (!forced.empty()) return find(forced);
+  if (item.url.starts_with(kWebhooks))
+    if (auto* s = find(std::string_view(item.url).substr(kWebhooks.size()))) return s;
+  return config.sources.size() == 1 ? config.sources.begin()->second.get() : nullptr;
+}
+
+}  // namespace
+
+std::optional<TimePoint> parse_since(const std::string& text, TimePoint now) {
+  if (auto t = parse_iso8601(text)) return t;
+  if (text.size() < 2) return std::nullopt;
+  std::int64_t n = 0;
+  std::size_t used = 0;
+  try {
+    n = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != text.size() - 1 || n < 0) return std::nullopt;
+  const std::int64_t unit = text.back() == 's'   ? 1
+                            : text.back() == 'm' ? 60
+                            : text.back() == 'h' ? 3600
+                            : text.back() == 'd' ? 86400
+                                                 : 0;
+  if (unit == 0) return std::nullopt;
+  return now - std::chrono::seconds(n * unit);
+}
+
+int replay(const config::Config& config, const std::string& file, const std::string& source) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::cerr << "replay: cannot read " << file << '\n';
+    return 1;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto items = replay::read_capture(text.str());
+  if (!items) {
+    std::cerr << "replay: " << file << " is not a capture (JSON values or an array of them)\n";
+    return 1;
+  }
+  if (!source.empty() && !config.sources.contains(source)) {
+    std::cerr << "replay: no source named " << source << " in " << config.file << '\n';
+    return 1;
+  }
+
+  Runtime runtime(config);
+  runtime.start();
+  std::size_t emitted = 0, duplicates = 0, ignored = 0, refused = 0;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const auto& item = (*items)[i];
+    std::cout << "item " << i + 1 << ": ";
+    const auto* src = pick_source(config, source, item);
+    if (!src) {
+      std::cout << "refused: no source (use --source NAME)\n";
+      ++refused;
+      continue;
+    }
+    const verify::Headers no_headers;
+    auto parsed = src->parse({no_headers, item.body, now()});
+    if (!parsed) {
+      std::cout << "refused: " << parsed.error().message() << '\n';
+      ++refused;
+      continue;
+    }
+    if (parsed->observations.empty()) {
+      std::cout << parsed->event_type << ": ignored\n";
+      ++ignored;
+      continue;
+    }
+    adapters::fill_redelivery_keys(parsed->observations, item.body);
+    std::promise<result<outbox::Outcome>> done;
+    runtime.committer().submit(std::move(parsed->observations),
+                               [&done](result<outbox::Outcome> r) { done.set_value(r); });
+    const auto outcome = done.get_future().get();
+    if (!outcome) {
+      std::cout << "refused: " << outcome.error().message() << '\n';
+      ++refused;
+      continue;
+    }
+    emitted += outcome->emitted;
+    duplicates += outcome->redelivered;
+    std::cout << parsed->event_type << ": " << outcome->emitted << " event(s)"
+              << (outcome->redelivered ? ", a redelivery" : "") << '\n';
+  }
+  runtime.stop();  // commits are done; the sinks make a last pass over the outbox
+  std::cout << items->size() << " items: " << emitted << " events emitted, " << duplicates
+            << " redeliveries, " << ignored << " ignored, " << refused << " refused\n";
+  return refused == 0 ? 0 : 2;
+}
+
+int print_events(const config::Config& config, TimePoint since, std::size_t limit) {
+  auto store = store::open_store(config.store);
+  auto rows = store->outbox_since(since, limit);
+  if (!rows) {
+    std::cerr << "events: the store did not answer: " << rows.error().message() << '\n';
+    return 1;
+  }
+  for (const auto& r : *rows) std::cout << r.body << '\n';
+  return 0;
+}
+
+}  // namespace callgate::app
