@@ -7,6 +7,7 @@
 #include <callgate/http/router.hpp>
 #include <callgate/http/server.hpp>
 #include <callgate/app/runtime.hpp>
+#include <callgate/http/admin_router.hpp>
 #include <callgate/version.hpp>
 #include <fstream>
 #include <thread>
@@ -42,7 +43,23 @@ int serve(const config::Config& config, const RunOptions& options) {
   spdlog::info("callgate {} listening on {}:{} ({} sources, store {}, {} sinks)", kVersion,
                config.http.host, server.port(), config.sources.size(), config.store.type,
                runtime.sinks().size());
-  if (!options.ready_file.empty()) std::ofstream(options.ready_file) << server.port() << '\n';
+  // The admin API listens apart from the webhooks, so it can stay off the public network.
+  std::optional<http::AdminRouter> admin_router;
+  std::optional<http::Server> admin_server;
+  if (config.admin.enabled) {
+    auto admin_http = config.http;
+    admin_http.host = config.admin.host;
+    admin_http.port = config.admin.port;
+    admin_router.emplace(runtime.store(), config.admin.tokens, [&runtime] { runtime.notify_sinks(); });
+    admin_server.emplace(ioc, admin_http, *admin_router, metrics);
+    admin_server->start();
+    spdlog::info("admin API listening on {}:{}", admin_http.host, admin_server->port());
+  }
+  if (!options.ready_file.empty()) {
+    std::ofstream ready(options.ready_file);
+    ready << server.port() << '\n';
+    if (admin_server) ready << admin_server->port() << '\n';
+  }
 
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   net::steady_timer drain_timer(ioc);
@@ -50,6 +67,7 @@ int serve(const config::Config& config, const RunOptions& options) {
     if (ec) return;
     spdlog::info("signal {}: stopping; answering in-flight requests", signal);
     server.stop_accepting();
+    if (admin_server) admin_server->stop_accepting();
     when_drained(drain_timer, server,
                  std::chrono::steady_clock::now() + config.http.shutdown_timeout, [&] {
                    work.reset();

@@ -4,13 +4,15 @@
 namespace callgate::config {
 namespace {
 
-void read_listen(const Node& root, HttpConfig& http) {
-  const auto listen = root.string_or("listen", "127.0.0.1:8080");
+// Reads node[key] as host:port into host and port (the port may be 0: pick a free one).
+void read_listen(const Node& node, const char* key, const char* fallback, std::string& host,
+                 std::uint16_t& port_out) {
+  const auto listen = node.string_or(key, fallback);
   const auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) root.fail("listen", "expected host:port");
-  http.host = listen.substr(0, colon);
-  if (http.host.size() > 2 && http.host.front() == '[' && http.host.back() == ']')
-    http.host = http.host.substr(1, http.host.size() - 2);  // [::1]:8080
+  if (colon == std::string::npos || colon == 0) node.fail(key, "expected host:port");
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);  // [::1]:8080
   const auto port_text = listen.substr(colon + 1);
   std::size_t used = 0;
   int port = -1;
@@ -18,13 +20,12 @@ void read_listen(const Node& root, HttpConfig& http) {
     port = std::stoi(port_text, &used);
   } catch (const std::exception&) {
   }
-  if (used != port_text.size() || port < 0 || port > 65535)
-    root.fail("listen", "port must be 0..65535");
-  http.port = static_cast<std::uint16_t>(port);
+  if (used != port_text.size() || port < 0 || port > 65535) node.fail(key, "port must be 0..65535");
+  port_out = static_cast<std::uint16_t>(port);
 }
 
 void read_http(const Node& root, HttpConfig& http) {
-  read_listen(root, http);
+  read_listen(root, "listen", "127.0.0.1:8080", http.host, http.port);
   http.threads = static_cast<int>(root.integer("threads", 2, 1, 256));
   http.max_body_bytes =
       static_cast<std::size_t>(root.integer("max_body_bytes", 1 << 20, 1024, 64 << 20));
@@ -111,6 +112,18 @@ void read_sinks(const Node& root, Config& c) {
   }
 }
 
+AdminConfig read_admin(const Node& root) {
+  AdminConfig a;
+  auto n = root.optional_map("admin");
+  if (!n) return a;
+  a.enabled = true;
+  read_listen(*n, "listen", "127.0.0.1:8081", a.host, a.port);
+  a.tokens = n->strings("token");
+  if (a.tokens.empty() || a.tokens.front().empty()) n->fail("token", "is required for the admin API");
+  n->finish();
+  return a;
+}
+
 }  // namespace
 
 Config load_config(const std::string& file, const adapters::Registry& registry) {
@@ -127,6 +140,7 @@ Config load_config(const std::string& file, const adapters::Registry& registry) 
   c.store = read_store(root);
   read_sources(root, registry, c);
   read_sinks(root, c);
+  c.admin = read_admin(root);
   root.finish();
   return c;
 }

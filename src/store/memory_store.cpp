@@ -149,6 +149,17 @@ result<std::vector<outbox::OutboxRow>> MemoryStore::outbox_since(TimePoint since
   return rows;
 }
 
+result<std::vector<core::CallState>> MemoryStore::list_live_calls(std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<core::CallState> out;
+  for (const auto& [id, c] : calls_)
+    if (!c.state.ended()) out.push_back(c.state);
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.created_at > b.created_at; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
 result<void> MemoryStore::add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) {
   std::lock_guard lock(mutex_);
   auto copy = d;

@@ -57,6 +57,8 @@ constexpr const char* kReadOutbox =
     "SELECT " CALLGATE_OUTBOX_COLUMNS " FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 constexpr const char* kOutboxSince =
     "SELECT " CALLGATE_OUTBOX_COLUMNS " FROM outbox WHERE created_ms >= ?1 ORDER BY seq LIMIT ?2";
+constexpr const char* kListLive =
+    "SELECT state FROM calls WHERE live = 1 ORDER BY created_ms DESC LIMIT ?1";
 constexpr const char* kAddDeadLetter =
     "INSERT OR REPLACE INTO dead_letters(sink, seq, created_ms, call_id, event_type, "
     "idempotency_key, body, reason, attempts, dead_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
@@ -122,7 +124,7 @@ SqliteStore::SqliteStore(const StoreConfig& config) {
   for (const char* sql : {kInsertDelivery, kLoadCall, kFindLive, kSaveCall, kAppendOutbox,
                           kPurgeCalls, kPurgeDeliveries, kPurgeOutbox, kCountLive})
     writer_->prepare(sql);
-  for (const char* sql : {kReadOutbox, kLoadCursor, kSaveCursor, kLastSeq, kPing, kOutboxSince,
+  for (const char* sql : {kReadOutbox, kLoadCursor, kSaveCursor, kLastSeq, kPing, kOutboxSince, kListLive,
                           kAddDeadLetter, kListDeadLetters, kRedeliver, kDropDeadLetters})
     reader_->prepare(sql);
 }
@@ -220,6 +222,19 @@ result<std::vector<outbox::OutboxRow>> SqliteStore::outbox_since(TimePoint since
   Use s(reader_->prepare(kOutboxSince));
   s->bind(1, to_unix_ms(since)).bind(2, static_cast<std::int64_t>(limit));
   return rows_from(*s);
+}
+
+result<std::vector<core::CallState>> SqliteStore::list_live_calls(std::size_t limit) {
+  std::lock_guard lock(reader_mutex_);
+  Use s(reader_->prepare(kListLive));
+  s->bind(1, static_cast<std::int64_t>(limit));
+  std::vector<core::CallState> out;
+  for (;;) {
+    auto state = state_from(*s);
+    if (!state) return state.error();
+    if (!*state) return out;
+    out.push_back(std::move(**state));
+  }
 }
 
 result<void> SqliteStore::add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) {

@@ -23,7 +23,10 @@ class Delivery : public Gateway {
                                 "    max_attempts: 1000\n"
                                 "    concurrency: 4\n"
                                 "    retry_base_ms: 20\n"
-                                "    retry_max_ms: 200\n"));
+                                "    retry_max_ms: 200\n"
+                                "admin:\n"
+                                "  listen: 127.0.0.1:0\n"
+                                "  token: admin-test-token\n"));
   }
 
   std::string pbx_event(const std::string& call, const std::string& event) {
@@ -109,6 +112,43 @@ TEST_F(Delivery, ARefusedEventIsDeadLetteredAtOnceAndTheCallMovesOn) {
   EXPECT_TRUE(got[1].header("x-idempotency-key").ends_with(":2"));
   EXPECT_EQ(metric_value(metrics(), R"(callgate_sink_dead_letters_total{sink="http:)" + receiver.url() + R"("})"), 1);
   EXPECT_NE(server->log().find("dead-lettered: receiver answered 422"), std::string::npos);
+}
+
+TEST_F(Delivery, TheAdminApiListsAndRedeliversDeadLetters) {
+  receiver.respond_with([](const Received&) { return 410; });
+  ASSERT_EQ(post_pbx(pbx_event("gone", "NotifyStart")).status, 200);
+  ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 1; }));
+  const auto admin = server->admin_port();
+  ASSERT_NE(admin, 0);
+  EXPECT_EQ(get(admin, "/admin/dead-letters").status, 401);  // the token is required
+  const auto auth = bearer_headers("admin-test-token");
+  const auto sink = "http:" + receiver.url();
+  nlohmann::json dead;
+  ASSERT_TRUE(eventually([&] {
+    dead = nlohmann::json::parse(get(admin, "/admin/dead-letters", auth).body)["deadLetters"];
+    return dead.size() == 1;
+  }));
+  EXPECT_EQ(dead[0]["sink"], sink);
+  EXPECT_EQ(dead[0]["reason"], "receiver answered 410");
+  EXPECT_EQ(dead[0]["eventType"], "telephonyCall::created");
+  const auto key = dead[0]["idempotencyKey"].get<std::string>();
+
+  const auto calls = nlohmann::json::parse(get(admin, "/admin/calls", auth).body)["calls"];
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]["fields"]["status"], "inProgress");
+  const auto events = nlohmann::json::parse(get(admin, "/admin/events?since=10m", auth).body)["events"];
+  EXPECT_EQ(events.size(), 1u);
+
+  receiver.respond_with([](const Received&) { return 200; });
+  const auto moved = http_request(admin, boost::beast::http::verb::post,
+                                  "/admin/dead-letters/redeliver?sink=" + sink, "", auth);
+  EXPECT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(nlohmann::json::parse(moved.body)["redelivered"], 1);
+  ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 2; }));
+  EXPECT_EQ(receiver.received()[1].header("x-idempotency-key"), key);  // the same event again
+  EXPECT_TRUE(nlohmann::json::parse(get(admin, "/admin/dead-letters", auth).body)["deadLetters"].empty());
+  // The file sink is not sent the re-delivery: it took the event the first time.
+  EXPECT_EQ(read_lines(dir / "var/events.jsonl").size(), 1u);
 }
 
 TEST_F(Delivery, A5xxIsRetriedUntilTaken) {

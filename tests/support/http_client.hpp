@@ -22,8 +22,9 @@ inline HttpResult post(std::uint16_t port, const std::string& target, const std:
   return http_request(port, boost::beast::http::verb::post, target, body, headers);
 }
 
-inline HttpResult get(std::uint16_t port, const std::string& target) {
-  return http_request(port, boost::beast::http::verb::get, target);
+inline HttpResult get(std::uint16_t port, const std::string& target,
+                      const boost::beast::http::fields& headers = {}) {
+  return http_request(port, boost::beast::http::verb::get, target, {}, headers);
 }
 
 /** The value of one series in a /metrics text (0 when absent), e.g. series =

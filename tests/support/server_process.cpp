@@ -70,9 +70,10 @@ bool ServerProcess::start() {
           return true;
         }
         std::ifstream in(ready);
-        unsigned port = 0;
+        unsigned port = 0, admin = 0;
         if (in >> port && port > 0) {
           port_ = static_cast<std::uint16_t>(port);
+          if (in >> admin) admin_port_ = static_cast<std::uint16_t>(admin);
           return true;
         }
         return false;

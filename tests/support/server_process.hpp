@@ -32,6 +32,8 @@ class ServerProcess {
   void kill9();
   bool running() const { return pid_ > 0; }
   std::uint16_t port() const { return port_; }
+  /** The admin API's port, when the config enables it (0 otherwise). */
+  std::uint16_t admin_port() const { return admin_port_; }
   /** What the server has logged so far. */
   std::string log() const;
   const std::filesystem::path& dir() const { return dir_; }
@@ -41,6 +43,7 @@ class ServerProcess {
   std::map<std::string, std::string> env_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
 };
 
 /** Runs `callgate args...` to completion; returns its exit code and fills output. */

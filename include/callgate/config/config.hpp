@@ -37,6 +37,14 @@ struct HttpConfig {
   std::chrono::milliseconds shutdown_timeout{10'000};
 };
 
+/** The admin API: off unless `admin:` is configured; always behind a bearer token. */
+struct AdminConfig {
+  bool enabled = false;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8081;
+  std::vector<std::string> tokens;
+};
+
 /** The whole configuration file, after validation and ${VAR} expansion. */
 struct Config {
   std::string file;
@@ -47,6 +55,7 @@ struct Config {
   store::StoreConfig store;
   std::map<std::string, std::shared_ptr<const adapters::Source>, std::less<>> sources;
   std::vector<SinkConfig> sinks;
+  AdminConfig admin;
 };
 
 /** Reads and validates a configuration file; throws ConfigError naming file, line and key. */

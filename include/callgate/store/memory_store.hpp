@@ -27,6 +27,7 @@ class MemoryStore final : public Store {
   result<void> save_cursor(std::string_view sink, const outbox::SinkCursor& c) override;
   result<std::int64_t> last_outbox_seq() override;
   result<std::vector<outbox::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
+  result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
   result<void> add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) override;
   result<std::vector<outbox::DeadLetter>> list_dead_letters(std::string_view sink,
                                                             std::size_t limit) override;

@@ -64,6 +64,9 @@ class Store {
   /** Outbox rows created at or after since, oldest first (for `callgate events` and the admin API). */
   virtual result<std::vector<outbox::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) = 0;
 
+  /** Live calls, newest first (admin API). */
+  virtual result<std::vector<core::CallState>> list_live_calls(std::size_t limit) = 0;
+
   // --- dead letters: any thread ---
   virtual result<void> add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) = 0;
   /** Newest first; an empty sink lists every sink's. */

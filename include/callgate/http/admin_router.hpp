@@ -1,0 +1,37 @@
+#pragma once
+
+#include <callgate/http/handler.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace callgate::store {
+class Store;
+}
+
+namespace callgate::http {
+
+/**
+ * The admin API, served on its own listen address and only with `Authorization: Bearer <token>`:
+ *   GET  /admin/events?since=15m&limit=100         recent events from the outbox
+ *   GET  /admin/dead-letters?sink=NAME&limit=100   dead letters, newest first
+ *   GET  /admin/calls?limit=100                    live calls in unified form
+ *   POST /admin/dead-letters/redeliver?sink=NAME[&seq=N]   put them back in that sink's queue
+ */
+class AdminRouter final : public Handler {
+ public:
+  AdminRouter(store::Store& store, std::vector<std::string> tokens,
+              std::function<void()> wake_sinks);
+
+  void handle(Request&& req, Reply reply) override;
+  Response reject(errc why, std::string_view target, unsigned version) override;
+
+ private:
+  Response route(const Request& req);
+
+  store::Store& store_;
+  std::vector<std::string> tokens_;
+  std::function<void()> wake_sinks_;
+};
+
+}  // namespace callgate::http
