@@ -114,5 +114,37 @@ TEST(CommandLine, VersionHelpAndCheckConfig) {
   EXPECT_EQ(run_callgate({"--config", (dir / "bad.yaml").string()}, out), 1);
 }
 
+TEST(CommandLine, ReplayRunsACaptureThroughTheWholePathAndEventsPrintsTheOutbox) {
+  TempDir dir;
+  std::ofstream(dir / "c.yaml") << "store: {path: " << (dir / "cg.db").string() << "}\n"
+                                << "sources:\n  webex:\n    provider: webex\n    secret: x\n"
+                                << "sinks:\n  - type: file\n    path: " << (dir / "ev.jsonl").string()
+                                << "\n";
+  const auto capture = data_path("webex/telephony_calls_capture.json").string();
+  const auto config = (dir / "c.yaml").string();
+  std::string out;
+  EXPECT_EQ(run_callgate({"replay", capture, "--config", config}, out), 0) << out;
+  EXPECT_NE(out.find("3 items: 2 events emitted, 0 redeliveries, 0 ignored, 0 refused"),
+            std::string::npos)
+      << out;
+  const auto lines = read_lines(dir / "ev.jsonl");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(lines[1])["event"], "telephonyCall::deleted");
+
+  // Replaying again changes nothing: every item is a redelivery.
+  EXPECT_EQ(run_callgate({"replay", capture, "--source", "webex", "--config", config}, out), 0);
+  EXPECT_NE(out.find("0 events emitted, 3 redeliveries"), std::string::npos) << out;
+  EXPECT_EQ(read_lines(dir / "ev.jsonl").size(), 2u);
+  EXPECT_EQ(run_callgate({"replay", capture, "--source", "nope", "--config", config}, out), 1);
+
+  EXPECT_EQ(run_callgate({"events", "--since", "10m", "--config", config}, out), 0);
+  std::istringstream printed(out);
+  std::vector<std::string> events;
+  for (std::string line; std::getline(printed, line);)
+    if (!line.empty()) events.push_back(line);
+  EXPECT_EQ(events, lines);
+  EXPECT_EQ(run_callgate({"events", "--since", "yesterday", "--config", config}, out), 1);
+}
+
 }  // namespace
 }  // namespace callgate::testing
