@@ -28,8 +28,9 @@ struct Row {
 };
 
 Row run(std::size_t max_batch, int senders, int per_sender) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("callgate-bench-" + std::to_string(::getpid()) + "-" + std::to_string(max_batch));
+  const auto dir =
+      std::filesystem::temp_directory_path() /
+      ("callgate-bench-" + std::to_string(::getpid()) + "-" + std::to_string(max_batch));
   std::filesystem::remove_all(dir);
   store::StoreConfig config;
   config.path = (dir / "bench.db").string();
@@ -45,9 +46,9 @@ Row run(std::size_t max_batch, int senders, int per_sender) {
     threads.emplace_back([&, s] {
       const boost::beast::http::fields no_headers;
       for (int i = 0; i < per_sender; ++i) {
-        const std::string body = R"({"event":"NotifyStart","callId":"b-)" + std::to_string(s) +
-                                 "-" + std::to_string(i) +
-                                 R"(","direction":"In","disposition":"Unknown","srcPhone":"+15550001111","dstPhone":"100"})";
+        const std::string body =
+            R"({"event":"NotifyStart","callId":"b-)" + std::to_string(s) + "-" + std::to_string(i) +
+            R"(","direction":"In","disposition":"Unknown","srcPhone":"+15550001111","dstPhone":"100"})";
         auto parsed = adapters::voip::parse({no_headers, body, now()}, {"pbx", false});
         adapters::fill_redelivery_keys(parsed->observations, body);
         const auto t0 = Clock::now();
@@ -55,7 +56,8 @@ Row run(std::size_t max_batch, int senders, int per_sender) {
         committer.submit(std::move(parsed->observations),
                          [&done](result<outbox::Outcome>) { done.set_value(); });
         done.get_future().wait();
-        latencies[s].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        latencies[s].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       }
     });
   }
@@ -66,8 +68,13 @@ Row run(std::size_t max_batch, int senders, int per_sender) {
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
-  Row r{max_batch, senders, seconds, all.size(), metrics.value("callgate_commits_total"),
-        all[all.size() / 2], all[all.size() * 99 / 100]};
+  Row r{max_batch,
+        senders,
+        seconds,
+        all.size(),
+        metrics.value("callgate_commits_total"),
+        all[all.size() / 2],
+        all[all.size() * 99 / 100]};
   std::filesystem::remove_all(dir);
   return r;
 }
@@ -76,7 +83,9 @@ Row run(std::size_t max_batch, int senders, int per_sender) {
 
 int main(int argc, char** argv) {
   const int per_sender = argc > 1 ? std::atoi(argv[1]) : 250;
-  std::printf("| max batch | concurrent senders | requests | commits | avg batch | req/s | p50 ms | p99 ms |\n");
+  std::printf(
+      "| max batch | concurrent senders | requests | commits | avg batch | req/s | p50 ms | p99 ms "
+      "|\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   for (int senders : {1, 16, 64}) {
     for (std::size_t batch : {std::size_t{1}, std::size_t{512}}) {

@@ -23,8 +23,9 @@ int main(int argc, char** argv) {
   check->add_option("file", check_file, "Configuration file")->required();
 
   auto* replay = cli.add_subcommand(
-      "replay", "Run a capture file (JSON array or values of {body,method,url}, or bare bodies) "
-                "through parse, correlation, store and sinks; signatures are not checked");
+      "replay",
+      "Run a capture file (JSON array or values of {body,method,url}, or bare bodies) "
+      "through parse, correlation, store and sinks; signatures are not checked");
   std::string replay_file, replay_source;
   replay->add_option("file", replay_file, "Capture file")->required();
   replay->add_option("--source", replay_source, "Configured source whose adapter reads the items");
@@ -50,7 +51,8 @@ int main(int argc, char** argv) {
                 << config.sinks.size() << " sinks)\n";
       return 0;
     }
-    if (*replay) return app::replay(config::load_config(config_file, registry), replay_file, replay_source);
+    if (*replay)
+      return app::replay(config::load_config(config_file, registry), replay_file, replay_source);
     if (*events) {
       const auto since = app::parse_since(since_text, now());
       if (!since) {

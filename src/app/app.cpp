@@ -4,10 +4,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <callgate/app/app.hpp>
-#include <callgate/http/router.hpp>
-#include <callgate/http/server.hpp>
 #include <callgate/app/runtime.hpp>
 #include <callgate/http/admin_router.hpp>
+#include <callgate/http/router.hpp>
+#include <callgate/http/server.hpp>
 #include <callgate/version.hpp>
 #include <fstream>
 #include <thread>
@@ -50,7 +50,8 @@ int serve(const config::Config& config, const RunOptions& options) {
     auto admin_http = config.http;
     admin_http.host = config.admin.host;
     admin_http.port = config.admin.port;
-    admin_router.emplace(runtime.store(), config.admin.tokens, [&runtime] { runtime.notify_sinks(); });
+    admin_router.emplace(runtime.store(), config.admin.tokens,
+                         [&runtime] { runtime.notify_sinks(); });
     admin_server.emplace(ioc, admin_http, *admin_router, metrics);
     admin_server->start();
     spdlog::info("admin API listening on {}:{}", admin_http.host, admin_server->port());

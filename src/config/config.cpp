@@ -100,7 +100,8 @@ void read_sinks(const Node& root, Config& c) {
       s.max_attempts = static_cast<int>(node.integer("max_attempts", 12, 0, 1000));
       s.concurrency = static_cast<int>(node.integer("concurrency", 8, 1, 1024));
       s.retry_base = std::chrono::milliseconds(node.integer("retry_base_ms", 1000, 1, 3'600'000));
-      s.retry_max = std::chrono::milliseconds(node.integer("retry_max_ms", 3'600'000, 1, 86'400'000));
+      s.retry_max =
+          std::chrono::milliseconds(node.integer("retry_max_ms", 3'600'000, 1, 86'400'000));
     } else {
       node.fail("type", "unknown sink type '" + s.type + "' (known: file, http)");
     }
@@ -119,7 +120,8 @@ AdminConfig read_admin(const Node& root) {
   a.enabled = true;
   read_listen(*n, "listen", "127.0.0.1:8081", a.host, a.port);
   a.tokens = n->strings("token");
-  if (a.tokens.empty() || a.tokens.front().empty()) n->fail("token", "is required for the admin API");
+  if (a.tokens.empty() || a.tokens.front().empty())
+    n->fail("token", "is required for the admin API");
   n->finish();
   return a;
 }

@@ -69,9 +69,9 @@ void DeliveryQueue::complete(std::int64_t seq, const Attempt& attempt, TimePoint
       return settle(it);
     case Attempt::Result::retry:
       if (policy_.max_attempts > 0 && e.attempts >= policy_.max_attempts) {
-        dead_.push_back({e.row,
-                         "gave up after " + std::to_string(e.attempts) + " attempts: " + attempt.reason,
-                         e.attempts, now, ""});
+        dead_.push_back(
+            {e.row, "gave up after " + std::to_string(e.attempts) + " attempts: " + attempt.reason,
+             e.attempts, now, ""});
         return settle(it);
       }
       e.ready_at = now + (attempt.retry_after ? std::min(*attempt.retry_after, policy_.backoff_max)

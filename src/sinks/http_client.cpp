@@ -49,8 +49,9 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   }
 
   void run() {
-    resolver_.async_resolve(target_.host, target_.port,
-                            beast::bind_front_handler(&Exchange::on_resolve, this->shared_from_this()));
+    resolver_.async_resolve(
+        target_.host, target_.port,
+        beast::bind_front_handler(&Exchange::on_resolve, this->shared_from_this()));
   }
 
  private:
@@ -59,8 +60,8 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
     if (ec) return fail(ec, "resolve");
     tcp().expires_after(timeout_);
-    tcp().async_connect(results, beast::bind_front_handler(&Exchange::on_connect,
-                                                           this->shared_from_this()));
+    tcp().async_connect(results,
+                        beast::bind_front_handler(&Exchange::on_connect, this->shared_from_this()));
   }
 
   void on_connect(beast::error_code ec, tcp::endpoint) {
@@ -69,11 +70,12 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
       // SSL_set_tlsext_host_name, without the macro's C cast.
       if (!SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
                     TLSEXT_NAMETYPE_host_name, const_cast<char*>(target_.host.c_str())))
-        return fail(beast::error_code(static_cast<int>(::ERR_get_error()),
-                                      net::error::get_ssl_category()), "sni");
-      stream_.async_handshake(net::ssl::stream_base::client,
-                              beast::bind_front_handler(&Exchange::on_handshake,
-                                                        this->shared_from_this()));
+        return fail(
+            beast::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()),
+            "sni");
+      stream_.async_handshake(
+          net::ssl::stream_base::client,
+          beast::bind_front_handler(&Exchange::on_handshake, this->shared_from_this()));
     } else {
       on_handshake({});
     }
@@ -81,14 +83,14 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
 
   void on_handshake(beast::error_code ec) {
     if (ec) return fail(ec, "tls handshake");
-    bhttp::async_write(stream_, req_, beast::bind_front_handler(&Exchange::on_write,
-                                                                this->shared_from_this()));
+    bhttp::async_write(stream_, req_,
+                       beast::bind_front_handler(&Exchange::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
     if (ec) return fail(ec, "write");
-    bhttp::async_read(stream_, buffer_, res_, beast::bind_front_handler(&Exchange::on_read,
-                                                                        this->shared_from_this()));
+    bhttp::async_read(stream_, buffer_, res_,
+                      beast::bind_front_handler(&Exchange::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -122,8 +124,10 @@ std::optional<HttpTarget> HttpTarget::parse(const std::string& url) {
   if (!u) return std::nullopt;
   HttpTarget t;
   const auto scheme = u->scheme();
-  if (scheme == "https") t.tls = true;
-  else if (scheme != "http") return std::nullopt;
+  if (scheme == "https")
+    t.tls = true;
+  else if (scheme != "http")
+    return std::nullopt;
   t.host = u->encoded_host();
   if (t.host.empty()) return std::nullopt;
   t.port = u->has_port() ? std::string(u->port()) : (t.tls ? "443" : "80");
@@ -146,8 +150,8 @@ std::vector<HttpOutcome> HttpClient::post_all(const std::vector<HttpPost>& posts
   std::vector<HttpOutcome> out(posts.size());
   for (std::size_t i = 0; i < posts.size(); ++i) {
     if (tls_) {
-      std::make_shared<Exchange<beast::ssl_stream<beast::tcp_stream>>>(
-          target_, timeout_, posts[i], out[i], ioc_, ioc_, *tls_)
+      std::make_shared<Exchange<beast::ssl_stream<beast::tcp_stream>>>(target_, timeout_, posts[i],
+                                                                       out[i], ioc_, ioc_, *tls_)
           ->run();
     } else {
       std::make_shared<Exchange<beast::tcp_stream>>(target_, timeout_, posts[i], out[i], ioc_, ioc_)

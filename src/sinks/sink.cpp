@@ -83,8 +83,7 @@ bool Sink::step(TimePoint now) {
     if (!store_.add_dead_letter(name_, dead))
       spdlog::error("sink {}: cannot store dead letter {}", name_, dead.row.idempotency_key);
   }
-  if (q.settled_seq() != saved_seq_ &&
-      store_.save_cursor(name_, {q.settled_seq(), position_()})) {
+  if (q.settled_seq() != saved_seq_ && store_.save_cursor(name_, {q.settled_seq(), position_()})) {
     saved_seq_ = q.settled_seq();
     delivered_seq_ = saved_seq_;
   }
@@ -106,7 +105,8 @@ void Sink::run() {
     if (busy) continue;
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(kPollEvery);
     if (auto next = queue_->next_ready_at()) {
-      const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*next - callgate::now());
+      const auto until =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*next - callgate::now());
       wait = std::clamp(until, std::chrono::milliseconds(1), wait);
     }
     wake_.wait_for(lock, wait, [this] { return stopping_ || pending_; });

@@ -124,8 +124,9 @@ SqliteStore::SqliteStore(const StoreConfig& config) {
   for (const char* sql : {kInsertDelivery, kLoadCall, kFindLive, kSaveCall, kAppendOutbox,
                           kPurgeCalls, kPurgeDeliveries, kPurgeOutbox, kCountLive})
     writer_->prepare(sql);
-  for (const char* sql : {kReadOutbox, kLoadCursor, kSaveCursor, kLastSeq, kPing, kOutboxSince, kListLive,
-                          kAddDeadLetter, kListDeadLetters, kRedeliver, kDropDeadLetters})
+  for (const char* sql :
+       {kReadOutbox, kLoadCursor, kSaveCursor, kLastSeq, kPing, kOutboxSince, kListLive,
+        kAddDeadLetter, kListDeadLetters, kRedeliver, kDropDeadLetters})
     reader_->prepare(sql);
 }
 

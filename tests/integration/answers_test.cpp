@@ -118,8 +118,8 @@ TEST(CommandLine, ReplayRunsACaptureThroughTheWholePathAndEventsPrintsTheOutbox)
   TempDir dir;
   std::ofstream(dir / "c.yaml") << "store: {path: " << (dir / "cg.db").string() << "}\n"
                                 << "sources:\n  webex:\n    provider: webex\n    secret: x\n"
-                                << "sinks:\n  - type: file\n    path: " << (dir / "ev.jsonl").string()
-                                << "\n";
+                                << "sinks:\n  - type: file\n    path: "
+                                << (dir / "ev.jsonl").string() << "\n";
   const auto capture = data_path("webex/telephony_calls_capture.json").string();
   const auto config = (dir / "c.yaml").string();
   std::string out;

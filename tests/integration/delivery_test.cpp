@@ -16,17 +16,22 @@ const std::string kDownstreamSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 class Delivery : public Gateway {
  protected:
   void SetUp() override {
-    start(config_yaml("sqlite", "  - type: http\n"
-                                "    url: " + receiver.url() + "\n"
-                                "    secret: " + kDownstreamSecret + "\n"
-                                "    timeout_ms: 2000\n"
-                                "    max_attempts: 1000\n"
-                                "    concurrency: 4\n"
-                                "    retry_base_ms: 20\n"
-                                "    retry_max_ms: 200\n"
-                                "admin:\n"
-                                "  listen: 127.0.0.1:0\n"
-                                "  token: admin-test-token\n"));
+    start(config_yaml("sqlite",
+                      "  - type: http\n"
+                      "    url: " +
+                          receiver.url() +
+                          "\n"
+                          "    secret: " +
+                          kDownstreamSecret +
+                          "\n"
+                          "    timeout_ms: 2000\n"
+                          "    max_attempts: 1000\n"
+                          "    concurrency: 4\n"
+                          "    retry_base_ms: 20\n"
+                          "    retry_max_ms: 200\n"
+                          "admin:\n"
+                          "  listen: 127.0.0.1:0\n"
+                          "  token: admin-test-token\n"));
   }
 
   std::string pbx_event(const std::string& call, const std::string& event) {
@@ -62,7 +67,8 @@ TEST_F(Delivery, EachEventArrivesSignedWithItsHeadersAndTheFileSinksBody) {
     EXPECT_EQ(r.header("webhook-id"), r.header("x-idempotency-key"));
     boost::beast::http::fields h;
     for (const auto& [k, v] : r.headers) h.set(k, v);
-    EXPECT_TRUE(verify::verify_standard_webhooks(h, r.body, {secret}, std::chrono::seconds(300), now()))
+    EXPECT_TRUE(
+        verify::verify_standard_webhooks(h, r.body, {secret}, std::chrono::seconds(300), now()))
         << "delivery " << i << " is not a valid Standard Webhooks signature";
   }
   const auto id = nlohmann::json::parse(got[0].body)["data"]["id"].get<std::string>();
@@ -81,7 +87,9 @@ TEST_F(Delivery, AReceiverThatIsDownForAWhileGetsEveryEventInPerCallOrder) {
     ASSERT_EQ(post_pbx(pbx_event(call, "NotifyEnd")).status, 200);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
-  EXPECT_GT(metric_value(metrics(), R"(callgate_sink_failures_total{sink="http:)" + receiver.url() + R"("})"), 0);
+  EXPECT_GT(metric_value(metrics(),
+                         R"(callgate_sink_failures_total{sink="http:)" + receiver.url() + R"("})"),
+            0);
   receiver.start();
   ASSERT_TRUE(eventually([&] { return unique_received().size() >= kCalls * 3; }))
       << unique_received().size();
@@ -99,9 +107,8 @@ TEST_F(Delivery, AReceiverThatIsDownForAWhileGetsEveryEventInPerCallOrder) {
 }
 
 TEST_F(Delivery, ARefusedEventIsDeadLetteredAtOnceAndTheCallMovesOn) {
-  receiver.respond_with([](const Received& r) {
-    return r.header("x-idempotency-key").ends_with(":1") ? 422 : 200;
-  });
+  receiver.respond_with(
+      [](const Received& r) { return r.header("x-idempotency-key").ends_with(":1") ? 422 : 200; });
   ASSERT_EQ(post_pbx(pbx_event("refused", "NotifyStart")).status, 200);
   ASSERT_EQ(post_pbx(pbx_event("refused", "NotifyEnd")).status, 200);
   ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 2; }));
@@ -110,7 +117,9 @@ TEST_F(Delivery, ARefusedEventIsDeadLetteredAtOnceAndTheCallMovesOn) {
   ASSERT_EQ(got.size(), 2u);  // one attempt each: a 422 is not retried
   EXPECT_TRUE(got[0].header("x-idempotency-key").ends_with(":1"));
   EXPECT_TRUE(got[1].header("x-idempotency-key").ends_with(":2"));
-  EXPECT_EQ(metric_value(metrics(), R"(callgate_sink_dead_letters_total{sink="http:)" + receiver.url() + R"("})"), 1);
+  EXPECT_EQ(metric_value(metrics(), R"(callgate_sink_dead_letters_total{sink="http:)" +
+                                        receiver.url() + R"("})"),
+            1);
   EXPECT_NE(server->log().find("dead-lettered: receiver answered 422"), std::string::npos);
 }
 
@@ -136,7 +145,8 @@ TEST_F(Delivery, TheAdminApiListsAndRedeliversDeadLetters) {
   const auto calls = nlohmann::json::parse(get(admin, "/admin/calls", auth).body)["calls"];
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0]["fields"]["status"], "inProgress");
-  const auto events = nlohmann::json::parse(get(admin, "/admin/events?since=10m", auth).body)["events"];
+  const auto events =
+      nlohmann::json::parse(get(admin, "/admin/events?since=10m", auth).body)["events"];
   EXPECT_EQ(events.size(), 1u);
 
   receiver.respond_with([](const Received&) { return 200; });
@@ -146,7 +156,8 @@ TEST_F(Delivery, TheAdminApiListsAndRedeliversDeadLetters) {
   EXPECT_EQ(nlohmann::json::parse(moved.body)["redelivered"], 1);
   ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 2; }));
   EXPECT_EQ(receiver.received()[1].header("x-idempotency-key"), key);  // the same event again
-  EXPECT_TRUE(nlohmann::json::parse(get(admin, "/admin/dead-letters", auth).body)["deadLetters"].empty());
+  EXPECT_TRUE(
+      nlohmann::json::parse(get(admin, "/admin/dead-letters", auth).body)["deadLetters"].empty());
   // The file sink is not sent the re-delivery: it took the event the first time.
   EXPECT_EQ(read_lines(dir / "var/events.jsonl").size(), 1u);
 }
@@ -157,7 +168,8 @@ TEST_F(Delivery, A5xxIsRetriedUntilTaken) {
   ASSERT_EQ(post_pbx(pbx_event("flaky", "NotifyStart")).status, 200);
   ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 4; }));
   const auto got = receiver.received();
-  for (const auto& r : got) EXPECT_EQ(r.header("x-idempotency-key"), got[0].header("x-idempotency-key"));
+  for (const auto& r : got)
+    EXPECT_EQ(r.header("x-idempotency-key"), got[0].header("x-idempotency-key"));
   EXPECT_EQ(unique_received().size(), 1u);
 }
 

@@ -32,7 +32,9 @@ std::vector<std::int64_t> seqs(const std::vector<OutboxRow>& rows) {
 }
 
 DeliveryQueue::Policy per_call(int max_attempts = 3) {
-  return {.per_call = true, .max_in_flight = 8, .max_attempts = max_attempts,
+  return {.per_call = true,
+          .max_in_flight = 8,
+          .max_attempts = max_attempts,
           .backoff_base = std::chrono::milliseconds(100),
           .backoff_max = std::chrono::milliseconds(1000)};
 }

@@ -34,8 +34,7 @@ std::string Receiver::url(const std::string& path) const {
 void Receiver::listen() {
   std::random_device random;
   for (int attempt = 0;; ++attempt) {
-    const auto port =
-        port_ != 0 ? port_ : static_cast<std::uint16_t>(20000 + random() % 12000);
+    const auto port = port_ != 0 ? port_ : static_cast<std::uint16_t>(20000 + random() % 12000);
     acceptor_.emplace(ioc_);
     const tcp::endpoint ep{net::ip::make_address("127.0.0.1"), port};
     boost::system::error_code ec;

@@ -74,7 +74,7 @@ class DeliveryQueue {
 
   Policy policy_;
   std::int64_t last_added_;
-  std::map<std::int64_t, Entry> entries_;                 // unsettled rows by seq
+  std::map<std::int64_t, Entry> entries_;                  // unsettled rows by seq
   std::map<std::string, std::deque<std::int64_t>> calls_;  // per call: unsettled seqs in order
   std::size_t in_flight_ = 0;
   std::vector<DeadLetter> dead_;

@@ -61,8 +61,10 @@ class Store {
   virtual result<std::optional<outbox::SinkCursor>> load_cursor(std::string_view sink) = 0;
   virtual result<void> save_cursor(std::string_view sink, const outbox::SinkCursor& c) = 0;
   virtual result<std::int64_t> last_outbox_seq() = 0;
-  /** Outbox rows created at or after since, oldest first (for `callgate events` and the admin API). */
-  virtual result<std::vector<outbox::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) = 0;
+  /** Outbox rows created at or after since, oldest first (for `callgate events` and the admin API).
+   */
+  virtual result<std::vector<outbox::OutboxRow>> outbox_since(TimePoint since,
+                                                              std::size_t limit) = 0;
 
   /** Live calls, newest first (admin API). */
   virtual result<std::vector<core::CallState>> list_live_calls(std::size_t limit) = 0;
