@@ -18,6 +18,7 @@ enum class errc {
   stale_timestamp,     // 401: outside the source's tolerance, either direction
   body_too_large,      // 413
   headers_too_large,   // 431
+  rate_limited,        // 429: with Retry-After
   unknown_source,      // 404
   method_not_allowed,  // 405
   not_found,           // 404: no such route

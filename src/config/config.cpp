@@ -36,6 +36,9 @@ void read_http(const Node& root, HttpConfig& http) {
         std::chrono::milliseconds(h->integer("idle_timeout_ms", 60'000, 100, 3'600'000));
     http.shutdown_timeout =
         std::chrono::milliseconds(h->integer("shutdown_timeout_ms", 10'000, 0, 600'000));
+    http.max_connections =
+        static_cast<std::size_t>(h->integer("max_connections", 10'000, 1, 1'000'000));
+    http.max_header_count = static_cast<std::size_t>(h->integer("max_header_count", 100, 8, 10'000));
     h->finish();
   }
 }
@@ -78,6 +81,13 @@ void read_sources(const Node& root, const adapters::Registry& registry, Config& 
       node.fail("provider", "unknown provider '" + provider + "' (known: " + known + ")");
     }
     adapters::SourceSettings settings{name, node.boolean("include_raw", false)};
+    if (auto limit = node.optional_map("rate_limit")) {
+      settings.rate_per_second =
+          static_cast<double>(limit->integer("per_second", 100, 1, 1'000'000));
+      settings.rate_burst = static_cast<double>(
+          limit->integer("burst", static_cast<std::int64_t>(settings.rate_per_second), 1, 10'000'000));
+      limit->finish();
+    }
     c.sources.emplace(name, factory->create(node, std::move(settings)));
     node.finish();
   }

@@ -17,7 +17,13 @@ Response method_not_allowed(unsigned version, const char* allow) {
 }  // namespace
 
 Router::Router(Sources sources, outbox::Committer& committer, metrics::Metrics& metrics)
-    : sources_(std::move(sources)), committer_(committer), metrics_(metrics) {}
+    : sources_(std::move(sources)), committer_(committer), metrics_(metrics) {
+  for (const auto& [name, source] : sources_) {
+    const auto& s = source->settings();
+    if (s.rate_per_second > 0)
+      limits_.emplace(name, std::make_unique<TokenBucket>(s.rate_per_second, s.rate_burst));
+  }
+}
 
 Reply Router::counted(std::string source, Reply reply) {
   return [this, source = std::move(source), reply = std::move(reply),
@@ -45,6 +51,17 @@ void Router::handle(Request&& req, Reply reply) {
     if (it == sources_.end())
       return respond(refuse(metrics_, "(unknown)", errc::unknown_source, version));
     if (req.method() != bhttp::verb::post) return respond(method_not_allowed(version, "POST"));
+    // Checked before the signature, so a flood costs no crypto.
+    if (auto limit = limits_.find(name); limit != limits_.end()) {
+      std::chrono::milliseconds wait{};
+      if (!limit->second->take(now(), wait)) {
+        auto res = refuse(metrics_, name, errc::rate_limited, version);
+        const auto seconds =
+            std::chrono::ceil<std::chrono::seconds>(wait).count();
+        res.set(bhttp::field::retry_after, std::to_string(seconds));
+        return respond(std::move(res));
+      }
+    }
     return handle_webhook(*it->second, std::move(req), committer_, metrics_, std::move(respond));
   }
 

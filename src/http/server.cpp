@@ -16,6 +16,7 @@ Server::Server(net::io_context& ioc, const config::HttpConfig& options, Handler&
     : ioc_(ioc),
       options_(options),
       handler_(handler),
+      metrics_(metrics),
       sessions_(std::make_shared<SessionRegistry>(metrics)),
       acceptor_(net::make_strand(ioc)) {}
 
@@ -43,6 +44,10 @@ void Server::do_accept() {
         if (ec) {
           if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
           spdlog::warn("http: accept failed: {}", ec.message());
+        } else if (sessions_->size() >= options_.max_connections) {
+          // Over the limit: close at once rather than queue work we cannot serve.
+          metrics_.inc("callgate_connections_refused_total");
+          socket.close(ec);
         } else {
           socket.set_option(tcp::no_delay(true), ec);
           auto session = std::make_shared<Session>(std::move(socket), *this, sessions_);

@@ -28,6 +28,7 @@ constexpr Description kDescriptions[] = {
     {"callgate_sink_dead_letters_total", "counter", "Events a sink gave up on"},
     {"callgate_sink_lag_events", "gauge", "Events in the outbox a sink has not delivered yet"},
     {"callgate_connections_active", "gauge", "Open HTTP connections"},
+    {"callgate_connections_refused_total", "counter", "Connections closed at once: over the limit"},
 };
 
 std::string render_labels(const Labels& labels) {

@@ -35,6 +35,8 @@ struct HttpConfig {
   std::chrono::milliseconds read_timeout{10'000};  ///< header + body of one request
   std::chrono::milliseconds idle_timeout{60'000};  ///< keep-alive connection with no request
   std::chrono::milliseconds shutdown_timeout{10'000};
+  std::size_t max_connections = 10'000;  ///< more are closed at once
+  std::size_t max_header_count = 100;    ///< more get 431
 };
 
 /** The admin API: off unless `admin:` is configured; always behind a bearer token. */

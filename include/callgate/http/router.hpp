@@ -2,6 +2,7 @@
 
 #include <callgate/adapters/source.hpp>
 #include <callgate/http/handler.hpp>
+#include <callgate/http/rate_limiter.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <callgate/outbox/committer.hpp>
 #include <map>
@@ -29,6 +30,7 @@ class Router final : public Handler {
   Reply counted(std::string source, Reply reply);
 
   Sources sources_;
+  std::map<std::string, std::unique_ptr<TokenBucket>, std::less<>> limits_;
   outbox::Committer& committer_;
   metrics::Metrics& metrics_;
 };

@@ -61,6 +61,7 @@ class Server {
   boost::asio::io_context& ioc_;
   config::HttpConfig options_;
   Handler& handler_;
+  metrics::Metrics& metrics_;
   std::shared_ptr<SessionRegistry> sessions_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
