@@ -9,13 +9,13 @@ scripts/setup.sh --with-tests
 jobs=$(nproc)
 
 echo "== release: build"
-cmake --preset release -DCALLGATE_BUILD_TESTS=ON >/dev/null
+cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
 echo "== release: all tests"
 ctest --preset release -j"$jobs" --timeout 300
 
 echo "== asan: build"
-cmake --preset asan -DCALLGATE_BUILD_TESTS=ON >/dev/null
+cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$jobs" --target callgate_unit_tests
 echo "== asan: unit tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -26,7 +26,8 @@ class category final : public boost::system::error_category {
         return "body too large";
       case errc::headers_too_large:
         return "request headers too large";
-      case errc::rate_limited: return "rate limit exceeded";
+      case errc::rate_limited:
+        return "rate limit exceeded";
       case errc::unknown_source:
         return "unknown source";
       case errc::method_not_allowed:

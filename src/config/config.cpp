@@ -38,7 +38,8 @@ void read_http(const Node& root, HttpConfig& http) {
         std::chrono::milliseconds(h->integer("shutdown_timeout_ms", 10'000, 0, 600'000));
     http.max_connections =
         static_cast<std::size_t>(h->integer("max_connections", 10'000, 1, 1'000'000));
-    http.max_header_count = static_cast<std::size_t>(h->integer("max_header_count", 100, 8, 10'000));
+    http.max_header_count =
+        static_cast<std::size_t>(h->integer("max_header_count", 100, 8, 10'000));
     h->finish();
   }
 }
@@ -84,8 +85,8 @@ void read_sources(const Node& root, const adapters::Registry& registry, Config& 
     if (auto limit = node.optional_map("rate_limit")) {
       settings.rate_per_second =
           static_cast<double>(limit->integer("per_second", 100, 1, 1'000'000));
-      settings.rate_burst = static_cast<double>(
-          limit->integer("burst", static_cast<std::int64_t>(settings.rate_per_second), 1, 10'000'000));
+      settings.rate_burst = static_cast<double>(limit->integer(
+          "burst", static_cast<std::int64_t>(settings.rate_per_second), 1, 10'000'000));
       limit->finish();
     }
     c.sources.emplace(name, factory->create(node, std::move(settings)));

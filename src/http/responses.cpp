@@ -20,7 +20,8 @@ bhttp::status status_for(errc e) {
       return bhttp::status::payload_too_large;
     case errc::headers_too_large:
       return bhttp::status::request_header_fields_too_large;
-    case errc::rate_limited: return bhttp::status::too_many_requests;
+    case errc::rate_limited:
+      return bhttp::status::too_many_requests;
     case errc::unknown_source:
     case errc::not_found:
       return bhttp::status::not_found;

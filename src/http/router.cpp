@@ -56,8 +56,7 @@ void Router::handle(Request&& req, Reply reply) {
       std::chrono::milliseconds wait{};
       if (!limit->second->take(now(), wait)) {
         auto res = refuse(metrics_, name, errc::rate_limited, version);
-        const auto seconds =
-            std::chrono::ceil<std::chrono::seconds>(wait).count();
+        const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
         res.set(bhttp::field::retry_after, std::to_string(seconds));
         return respond(std::move(res));
       }

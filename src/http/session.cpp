@@ -97,8 +97,8 @@ void Session::on_read(beast::error_code ec, std::size_t) {
   if (static_cast<std::size_t>(std::distance(req.begin(), req.end())) >
       server_.options().max_header_count) {
     keep_alive_ = false;
-    return send(server_.handler().reject(errc::headers_too_large,
-                                         {req.target().data(), req.target().size()}, req.version()));
+    return send(server_.handler().reject(
+        errc::headers_too_large, {req.target().data(), req.target().size()}, req.version()));
   }
   stream_.expires_never();  // the handler may wait on a commit; the write sets its own timer
   server_.handler().handle(std::move(req), [self = shared_from_this()](Response res) {

@@ -19,8 +19,8 @@ inline const std::string kPbxWhsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /** One callgate process per test, in its own directory, with store and sink files there. */
 class Gateway : public ::testing::Test {
  protected:
-  std::string config_yaml(const std::string& store_type = "sqlite",
-                          const std::string& extra = "") const {
+  std::string config_yaml(const std::string& store_type = "sqlite", const std::string& extra = "",
+                          const std::string& extra_sources = "") const {
     return "listen: 127.0.0.1:0\n"
            "threads: 2\n"
            "max_body_bytes: 65536\n"
@@ -34,10 +34,8 @@ class Gateway : public ::testing::Test {
            "300\n"
            "  pbx:\n    provider: voip\n    auth:\n      bearer: ${PBX_TOKEN}\n"
            "  pbx-signed:\n    provider: voip\n    auth:\n      standard_webhooks_secret: " +
-           kPbxWhsec +
-           "\n"
-           "sinks:\n  - type: file\n    path: var/events.jsonl\n" +
-           extra;
+           kPbxWhsec + "\n" + extra_sources +
+           "sinks:\n  - type: file\n    path: var/events.jsonl\n" + extra;
   }
 
   void start(const std::string& yaml) {

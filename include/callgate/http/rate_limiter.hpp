@@ -26,7 +26,8 @@ class TokenBucket {
       tokens_ -= 1.0;
       return true;
     }
-    retry_after = std::chrono::milliseconds(static_cast<long long>((1.0 - tokens_) / rate_ * 1000) + 1);
+    retry_after =
+        std::chrono::milliseconds(static_cast<long long>((1.0 - tokens_) / rate_ * 1000) + 1);
     return false;
   }
 
