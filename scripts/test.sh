@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's second command: installs what is missing, then builds and runs every test twice
-# over: the release preset (unit + integration tests against the real binary) and the asan preset
-# (unit tests under AddressSanitizer + UndefinedBehaviorSanitizer).
+# The README's second command: installs what is missing, then builds and runs every test: the
+# release preset (unit + integration tests against the real binary), the libFuzzer targets for a
+# short bounded time (clang, ASan + UBSan), and the asan preset (unit tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,9 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
 echo "== release: all tests"
 ctest --preset release -j"$jobs" --timeout 300
+
+echo "== fuzz: every libFuzzer target for 20 s (fuzz/run 600 runs them longer)"
+fuzz/run 20
 
 echo "== asan: build"
 cmake --preset asan >/dev/null

@@ -1,0 +1,65 @@
+// A random sequence of observations of one call must never break the correlation rules:
+// one created and first, at most one deleted, after it only updated, no status back to
+// inProgress once ended, and nothing emitted when nothing changed.
+#include <callgate/core/correlate.hpp>
+#include <cstdlib>
+
+namespace {
+
+using namespace callgate;
+
+struct Bytes {
+  const std::uint8_t* p;
+  std::size_t n;
+  std::uint8_t next() {
+    if (n == 0) return 0;
+    --n;
+    return *p++;
+  }
+};
+
+core::Observation make(Bytes& b) {
+  core::Observation o;
+  o.source = "fuzz";
+  o.call_key = "k";
+  o.event_time = from_unix_ms(1'700'000'000'000 + b.next() * 1000);
+  o.phase = static_cast<core::Phase>(b.next() % 4);
+  o.direction = static_cast<core::Direction>(b.next() % 3);
+  const auto flags = b.next();
+  if (flags & 1) o.started_at = from_unix_ms(1'700'000'000'000 + b.next() * 1000);
+  if (flags & 2) o.answered_at = from_unix_ms(1'700'000'000'000 + b.next() * 1000);
+  if (flags & 4) o.ended_at = from_unix_ms(1'700'000'000'000 + b.next() * 1000);
+  if (flags & 8) o.answered = true;
+  if (flags & 16) o.recording_url = "https://r/" + std::to_string(b.next() % 4);
+  if (flags & 32) o.external_number = "+1" + std::to_string(b.next() % 4);
+  if (flags & 64) o.warnings.push_back("w" + std::to_string(b.next() % 20));
+  return o;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  Bytes b{data, size};
+  std::optional<core::CallState> state;
+  int created = 0, deleted = 0;
+  bool ended = false;
+  auto now = from_unix_ms(1'800'000'000'000);
+  while (b.n > 0) {
+    const auto obs = make(b);
+    const auto d = core::decide(state, obs, "call_fuzz", now);
+    if (!state && (d.events.empty() || d.events[0].type != core::EventType::created)) std::abort();
+    if (state && !d.state_changed && !d.events.empty()) std::abort();
+    for (const auto& e : d.events) {
+      if (e.type == core::EventType::created && ++created > 1) std::abort();
+      if (e.type == core::EventType::deleted && ++deleted > 1) std::abort();
+      if (deleted && e.type == core::EventType::created) std::abort();
+      const bool in_progress = e.body["data"]["fields"]["status"] == "inProgress";
+      if ((ended || e.type == core::EventType::deleted) && in_progress) std::abort();
+    }
+    if (state && state->ended() && !d.state.ended()) std::abort();  // no regression
+    ended = ended || d.state.ended();
+    state = d.state;
+    now += std::chrono::milliseconds(1);
+  }
+  return 0;
+}
