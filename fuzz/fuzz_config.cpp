@@ -12,9 +12,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     adapters::register_builtin_providers(r);
     return r;
   }();
-  static const std::string file = "/tmp/callgate-fuzz-config-" + std::to_string(::getpid()) + ".yaml";
-  std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(data),
-                                              static_cast<std::streamsize>(size));
+  static const std::string file =
+      "/tmp/callgate-fuzz-config-" + std::to_string(::getpid()) + ".yaml";
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   try {
     (void)config::load_config(file, registry);
   } catch (const config::ConfigError&) {

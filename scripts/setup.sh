@@ -8,7 +8,7 @@ build_packages=(
   libboost1.81-dev nlohmann-json3-dev libsodium-dev libssl-dev libspdlog-dev
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev libcli11-dev
 )
-test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev)
+test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev curl)
 
 want=("${build_packages[@]}")
 if [[ "${1:-}" == "--with-tests" ]]; then

@@ -52,7 +52,7 @@ int serve(const config::Config& config, const RunOptions& options) {
     admin_http.port = config.admin.port;
     admin_router.emplace(runtime.store(), config.admin.tokens,
                          [&runtime] { runtime.notify_sinks(); });
-    admin_server.emplace(ioc, admin_http, *admin_router, metrics);
+    admin_server.emplace(ioc, admin_http, *admin_router, metrics, "admin");
     admin_server->start();
     spdlog::info("admin API listening on {}:{}", admin_http.host, admin_server->port());
   }

@@ -26,6 +26,11 @@ void read_listen(const Node& node, const char* key, const char* fallback, std::s
 
 void read_http(const Node& root, HttpConfig& http) {
   read_listen(root, "listen", "127.0.0.1:8080", http.host, http.port);
+  if (auto tls = root.optional_map("tls")) {
+    http.tls_cert = tls->string("cert");
+    http.tls_key = tls->string("key");
+    tls->finish();
+  }
   http.threads = static_cast<int>(root.integer("threads", 2, 1, 256));
   http.max_body_bytes =
       static_cast<std::size_t>(root.integer("max_body_bytes", 1 << 20, 1024, 64 << 20));

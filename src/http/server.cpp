@@ -12,18 +12,29 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 Server::Server(net::io_context& ioc, const config::HttpConfig& options, Handler& handler,
-               metrics::Metrics& metrics)
+               metrics::Metrics& metrics, std::string listener)
     : ioc_(ioc),
       options_(options),
       handler_(handler),
       metrics_(metrics),
-      sessions_(std::make_shared<SessionRegistry>(metrics)),
+      sessions_(std::make_shared<SessionRegistry>(metrics, std::move(listener))),
       acceptor_(net::make_strand(ioc)) {}
 
 Server::~Server() = default;
 
 void Server::start() {
   boost::system::error_code ec;
+  if (!options_.tls_cert.empty()) {
+    tls_.emplace(net::ssl::context::tls_server);
+    tls_->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                      net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                      net::ssl::context::no_tlsv1_1);
+    tls_->use_certificate_chain_file(options_.tls_cert, ec);
+    if (!ec) tls_->use_private_key_file(options_.tls_key, net::ssl::context::pem, ec);
+    if (ec)
+      throw std::runtime_error("tls: cannot load " + options_.tls_cert + " / " + options_.tls_key +
+                               ": " + ec.message());
+  }
   const auto address = net::ip::make_address(options_.host, ec);
   if (ec) throw std::runtime_error("listen: '" + options_.host + "' is not an IP address");
   const tcp::endpoint endpoint{address, options_.port};
@@ -46,13 +57,19 @@ void Server::do_accept() {
           spdlog::warn("http: accept failed: {}", ec.message());
         } else if (sessions_->size() >= options_.max_connections) {
           // Over the limit: close at once rather than queue work we cannot serve.
-          metrics_.inc("callgate_connections_refused_total");
+          metrics_.inc("callgate_connections_refused_total");  // (webhooks and admin together)
           socket.close(ec);
         } else {
           socket.set_option(tcp::no_delay(true), ec);
-          auto session = std::make_shared<Session>(std::move(socket), *this, sessions_);
-          sessions_->add(session);
-          session->run();
+          if (tls_) {
+            auto session = std::make_shared<TlsSession>(*this, sessions_, std::move(socket), *tls_);
+            sessions_->add(session);
+            session->run();
+          } else {
+            auto session = std::make_shared<PlainSession>(*this, sessions_, std::move(socket));
+            sessions_->add(session);
+            session->run();
+          }
         }
         if (!stopping_) do_accept();
       });
@@ -72,13 +89,15 @@ std::size_t Server::open_sessions() const { return sessions_->size(); }
 void SessionRegistry::add(const std::shared_ptr<Session>& s) {
   std::lock_guard lock(mutex_);
   sessions_.emplace(s.get(), s);
-  metrics_.set("callgate_connections_active", static_cast<std::int64_t>(sessions_.size()));
+  metrics_.set("callgate_connections_active", static_cast<std::int64_t>(sessions_.size()),
+               {{"listener", listener_}});
 }
 
 void SessionRegistry::remove(Session* s) {
   std::lock_guard lock(mutex_);
   sessions_.erase(s);
-  metrics_.set("callgate_connections_active", static_cast<std::int64_t>(sessions_.size()));
+  metrics_.set("callgate_connections_active", static_cast<std::int64_t>(sessions_.size()),
+               {{"listener", listener_}});
 }
 
 std::size_t SessionRegistry::size() const {

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl.hpp>
 
 namespace callgate::http {
 namespace {
@@ -24,35 +25,51 @@ bool expected_end(const beast::error_code& ec) {
 
 }  // namespace
 
-Session::Session(boost::asio::ip::tcp::socket&& socket, Server& server,
-                 std::shared_ptr<SessionRegistry> registry)
-    : stream_(std::move(socket)), server_(server), registry_(std::move(registry)) {}
-
-Session::~Session() { registry_->remove(this); }
-
-void Session::run() {
-  boost::asio::dispatch(stream_.get_executor(),
-                        beast::bind_front_handler(&Session::wait_for_request, shared_from_this()));
+template <class Stream>
+void HttpSession<Stream>::run() {
+  auto self = this->shared_from_this();
+  boost::asio::dispatch(stream_.get_executor(), [self] {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      self->wait_for_request();
+    } else {
+      self->tcp().expires_after(self->server_.options().read_timeout);
+      self->stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                                    beast::bind_front_handler(&HttpSession::on_handshake, self));
+    }
+  });
 }
 
-void Session::close_if_idle() {
-  boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-    if (self->idle_) self->stream_.cancel();
+template <class Stream>
+void HttpSession<Stream>::on_handshake(beast::error_code ec) {
+  if (ec) {
+    spdlog::debug("http: TLS handshake failed: {}", ec.message());
+    return close();
+  }
+  wait_for_request();
+}
+
+template <class Stream>
+void HttpSession<Stream>::close_if_idle() {
+  boost::asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+    if (self->idle_) self->tcp().cancel();
   });
 }
 
 // Between requests the connection may sit idle for idle_timeout; once the first byte of a request
 // arrives, the whole request must arrive within read_timeout (no slow drip of headers).
-void Session::wait_for_request() {
+template <class Stream>
+void HttpSession<Stream>::wait_for_request() {
   if (server_.stopping()) return close();
   if (buffer_.size() > 0) return read_request();  // a pipelined request is already here
   idle_ = true;
-  stream_.expires_after(server_.options().idle_timeout);
-  stream_.async_read_some(buffer_.prepare(kFirstRead),
-                          beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
+  tcp().expires_after(server_.options().idle_timeout);
+  stream_.async_read_some(
+      buffer_.prepare(kFirstRead),
+      beast::bind_front_handler(&HttpSession::on_first_bytes, this->shared_from_this()));
 }
 
-void Session::on_first_bytes(beast::error_code ec, std::size_t n) {
+template <class Stream>
+void HttpSession<Stream>::on_first_bytes(beast::error_code ec, std::size_t n) {
   idle_ = false;
   buffer_.commit(n);
   if (ec) {
@@ -62,16 +79,18 @@ void Session::on_first_bytes(beast::error_code ec, std::size_t n) {
   read_request();
 }
 
-void Session::read_request() {
+template <class Stream>
+void HttpSession<Stream>::read_request() {
   parser_.emplace();
   parser_->body_limit(server_.options().max_body_bytes);
   parser_->header_limit(kMaxHeaderBytes);
-  stream_.expires_after(server_.options().read_timeout);
+  tcp().expires_after(server_.options().read_timeout);
   bhttp::async_read(stream_, buffer_, *parser_,
-                    beast::bind_front_handler(&Session::on_read, shared_from_this()));
+                    beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
 }
 
-void Session::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec == bhttp::error::body_limit) {
     // The rest of the body is never read, so the connection cannot be reused.
     keep_alive_ = false;
@@ -100,23 +119,25 @@ void Session::on_read(beast::error_code ec, std::size_t) {
     return send(server_.handler().reject(
         errc::headers_too_large, {req.target().data(), req.target().size()}, req.version()));
   }
-  stream_.expires_never();  // the handler may wait on a commit; the write sets its own timer
-  server_.handler().handle(std::move(req), [self = shared_from_this()](Response res) {
+  tcp().expires_never();  // the handler may wait on a commit; the write sets its own timer
+  server_.handler().handle(std::move(req), [self = this->shared_from_this()](Response res) {
     boost::asio::post(self->stream_.get_executor(),
                       [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
   });
 }
 
-void Session::send(Response res) {
+template <class Stream>
+void HttpSession<Stream>::send(Response res) {
   res.keep_alive(keep_alive_ && !server_.stopping());
   keep_alive_ = res.keep_alive();
   response_ = std::make_shared<Response>(std::move(res));
-  stream_.expires_after(server_.options().read_timeout);
+  tcp().expires_after(server_.options().read_timeout);
   bhttp::async_write(stream_, *response_,
-                     beast::bind_front_handler(&Session::on_write, shared_from_this()));
+                     beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this()));
 }
 
-void Session::on_write(beast::error_code ec, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::on_write(beast::error_code ec, std::size_t) {
   response_.reset();
   if (ec) {
     if (!expected_end(ec)) spdlog::debug("http: write failed: {}", ec.message());
@@ -126,10 +147,14 @@ void Session::on_write(beast::error_code ec, std::size_t) {
   wait_for_request();
 }
 
-void Session::close() {
+template <class Stream>
+void HttpSession<Stream>::close() {
   beast::error_code ignored;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.close();
+  tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  tcp().close();
 }
+
+template class HttpSession<beast::tcp_stream>;
+template class HttpSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace callgate::http

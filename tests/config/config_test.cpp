@@ -60,6 +60,16 @@ TEST_F(ConfigTest, TheShippedDefaultConfigLoads) {
   EXPECT_EQ(c.sinks[0].path, "var/events.jsonl");
 }
 
+TEST_F(ConfigTest, TheImagesConfigLoadsAndListensOnAllInterfaces) {
+  ::setenv("WEBEX_WEBHOOK_SECRET", "w", 1);
+  ::setenv("TELNYX_PUBLIC_KEY", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", 1);
+  ::setenv("PBX_TOKEN", "p", 1);
+  const auto c = config::load_config(
+      std::string(CALLGATE_TEST_DATA_DIR) + "/../../docker/callgate.docker.yaml", registry);
+  EXPECT_EQ(c.http.host, "0.0.0.0");
+  EXPECT_EQ(c.sources.size(), 3u);
+}
+
 TEST_F(ConfigTest, DefaultsApplyWhenKeysAreLeftOut) {
   const auto c = load(kMinimal);
   EXPECT_EQ(c.http.port, 8080);

@@ -37,6 +37,8 @@ struct HttpConfig {
   std::chrono::milliseconds shutdown_timeout{10'000};
   std::size_t max_connections = 10'000;  ///< more are closed at once
   std::size_t max_header_count = 100;    ///< more get 431
+  std::string tls_cert;                  ///< PEM certificate chain; empty: plain HTTP
+  std::string tls_key;                   ///< PEM private key
 };
 
 /** The admin API: off unless `admin:` is configured; always behind a bearer token. */

@@ -3,11 +3,13 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <callgate/config/config.hpp>
 #include <callgate/http/handler.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 namespace callgate::http {
@@ -20,7 +22,8 @@ class Session;
  */
 class SessionRegistry {
  public:
-  explicit SessionRegistry(metrics::Metrics& metrics) : metrics_(metrics) {}
+  SessionRegistry(metrics::Metrics& metrics, std::string listener)
+      : metrics_(metrics), listener_(std::move(listener)) {}
   void add(const std::shared_ptr<Session>& s);
   void remove(Session* s);
   std::size_t size() const;
@@ -28,6 +31,7 @@ class SessionRegistry {
 
  private:
   metrics::Metrics& metrics_;
+  std::string listener_;  ///< metrics label: webhooks or admin
   mutable std::mutex mutex_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
 };
@@ -38,8 +42,9 @@ class SessionRegistry {
  */
 class Server {
  public:
+  /** `listener` labels this server's connection metrics (webhooks, admin). */
   Server(boost::asio::io_context& ioc, const config::HttpConfig& options, Handler& handler,
-         metrics::Metrics& metrics);
+         metrics::Metrics& metrics, std::string listener = "webhooks");
   ~Server();
 
   /** Binds and starts accepting; throws std::runtime_error if the address cannot be bound. */
@@ -63,6 +68,7 @@ class Server {
   Handler& handler_;
   metrics::Metrics& metrics_;
   std::shared_ptr<SessionRegistry> sessions_;
+  std::optional<boost::asio::ssl::context> tls_;  ///< set when the listener serves HTTPS
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
