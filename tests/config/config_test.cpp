@@ -21,6 +21,12 @@ class ConfigTest : public ::testing::Test {
     std::ofstream(file) << yaml;
     return config::load_config(file.string(), registry);
   }
+  /** The variables the shipped configs read. */
+  static void set_shipped_config_env() {
+    ::setenv("WEBEX_WEBHOOK_SECRET", "w", 1);
+    ::setenv("TELNYX_PUBLIC_KEY", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", 1);
+    ::setenv("PBX_TOKEN", "p", 1);
+  }
   std::string error_of(const std::string& yaml) {
     try {
       load(yaml);
@@ -42,9 +48,7 @@ const char* kMinimal = R"(sources:
 )";
 
 TEST_F(ConfigTest, TheShippedDefaultConfigLoads) {
-  ::setenv("WEBEX_WEBHOOK_SECRET", "w", 1);
-  ::setenv("TELNYX_PUBLIC_KEY", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", 1);
-  ::setenv("PBX_TOKEN", "p", 1);
+  set_shipped_config_env();
   const auto c = config::load_config(
       std::string(CALLGATE_TEST_DATA_DIR) + "/../../config/callgate.yaml", registry);
   EXPECT_EQ(c.http.host, "127.0.0.1");
@@ -61,9 +65,7 @@ TEST_F(ConfigTest, TheShippedDefaultConfigLoads) {
 }
 
 TEST_F(ConfigTest, TheImagesConfigLoadsAndListensOnAllInterfaces) {
-  ::setenv("WEBEX_WEBHOOK_SECRET", "w", 1);
-  ::setenv("TELNYX_PUBLIC_KEY", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", 1);
-  ::setenv("PBX_TOKEN", "p", 1);
+  set_shipped_config_env();
   const auto c = config::load_config(
       std::string(CALLGATE_TEST_DATA_DIR) + "/../../docker/callgate.docker.yaml", registry);
   EXPECT_EQ(c.http.host, "0.0.0.0");
