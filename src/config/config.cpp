@@ -142,9 +142,7 @@ AdminConfig read_admin(const Node& root) {
   return a;
 }
 
-}  // namespace
-
-Config load_config(const std::string& file, const adapters::Registry& registry) {
+Config read_config(const std::string& file, const adapters::Registry& registry) {
   const Node root = load_yaml_file(file);
   Config c;
   c.file = file;
@@ -161,6 +159,18 @@ Config load_config(const std::string& file, const adapters::Registry& registry) 
   c.admin = read_admin(root);
   root.finish();
   return c;
+}
+
+}  // namespace
+
+Config load_config(const std::string& file, const adapters::Registry& registry) {
+  try {
+    return read_config(file, registry);
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp should never get here (the reader checks types first); if it does, it is still a
+    // configuration error and must be reported as one.
+    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
 }
 
 }  // namespace callgate::config

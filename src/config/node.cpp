@@ -5,6 +5,14 @@
 #include <sstream>
 
 namespace callgate::config {
+namespace {
+
+// A mapping key as text; YAML allows complex keys ("? [a, b]: x"), which callgate never uses.
+std::string key_text(const YAML::Node& key) {
+  return key.IsScalar() ? key.Scalar() : std::string{};
+}
+
+}  // namespace
 
 Node::Node(YAML::Node node, std::shared_ptr<const std::string> file, std::string path)
     : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {}
@@ -25,7 +33,7 @@ void Node::fail(std::string_view key, std::string_view message) const {
   YAML::Node at = key.empty() ? node_ : YAML::Node{};
   if (!key.empty() && node_.IsMap()) {
     for (const auto& kv : node_)
-      if (kv.first.as<std::string>() == key) at = kv.first;
+      if (key_text(kv.first) == key) at = kv.first;
   }
   throw ConfigError(location(at) + ": key '" + key_path(key) + "': " + std::string(message));
 }
@@ -134,7 +142,10 @@ std::vector<std::pair<std::string, Node>> Node::map_entries(std::string_view key
   if (!n.IsDefined() || n.IsNull()) return out;
   if (!n.IsMap()) fail(key, "expected a mapping");
   for (const auto& kv : n) {
-    const auto name = kv.first.as<std::string>();
+    const auto name = key_text(kv.first);
+    if (name.empty())
+      throw ConfigError(location(kv.first) + ": key '" + key_path(key) +
+                        "': names must be plain text");
     if (!kv.second.IsMap()) {
       throw ConfigError(location(kv.first) + ": key '" + key_path(key) + "." + name +
                         "': expected a mapping");
@@ -159,7 +170,7 @@ std::vector<Node> Node::map_list(std::string_view key) const {
 void Node::finish() const {
   if (!node_.IsMap()) return;
   for (const auto& kv : node_) {
-    const auto key = kv.first.as<std::string>();
+    const auto key = key_text(kv.first);
     if (!read_.contains(key))
       throw ConfigError(location(kv.first) + ": key '" + key_path(key) + "': unknown key");
   }

@@ -145,6 +145,18 @@ TEST_F(ConfigTest, RefusesBadValues) {
   EXPECT_NE(error_of("sources: [\n").find("c.yaml"), std::string::npos);
 }
 
+// Found by fuzz_config: a complex YAML key ("? path: x") made yaml-cpp throw its own exception
+// out of the config reader instead of a ConfigError.
+TEST_F(ConfigTest, ComplexKeysAreConfigErrorsNotCrashes) {
+  const auto top = error_of(
+      "owner_id: o7ner-1\nstore:\n  type: sqlite\n? path: var/callgate.db\nsources:   # x\n");
+  EXPECT_NE(top.find("c.yaml:"), std::string::npos) << top;
+  const auto nested = error_of("sources:\n  ? [a, b]\n  : {provider: voip}\n");
+  EXPECT_NE(nested.find("names must be plain text"), std::string::npos) << nested;
+  const auto in_source = error_of(std::string(kMinimal) + "    ? {x: 1}\n    : 2\n");
+  EXPECT_NE(in_source.find("c.yaml:"), std::string::npos) << in_source;
+}
+
 TEST_F(ConfigTest, SecretsDoNotAppearInErrors) {
   const auto e = error_of(R"(sources:
   webex:
