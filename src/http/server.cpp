@@ -61,15 +61,10 @@ void Server::do_accept() {
           socket.close(ec);
         } else {
           socket.set_option(tcp::no_delay(true), ec);
-          if (tls_) {
-            auto session = std::make_shared<TlsSession>(*this, sessions_, std::move(socket), *tls_);
-            sessions_->add(session);
-            session->run();
-          } else {
-            auto session = std::make_shared<PlainSession>(*this, sessions_, std::move(socket));
-            sessions_->add(session);
-            session->run();
-          }
+          if (tls_)
+            start_session<TlsSession>(std::move(socket), *tls_);
+          else
+            start_session<PlainSession>(std::move(socket));
         }
         if (!stopping_) do_accept();
       });

@@ -62,6 +62,13 @@ class Server {
 
  private:
   void do_accept();
+  template <class SessionType, class... StreamArgs>
+  void start_session(StreamArgs&&... stream_args) {
+    auto session =
+        std::make_shared<SessionType>(*this, sessions_, std::forward<StreamArgs>(stream_args)...);
+    sessions_->add(session);
+    session->run();
+  }
 
   boost::asio::io_context& ioc_;
   config::HttpConfig options_;
