@@ -57,6 +57,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if ((ended || e.type == core::EventType::deleted) && in_progress) std::abort();
     }
     if (state && state->ended() && !d.state.ended()) std::abort();  // no regression
+    // decide's shortcut must agree with comparing the rendered fields.
+    if (state && core::same_unified_fields(d.state, *state) !=
+                     (core::unified_fields(d.state) == core::unified_fields(*state)))
+      std::abort();
     ended = ended || d.state.ended();
     state = d.state;
     now += std::chrono::milliseconds(1);

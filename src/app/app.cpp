@@ -8,6 +8,7 @@
 #include <callgate/http/admin_router.hpp>
 #include <callgate/http/router.hpp>
 #include <callgate/http/server.hpp>
+#include <callgate/thread_name.hpp>
 #include <callgate/version.hpp>
 #include <fstream>
 #include <thread>
@@ -77,7 +78,10 @@ int serve(const config::Config& config, const RunOptions& options) {
   });
 
   std::vector<std::thread> threads;
-  for (int i = 1; i < config.http.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  for (int i = 1; i < config.http.threads; ++i) threads.emplace_back([&ioc] {
+    name_this_thread("cg-io");
+    ioc.run();
+  });
   ioc.run();
   for (auto& t : threads) t.join();
 

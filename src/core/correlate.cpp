@@ -74,6 +74,12 @@ Emission make_emission(EventType type, CallState& s) {
   return {type, s.id, s.id + ":" + std::to_string(s.events_emitted), unified_event(type, s)};
 }
 
+std::int64_t duration_seconds(const CallState& s) {
+  if (s.answered_at && s.ended_at && *s.ended_at > *s.answered_at)
+    return std::chrono::duration_cast<std::chrono::seconds>(*s.ended_at - *s.answered_at).count();
+  return 0;
+}
+
 }  // namespace
 
 std::string_view to_string(EventType t) {
@@ -97,10 +103,7 @@ std::string_view unified_status(const CallState& s) {
 }
 
 ojson unified_fields(const CallState& s) {
-  std::int64_t duration = 0;
-  if (s.answered_at && s.ended_at && *s.ended_at > *s.answered_at)
-    duration =
-        std::chrono::duration_cast<std::chrono::seconds>(*s.ended_at - *s.answered_at).count();
+  const std::int64_t duration = duration_seconds(s);
   const auto started = s.started_at ? s.started_at : s.first_event_at;
   return {
       {"direction", s.direction.set && s.direction.value != Direction::unknown
@@ -117,6 +120,25 @@ ojson unified_fields(const CallState& s) {
       {"externalNumber", string_or_null(s.external_number)},
       {"internalNumber", string_or_null(s.internal_number)},
   };
+}
+
+bool same_unified_fields(const CallState& a, const CallState& b) {
+  // Each line is one key of unified_fields, compared on what it is rendered from.
+  auto direction = [](const CallState& s) {
+    return s.direction.set ? s.direction.value : Direction::unknown;
+  };
+  auto started = [](const CallState& s) { return s.started_at ? s.started_at : s.first_event_at; };
+  auto ended = [](const CallState& s) { return s.ended() ? s.ended_at : std::nullopt; };
+  auto text = [](const Timed<std::string>& f) {
+    return f.set ? std::string_view(f.value) : std::string_view();
+  };
+  return direction(a) == direction(b) && unified_status(a) == unified_status(b) &&
+         started(a) == started(b) && ended(a) == ended(b) && a.answered_at == b.answered_at &&
+         duration_seconds(a) == duration_seconds(b) &&
+         text(a.recording_url) == text(b.recording_url) && a.users.value == b.users.value &&
+         a.contacts.value == b.contacts.value &&
+         text(a.external_number) == text(b.external_number) &&
+         text(a.internal_number) == text(b.internal_number);
 }
 
 ojson unified_event(EventType type, const CallState& s) {
@@ -154,8 +176,8 @@ Decision decide(const std::optional<CallState>& previous, const Observation& obs
 
   d.state = *previous;
   merge(d.state, obs);
-  d.state_changed = to_json(d.state) != to_json(*previous);
-  if (unified_fields(d.state) == unified_fields(*previous)) return d;
+  d.state_changed = d.state != *previous;
+  if (same_unified_fields(d.state, *previous)) return d;
 
   d.state.updated_at = now;
   if (d.state.ended() && !d.state.deleted_emitted) {

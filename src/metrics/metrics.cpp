@@ -31,8 +31,8 @@ constexpr Description kDescriptions[] = {
     {"callgate_connections_refused_total", "counter", "Connections closed at once: over the limit"},
 };
 
-std::string render_labels(const Labels& labels) {
-  std::string out;
+void render_labels(const Labels& labels, std::string& out) {
+  out.clear();
   for (const auto& [k, v] : labels) {
     out += out.empty() ? "{" : ",";
     out.append(k).append("=\"");
@@ -47,6 +47,11 @@ std::string render_labels(const Labels& labels) {
     out += '"';
   }
   if (!out.empty()) out += '}';
+}
+
+std::string render_labels(const Labels& labels) {
+  std::string out;
+  render_labels(labels, out);
   return out;
 }
 
@@ -61,7 +66,9 @@ Metrics::Metrics() {
 }
 
 std::atomic<std::int64_t>& Metrics::series(std::string_view name, const Labels& labels) {
-  const auto key = render_labels(labels);
+  // Counting happens on every request: render the key into a reused buffer, allocate nothing.
+  thread_local std::string key;
+  render_labels(labels, key);
   {
     std::shared_lock lock(mutex_);
     auto f = families_.find(name);

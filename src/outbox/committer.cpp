@@ -2,6 +2,7 @@
 
 #include <callgate/core/correlate.hpp>
 #include <callgate/outbox/committer.hpp>
+#include <callgate/thread_name.hpp>
 
 namespace callgate::outbox {
 
@@ -14,7 +15,10 @@ void Committer::start() {
   if (auto live = store_.count_live_calls()) live_calls_ = *live;
   metrics_.set("callgate_live_calls", live_calls_);
   last_purge_ = clock_();
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("cg-committer");
+    run();
+  });
 }
 
 void Committer::stop() {

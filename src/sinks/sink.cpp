@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include <callgate/sinks/sink.hpp>
+#include <callgate/thread_name.hpp>
 #include <random>
 #include <stdexcept>
 
@@ -30,7 +31,10 @@ void Sink::start() {
   queue_.emplace(policy_, cursor->seq, std::random_device{}());
   saved_seq_ = cursor->seq;
   delivered_seq_ = cursor->seq;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("cg-sink");
+    run();
+  });
 }
 
 void Sink::notify() {

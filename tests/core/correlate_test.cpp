@@ -147,6 +147,30 @@ TEST(Correlate, WebexSeedInEveryOrderGivesOneCreatedOneDeletedAndTheSameCall) {
   check_all_orders(webex_seed);
 }
 
+// decide compares states field by field instead of rendering JSON; both must always agree.
+TEST(Correlate, SameUnifiedFieldsAgreesWithComparingTheRenderedFields) {
+  std::vector<core::CallState> states;
+  for (auto calls : {webex_seed(), telnyx_call()}) {
+    std::optional<core::CallState> state;
+    for (const auto& obs : calls) {
+      state = core::decide(state, obs, "call_x", kNow).state;
+      states.push_back(*state);
+    }
+  }
+  auto recorded = states.back();
+  recorded.recording_url = {"https://r.example/1.wav", kNow, true};
+  states.push_back(recorded);
+  int different = 0;
+  for (const auto& a : states) {
+    for (const auto& b : states) {
+      const bool rendered_equal = core::unified_fields(a) == core::unified_fields(b);
+      EXPECT_EQ(core::same_unified_fields(a, b), rendered_equal);
+      different += rendered_equal ? 0 : 1;
+    }
+  }
+  EXPECT_GT(different, 10);  // the pairs really differ in places
+}
+
 TEST(Correlate, WebexSeedOrdersWithTheEndLastGiveExactlyCreatedAndDeleted) {
   const auto obs = webex_seed();
   for (auto order : {std::vector<std::size_t>{0, 1, 2}, {1, 0, 2}}) {

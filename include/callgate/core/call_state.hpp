@@ -48,6 +48,7 @@ struct CallState {
   std::vector<std::string> warnings;  ///< sorted, unique
 
   bool ended() const { return phase == Phase::ended; }
+  friend bool operator==(const CallState&, const CallState&) = default;
 };
 
 nlohmann::json to_json(const CallState& s);

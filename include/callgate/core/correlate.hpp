@@ -43,6 +43,9 @@ Decision decide(const std::optional<CallState>& previous, const Observation& obs
 /** The "fields" object of the unified model for a state (status and duration are derived). */
 nlohmann::ordered_json unified_fields(const CallState& s);
 
+/** Whether two states give equal unified_fields, without building them (decide's hot path). */
+bool same_unified_fields(const CallState& a, const CallState& b);
+
 /** The unified status: inProgress, completed, missed or voicemail. */
 std::string_view unified_status(const CallState& s);
 

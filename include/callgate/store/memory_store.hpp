@@ -3,6 +3,7 @@
 #include <callgate/store/store.hpp>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 namespace callgate::store {
 
@@ -48,9 +49,19 @@ class MemoryStore final : public Store {
     std::int64_t next_seq = 0;
   };
 
+  // Hashed, and found by string_view without building a key string.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  template <class V>
+  using KeyMap = std::unordered_map<std::string, V, KeyHash, std::equal_to<>>;
+
   std::mutex mutex_;
-  std::map<std::string, StoredCall, std::less<>> calls_;
-  std::map<std::string, TimePoint, std::less<>> deliveries_;
+  KeyMap<StoredCall> calls_;
+  KeyMap<TimePoint> deliveries_;
   std::vector<outbox::OutboxRow> outbox_;
   std::map<std::string, outbox::SinkCursor, std::less<>> cursors_;
   std::vector<outbox::DeadLetter> dead_letters_;

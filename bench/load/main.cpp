@@ -1,0 +1,98 @@
+// callgate_load: the benchmark's load generator and crypto baseline (bench/run.sh drives it).
+//   load     make distinct signed requests, send them, print "rps p50 p99 p999 ok refused errors"
+//   pubkey   print the Telnyx public key for a seed, for the server's config
+//   ed25519  libsodium Ed25519 verifications per second on N threads
+#include <sodium.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "driver.hpp"
+#include "requests.hpp"
+
+namespace {
+
+using namespace callgate::bench;
+
+double ed25519_rate(unsigned threads, double seconds, std::size_t body_bytes) {
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_keypair(pk, sk);
+  const std::string message = "1700000000|" + std::string(body_bytes, 'x');
+  const auto* m = reinterpret_cast<const unsigned char*>(message.data());
+  unsigned char sig[crypto_sign_BYTES];
+  crypto_sign_detached(sig, nullptr, m, message.size(), sk);
+
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> total{0};
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      std::uint64_t n = 0;
+      while (!stop.load(std::memory_order_relaxed)) {
+        if (crypto_sign_verify_detached(sig, m, message.size(), pk) != 0) std::abort();
+        ++n;
+      }
+      total += n;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& w : workers) w.join();
+  return double(total.load()) / seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) return 1;
+  CLI::App app{"callgate benchmark load generator"};
+  app.require_subcommand(1);
+
+  RequestSpec spec;
+  LoadOptions options;
+  double seconds = 10;
+  auto* load = app.add_subcommand("load", "send signed webhook requests and measure");
+  load->add_option("--port", options.port, "callgate (or peer) port on 127.0.0.1")->required();
+  load->add_option("--path", spec.path, "request path, e.g. /webhooks/pbx")->required();
+  load->add_option("--provider", spec.provider, "voip | webex | telnyx")->required();
+  load->add_option("--whsec", spec.whsec, "voip: Standard Webhooks secret");
+  load->add_option("--webex-secret", spec.webex_secret, "webex: HMAC secret");
+  load->add_option("--telnyx-seed", spec.telnyx_seed, "telnyx: Ed25519 seed, 64 hex digits");
+  load->add_option("--run-id", spec.run_id, "distinguishes ids between runs")->required();
+  load->add_option("--calls", spec.calls, "calls to make");
+  load->add_option("--first-call", spec.first_call, "number of the first call");
+  load->add_option("--events", spec.events_per_call, "events per call (1..3)");
+  load->add_option("--live", spec.live, "calls started before the oldest ends");
+  load->add_option("--connections", options.connections, "keep-alive connections");
+  load->add_option("--rate", options.rate, "requests per second (0 = as fast as possible)");
+  load->add_option("--seconds", seconds, "stop after this long");
+
+  std::string seed;
+  auto* pubkey = app.add_subcommand("pubkey", "print the Telnyx public key for a seed");
+  pubkey->add_option("--telnyx-seed", seed)->required();
+
+  unsigned threads = 1;
+  auto* ed = app.add_subcommand("ed25519", "raw Ed25519 verifications per second");
+  ed->add_option("--threads", threads);
+  ed->add_option("--seconds", seconds);
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*pubkey) {
+    std::cout << telnyx_public_key(seed) << "\n";
+  } else if (*ed) {
+    std::printf("%.0f\n", ed25519_rate(threads, seconds, 2048));
+  } else {
+    options.max_duration = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+    const auto requests = make_requests(spec, callgate::now());
+    const auto r = run_load(requests, options);
+    std::fprintf(stderr, "load: %zu requests made, %zu ok, %zu refused, %zu errors in %.2f s\n",
+                 requests.size(), r.ok, r.refused, r.errors, r.seconds);
+    std::printf("%.0f %.2f %.2f %.2f %zu %zu %zu\n", r.per_second(), r.quantile_ms(0.5),
+                r.quantile_ms(0.99), r.quantile_ms(0.999), r.ok, r.refused, r.errors);
+  }
+  return 0;
+}
