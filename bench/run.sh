@@ -1,14 +1,325 @@
 #!/usr/bin/env bash
-# Benchmarks that print a table. Today: what group commit buys (issue 3); the full
-# load-generator harness against nginx and a Node peer is issue 5.
+# The benchmark harness (README "Performance"): callgate side by side with the HTTP floor (nginx
+# `return 200`) and with what a team would write instead (bench/peers/node), every row measured
+# in this one run. Load comes from bench/load (callgate_load) in a second process over loopback:
+# distinct, correctly signed, seed-shaped ~2 KB requests, calls going created -> updated ->
+# deleted with about 2,000 calls live at once. Prints Markdown and writes bench/results/latest.md.
+#
+#   bench/run.sh            the whole run (about 4 minutes on 2 cores, after the build)
+#   BENCH_CALLS=5000 ...    a quicker, noisier run (calls per throughput run; default 20000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+
+scripts/setup.sh --with-bench
 cmake --preset release >/dev/null
-cmake --build --preset release -j"$(nproc)" --target callgate_bench_group_commit
-mkdir -p bench/results
+cmake --build --preset release -j"$(nproc)" --target callgate callgate_load
+if [[ ! -d bench/peers/node/node_modules ]]; then
+  (cd bench/peers/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+CALLGATE=$PWD/build/release/callgate
+LOAD=$PWD/build/release/bench/callgate_load
+CALLS=${BENCH_CALLS:-20000}
+CONNECTIONS=32
+THREADS=2
+work=$(mktemp -d /tmp/callgate-bench.XXXXXX)
+server_pid=""
+
+cleanup() {
+  stop_server
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+WHSEC="whsec_$(openssl rand -base64 24)"
+WEBEX_SECRET=$(openssl rand -hex 16)
+TELNYX_SEED=$(openssl rand -hex 32)
+TELNYX_PUBLIC_KEY=$("$LOAD" pubkey --telnyx-seed "$TELNYX_SEED")
+run_number=0
+
+log() { echo "bench: $*" >&2; }
+
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+
+wait_for_port() {
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  log "nothing listens on port $1"
+  return 1
+}
+
+stop_server() {
+  if [[ -n "$server_pid" ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+
+# start_callgate STORE THREADS: serves all three providers; sets PORT and server_pid.
+start_callgate() {
+  local store=$1 threads=$2 dir
+  dir=$(mktemp -d "$work/callgate.XXXX")
+  {
+    echo "listen: 127.0.0.1:0"
+    echo "threads: $threads"
+    echo "log_level: warn"
+    echo "store:"
+    echo "  type: $store"
+    [[ "$store" == sqlite ]] && echo "  path: $dir/callgate.db"
+    echo "sources:"
+    echo "  pbx: {provider: voip, auth: {standard_webhooks_secret: \"$WHSEC\"}}"
+    echo "  webex: {provider: webex, secret: \"$WEBEX_SECRET\"}"
+    echo "  telnyx: {provider: telnyx, public_key: \"$TELNYX_PUBLIC_KEY\"}"
+    echo "sinks:"
+    echo "  - {type: file, path: $dir/events.jsonl}"
+  } >"$dir/callgate.yaml"
+  "$CALLGATE" --config "$dir/callgate.yaml" --ready-file "$dir/ready" >"$dir/log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do [[ -s "$dir/ready" ]] && break; sleep 0.1; done
+  PORT=$(head -1 "$dir/ready")
+}
+
+start_nginx() {
+  local dir=$work/nginx
+  mkdir -p "$dir"
+  PORT=$(free_port)
+  cat >"$dir/nginx.conf" <<EOF
+worker_processes $THREADS;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$PORT;
+    location / { return 200 "ok\n"; }
+  }
+}
+EOF
+  nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
+  server_pid=$!
+  wait_for_port "$PORT"
+}
+
+start_node() {
+  PORT=$(free_port)
+  (cd bench/peers/node && PORT=$PORT WHSEC=$WHSEC OUT=$work/node-events.jsonl exec node server.js) \
+    >/dev/null &
+  server_pid=$!
+  wait_for_port "$PORT"
+}
+
+# load PROVIDER PATH [callgate_load options...]: prints "rps p50 p99 p999 ok refused errors".
+# RUN_ID (to continue calls of an earlier run) and CONNS override the defaults.
+load() {
+  local provider=$1 path=$2
+  shift 2
+  run_number=$((run_number + 1))
+  "$LOAD" load --port "$PORT" --path "$path" --provider "$provider" --whsec "$WHSEC" \
+    --webex-secret "$WEBEX_SECRET" --telnyx-seed "$TELNYX_SEED" --run-id "${RUN_ID:-r$run_number-$RANDOM}" \
+    --connections "${CONNS:-$CONNECTIONS}" "$@" 2>>"$work/load.log"
+}
+
+# best_of STARTER PROVIDER PATH [options]: two runs on fresh servers, the faster one.
+best_of() {
+  local starter=$1 best="" line
+  shift
+  for _ in 1 2; do
+    eval "$starter"
+    line=$(load "$@")
+    stop_server
+    if [[ -z "$best" ]] || (($(cut -d' ' -f1 <<<"$line") > $(cut -d' ' -f1 <<<"$best"))); then
+      best=$line
+    fi
+  done
+  echo "$best"
+}
+
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server_pid/status"; }
+field() { cut -d' ' -f"$1" <<<"$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+check() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b ? "met" : "**not met**") }'; }
+# half RPS: the rate for the latency run and the calls that keep it busy for about 5 s.
+half_rate() { awk -v r="$1" 'BEGIN { printf "%d", r / 2 }'; }
+calls_for() { awk -v r="$1" 'BEGIN { printf "%d", r * 5 / 3 + 1 }'; }
+
+started=$(date +%s)
+log "throughput runs ($CALLS calls = $((CALLS * 3)) requests each, best of two)"
+n=$CALLS
+floor=$(best_of start_nginx voip /webhooks/pbx --calls "$n")
+node=$(best_of start_node voip /webhooks/pbx --calls "$((n / 4))")
+voip_mem=$(best_of "start_callgate memory $THREADS" voip /webhooks/pbx --calls "$n")
+voip_sql=$(best_of "start_callgate sqlite $THREADS" voip /webhooks/pbx --calls "$n")
+webex=$(best_of "start_callgate sqlite $THREADS" webex /webhooks/webex --calls "$n")
+telnyx=$(best_of "start_callgate sqlite $THREADS" telnyx /webhooks/telnyx --calls "$n")
+ed25519=$("$LOAD" ed25519 --threads "$THREADS" --seconds 3)
+ed25519_one=$("$LOAD" ed25519 --threads 1 --seconds 2)
+disk=$("$LOAD" fsync --file "$work/fsync-probe" --seconds 2)
+F=$(field 1 "$floor")
+
+log "latency at half of each maximum"
+latency_run() {  # NAME STARTER PROVIDER PATH MAX_RPS
+  local rate
+  rate=$(half_rate "$5")
+  eval "$2"
+  echo "$1|$rate|$(load "$3" "$4" --rate "$rate" --calls "$(calls_for "$rate")" --seconds 8)"
+  stop_server
+}
+latencies=(
+  "$(latency_run "floor: nginx" start_nginx voip /webhooks/pbx "$F")"
+  "$(latency_run "callgate voip, memory" "start_callgate memory $THREADS" voip /webhooks/pbx "$(field 1 "$voip_mem")")"
+  "$(latency_run "callgate voip, SQLite" "start_callgate sqlite $THREADS" voip /webhooks/pbx "$(field 1 "$voip_sql")")"
+  "$(latency_run "callgate webex, SQLite" "start_callgate sqlite $THREADS" webex /webhooks/webex "$(field 1 "$webex")")"
+  "$(latency_run "callgate telnyx, SQLite" "start_callgate sqlite $THREADS" telnyx /webhooks/telnyx "$(field 1 "$telnyx")")"
+)
+
+log "io threads 1, 2, 4"
+threads_rows=()
+for t in 1 2 4; do
+  for store in memory sqlite; do
+    start_callgate "$store" "$t"
+    threads_rows+=("$t|$store|$(load voip /webhooks/pbx --calls "$n")")
+    stop_server
+  done
+done
+
+log "1k vs 100k calls in the store (SQLite)"
+store_rows=()
+for preload in 1000 100000; do
+  start_callgate sqlite "$THREADS"
+  CONNS=64 load voip /webhooks/pbx --calls "$preload" --events 1 >/dev/null
+  store_rows+=("$preload|$(load voip /webhooks/pbx --calls "$n")")
+  stop_server
+done
+
+log "memory with 10,000 live calls"
+rss_rows=()
+for store in memory sqlite; do
+  start_callgate "$store" "$THREADS"
+  sleep 0.5
+  idle=$(rss_mb)
+  RUN_ID=rss load voip /webhooks/pbx --calls 10000 --events 1 >/dev/null
+  sleep 1
+  live=$(rss_mb)
+  RUN_ID=rss load voip /webhooks/pbx --calls 10000 --first-event 1 >/dev/null
+  sleep 1
+  ended=$(rss_mb)
+  rss_rows+=("$store|$idle|$live|$ended")
+  stop_server
+done
+elapsed=$(($(date +%s) - started))
+
+row() {  # NAME RESULT
+  printf '| %s | %s | %s | %s | %s |\n' "$1" "$(field 1 "$2")" "$(field 2 "$2")" "$(field 3 "$2")" \
+    "$(ratio "$(field 1 "$2")" "$F")"
+}
+bad_answers() {  # any refused or failed request makes a row worthless: say so
+  for r in "$@"; do
+    if [[ "$(field 6 "$r")" != 0 || "$(field 7 "$r")" != 0 ]]; then
+      echo "WARNING: a run had refused or failed requests: $r"
+    fi
+  done
+}
+
+mem_live=$(cut -d'|' -f3 <<<"${rss_rows[0]}")
+sql_live=$(cut -d'|' -f3 <<<"${rss_rows[1]}")
+worst_p99=$(for l in "${latencies[@]:1}"; do cut -d'|' -f3 <<<"$l" | cut -d' ' -f3; done | sort -g | tail -1)
+slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(field 1 "$webex")" \
+  "$(field 1 "$telnyx")" | sort -n | head -1)
+
 {
-  echo "# Group commit, $(date -u +%Y-%m-%d), $(nproc) cores"
+  echo "# callgate benchmark, $(date -u +%Y-%m-%d)"
   echo
-  build/release/bench/callgate_bench_group_commit "${1:-250}"
-} | tee bench/results/group-commit.md
+  echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))," \
+    "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM; load generator," \
+    "servers and peers all on this machine over loopback. callgate and nginx use $THREADS io" \
+    "threads/workers; the Node peer is one process. Each throughput row is the better of two" \
+    "runs of $((CALLS * 3)) requests ($CALLS calls) over $CONNECTIONS keep-alive connections;" \
+    "the whole run took ${elapsed} s. This disk makes 4 KB durable (write + fdatasync) in" \
+    "$(field 1 "$disk") ms at p50 and $(field 2 "$disk") ms at p99; every SQLite commit and" \
+    "every file-sink batch pays that."
+  echo
+  echo "| scenario | req/s | p50 ms | p99 ms | ratio to floor |"
+  echo "|---|---|---|---|---|"
+  row "floor: nginx \`return 200\` on the same 2 KB POST" "$floor"
+  row "peer: Node.js + express + standardwebhooks verify + JSON.parse + append to file" "$node"
+  row "callgate voip, Standard Webhooks HMAC, memory store, file sink" "$voip_mem"
+  row "callgate voip, SQLite store + outbox (durable ack, group commit)" "$voip_sql"
+  row "callgate webex, HMAC-SHA1, SQLite" "$webex"
+  row "callgate telnyx, Ed25519, SQLite" "$telnyx"
+  printf '| raw libsodium Ed25519 verify, %s threads (1 thread: %s/s) | %s | – | – | %s |\n' \
+    "$THREADS" "$ed25519_one" "$ed25519" "$(ratio "$ed25519" "$F")"
+  echo
+  echo "Latency at a fixed rate of half the row's maximum (open loop: a latency counts from when"
+  echo "the request was due, so queueing shows):"
+  echo
+  echo "| scenario | rate req/s | p50 ms | p99 ms | p99.9 ms |"
+  echo "|---|---|---|---|---|"
+  for l in "${latencies[@]}"; do
+    IFS='|' read -r name rate result <<<"$l"
+    printf '| %s | %s | %s | %s | %s |\n' "$name" "$rate" "$(field 2 "$result")" \
+      "$(field 3 "$result")" "$(field 4 "$result")"
+  done
+  echo
+  echo "Scaling with io threads (voip, Standard Webhooks):"
+  echo
+  echo "| io threads | store | req/s | p50 ms | p99 ms |"
+  echo "|---|---|---|---|---|"
+  for l in "${threads_rows[@]}"; do
+    IFS='|' read -r t store result <<<"$l"
+    printf '| %s | %s | %s | %s | %s |\n' "$t" "$store" "$(field 1 "$result")" \
+      "$(field 2 "$result")" "$(field 3 "$result")"
+  done
+  echo
+  echo "Scaling with calls already in the store (SQLite, voip; the preloaded calls stay live):"
+  echo
+  echo "| calls in the store | req/s | p50 ms | p99 ms |"
+  echo "|---|---|---|---|"
+  for l in "${store_rows[@]}"; do
+    IFS='|' read -r calls result <<<"$l"
+    printf '| %s | %s | %s | %s |\n' "$calls" "$(field 1 "$result")" "$(field 2 "$result")" \
+      "$(field 3 "$result")"
+  done
+  echo
+  echo "Memory (RSS of the callgate process):"
+  echo
+  echo "| store | idle MB | 10,000 live calls MB | after all 10,000 ended MB |"
+  echo "|---|---|---|---|"
+  for l in "${rss_rows[@]}"; do
+    IFS='|' read -r store idle live ended <<<"$l"
+    printf '| %s | %s | %s | %s |\n' "$store" "$idle" "$live" "$ended"
+  done
+  echo
+  echo "Targets (ratios from this run):"
+  echo
+  echo "| target | measured | |"
+  echo "|---|---|---|"
+  printf '| voip, memory store ≥ 0.5 × floor | %s | %s |\n' "$(ratio "$(field 1 "$voip_mem")" "$F")" \
+    "$(check "$(ratio "$(field 1 "$voip_mem")" "$F")" 0.5)"
+  printf '| voip, SQLite durable ack ≥ 0.25 × floor | %s | %s |\n' \
+    "$(ratio "$(field 1 "$voip_sql")" "$F")" "$(check "$(ratio "$(field 1 "$voip_sql")" "$F")" 0.25)"
+  printf '| telnyx ≥ 0.8 × raw Ed25519 verify (%s threads) | %s | %s |\n' "$THREADS" \
+    "$(ratio "$(field 1 "$telnyx")" "$ed25519")" "$(check "$(ratio "$(field 1 "$telnyx")" "$ed25519")" 0.8)"
+  printf '| every callgate row ≥ 5 × Node peer (slowest row) | %s | %s |\n' \
+    "$(ratio "$slowest" "$(field 1 "$node")")" "$(check "$(ratio "$slowest" "$(field 1 "$node")")" 5)"
+  printf '| p99 < 5 ms at half of max (worst callgate row) | %s ms | %s |\n' "$worst_p99" \
+    "$(check 5 "$worst_p99")"
+  printf '| RSS < 64 MB at 10k live calls (memory, SQLite) | %s, %s MB | %s |\n' "$mem_live" \
+    "$sql_live" "$(check 64 "$(printf '%s\n' "$mem_live" "$sql_live" | sort -g | tail -1)")"
+  bad_answers "$floor" "$node" "$voip_mem" "$voip_sql" "$webex" "$telnyx"
+} | tee bench/results/latest.md

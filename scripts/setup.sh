@@ -9,11 +9,18 @@ build_packages=(
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev libcli11-dev
 )
 test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev curl)
+bench_packages=(nginx-light curl)
+# The Node.js peer needs node and npm; a machine may have them from elsewhere than Debian.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then bench_packages+=(nodejs npm); fi
 
 want=("${build_packages[@]}")
-if [[ "${1:-}" == "--with-tests" ]]; then
-  want+=("${test_packages[@]}")
-fi
+for option in "$@"; do
+  case "$option" in
+    --with-tests) want+=("${test_packages[@]}") ;;
+    --with-bench) want+=("${bench_packages[@]}") ;;
+    *) echo "setup: unknown option $option (use --with-tests, --with-bench)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${want[@]}"; do

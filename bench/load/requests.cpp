@@ -214,7 +214,7 @@ std::vector<std::string> make_requests(const RequestSpec& spec, TimePoint now) {
 
   // Round r starts call r and moves the calls started `live` and 2*`live` rounds ago on.
   for (std::size_t round = 0; round < spec.calls + (phases - 1) * live; ++round) {
-    for (std::size_t phase = 0; phase < phases; ++phase) {
+    for (std::size_t phase = spec.first_event; phase < phases; ++phase) {
       const std::size_t lag = phase * live;
       if (round >= lag && round - lag < spec.calls) emit(round - lag, phase);
     }

@@ -20,6 +20,7 @@ struct RequestSpec {
   std::string run_id;        // makes ids distinct between runs against one store
   std::size_t first_call = 0;
   std::size_t calls = 1000;
+  std::size_t first_event = 0;      // 1 = continue calls an earlier run started
   std::size_t events_per_call = 3;  // 1 = only the start (calls stay live)
   std::size_t live = 1000;          // calls started before the oldest one ends
 };

@@ -66,10 +66,12 @@ std::string body_digest(std::string_view body) {
 }
 
 void fill_redelivery_keys(std::vector<core::Observation>& observations, std::string_view body) {
-  const auto digest = body_digest(body);
+  std::string digest;  // hashing 2 KB is not free: only when an adapter found no delivery id
   for (std::size_t i = 0; i < observations.size(); ++i) {
     auto& o = observations[i];
-    if (o.dedup_key.empty()) o.dedup_key = i == 0 ? digest : digest + "#" + std::to_string(i);
+    if (!o.dedup_key.empty()) continue;
+    if (digest.empty()) digest = body_digest(body);
+    o.dedup_key = i == 0 ? digest : digest + "#" + std::to_string(i);
   }
 }
 

@@ -15,8 +15,8 @@ constexpr std::chrono::seconds kPollEvery{1};
 }  // namespace
 
 Sink::Sink(std::string name, store::Store& store, metrics::Metrics& metrics,
-           outbox::DeliveryQueue::Policy policy)
-    : name_(std::move(name)), store_(store), metrics_(metrics), policy_(policy) {}
+           outbox::DeliveryQueue::Policy policy, std::chrono::milliseconds linger)
+    : name_(std::move(name)), store_(store), metrics_(metrics), policy_(policy), linger_(linger) {}
 
 Sink::~Sink() { stop(); }
 
@@ -90,9 +90,9 @@ bool Sink::step(TimePoint now) {
   if (q.settled_seq() != saved_seq_ && store_.save_cursor(name_, {q.settled_seq(), position_()})) {
     saved_seq_ = q.settled_seq();
     delivered_seq_ = saved_seq_;
+    if (auto last = store_.last_outbox_seq())
+      metrics_.set("callgate_sink_lag_events", *last - saved_seq_, {{"sink", name_}});
   }
-  if (auto last = store_.last_outbox_seq())
-    metrics_.set("callgate_sink_lag_events", *last - saved_seq_, {{"sink", name_}});
   return true;
 }
 
@@ -106,7 +106,10 @@ void Sink::run() {
       while (busy) busy = step(callgate::now());
       return;
     }
-    if (busy) continue;
+    if (busy) {
+      if (linger_.count() > 0) wake_.wait_for(lock, linger_, [this] { return stopping_; });
+      continue;
+    }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(kPollEvery);
     if (auto next = queue_->next_ready_at()) {
       const auto until =

@@ -1,10 +1,11 @@
 #include "sqlite_db.hpp"
 
 #include <stdexcept>
+#include <thread>
 
 namespace callgate::store::sqlite {
 
-Db::Db(const std::string& path, int busy_timeout_ms) {
+Db::Db(const std::string& path, int busy_timeout_ms) : busy_timeout_(busy_timeout_ms) {
   if (sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
@@ -12,7 +13,16 @@ Db::Db(const std::string& path, int busy_timeout_ms) {
     sqlite3_close(db_);
     throw std::runtime_error("cannot open SQLite database " + path + ": " + msg);
   }
-  sqlite3_busy_timeout(db_, busy_timeout_ms);
+  sqlite3_busy_handler(db_, &Db::on_busy, this);
+}
+
+int Db::on_busy(void* self, int attempts) {
+  auto& db = *static_cast<Db*>(self);
+  const auto now = std::chrono::steady_clock::now();
+  if (attempts == 0) db.busy_since_ = now;
+  if (now - db.busy_since_ >= db.busy_timeout_) return 0;  // give up: the caller answers 503
+  std::this_thread::sleep_for(std::chrono::microseconds(100));
+  return 1;
 }
 
 Db::~Db() {

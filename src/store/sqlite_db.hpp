@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -77,7 +78,13 @@ class Db {
   const char* last_error() const { return sqlite3_errmsg(db_); }
 
  private:
+  /** Waits for another connection's lock in 100 µs steps (SQLite's own handler sleeps 1, 2, 5,
+   * 10 ms..., which put the sink's short cursor writes into the webhook's p99). */
+  static int on_busy(void* self, int attempts);
+
   sqlite3* db_ = nullptr;
+  std::chrono::milliseconds busy_timeout_;
+  std::chrono::steady_clock::time_point busy_since_;
   std::map<const char*, std::unique_ptr<Statement>> cache_;
 };
 

@@ -103,9 +103,8 @@ result<std::optional<core::CallState>> state_from(sqlite::Statement& s) {
   return std::optional<core::CallState>{std::move(*state)};
 }
 
-void open_connection(sqlite::Db& db) {
-  if (db.exec("PRAGMA journal_mode=WAL") != SQLITE_OK ||
-      db.exec("PRAGMA synchronous=FULL") != SQLITE_OK)
+void open_connection(sqlite::Db& db, const char* synchronous) {
+  if (db.exec("PRAGMA journal_mode=WAL") != SQLITE_OK || db.exec(synchronous) != SQLITE_OK)
     throw std::runtime_error(std::string("cannot configure SQLite: ") + db.last_error());
 }
 
@@ -115,11 +114,15 @@ SqliteStore::SqliteStore(const StoreConfig& config) {
   const auto parent = std::filesystem::path(config.path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
   writer_ = std::make_unique<sqlite::Db>(config.path, config.busy_timeout_ms);
-  open_connection(*writer_);
+  // Every commit of the writer (the committer's) is fsynced before a provider gets its 2xx.
+  open_connection(*writer_, "PRAGMA synchronous=FULL");
   if (writer_->exec(kSchema) != SQLITE_OK)
     throw std::runtime_error(std::string("cannot create schema: ") + writer_->last_error());
   reader_ = std::make_unique<sqlite::Db>(config.path, config.busy_timeout_ms);
-  open_connection(*reader_);
+  // The sinks' writes (cursors, dead letters) are not fsynced on their own: the WAL keeps them
+  // in order behind the writer's, and a cursor lost in a power cut means a re-delivery (the file
+  // sink cuts back to the saved cursor, the HTTP sink repeats the same idempotency key).
+  open_connection(*reader_, "PRAGMA synchronous=NORMAL");
   // Prepare every statement now, so the request path never reads the schema.
   for (const char* sql : {kInsertDelivery, kLoadCall, kFindLive, kSaveCall, kAppendOutbox,
                           kPurgeCalls, kPurgeDeliveries, kPurgeOutbox, kCountLive})

@@ -23,8 +23,10 @@ namespace callgate::sinks {
  */
 class Sink {
  public:
+  /** linger: after a delivery, gather rows this long before the next one (a sink that syncs
+   * to disk per batch syncs less often; events wait at most this much longer). */
   Sink(std::string name, store::Store& store, metrics::Metrics& metrics,
-       outbox::DeliveryQueue::Policy policy);
+       outbox::DeliveryQueue::Policy policy, std::chrono::milliseconds linger = {});
   virtual ~Sink();
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
@@ -61,6 +63,7 @@ class Sink {
   store::Store& store_;
   metrics::Metrics& metrics_;
   outbox::DeliveryQueue::Policy policy_;
+  std::chrono::milliseconds linger_;
   std::optional<outbox::DeliveryQueue> queue_;
   std::int64_t saved_seq_ = 0;
   std::atomic<std::int64_t> delivered_seq_{0};

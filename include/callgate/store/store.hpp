@@ -21,11 +21,26 @@ struct Retention {
   std::chrono::seconds outbox{7 * 24 * 3600};  ///< events every sink has taken
 };
 
+/** A redis_stream sink: the Redis store appends every event to `stream` as it commits it. */
+struct StreamSink {
+  std::string name;
+  std::string stream = "callgate:events";
+  std::int64_t maxlen = 1'000'000;  ///< approximate (MAXLEN ~)
+};
+
 /** Where the store lives; `type` is the YAML key store.type. */
 struct StoreConfig {
-  std::string type = "sqlite";  ///< sqlite | memory
+  std::string type = "sqlite";  ///< sqlite | memory | redis
   std::string path = "var/callgate.db";
   int busy_timeout_ms = 2000;
+  // redis
+  std::string url = "redis://127.0.0.1:6379/0";
+  std::string key_prefix = "callgate:";
+  int pool_size = 4;
+  int connect_timeout_ms = 1000;
+  int command_timeout_ms = 1000;
+  int reconnect_interval_ms = 500;
+  std::vector<StreamSink> streams;  ///< from `sinks:` entries of type redis_stream
   Retention retention;
 };
 
@@ -78,6 +93,14 @@ class Store {
    * sink only, with their original idempotency keys. Returns how many. */
   virtual result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
                                                      TimePoint now) = 0;
+  /** Takes or renews a lease on `name` for `holder` (a sink's delivery, when several replicas
+   * share the store); false while another holder has it. One process owns its store alone, so
+   * the default always grants. */
+  virtual result<bool> hold_lease(std::string_view name, std::string_view holder,
+                                  std::chrono::milliseconds ttl) {
+    (void)name, (void)holder, (void)ttl;
+    return true;
+  }
   /** Cheap check that the store answers (GET /readyz). */
   virtual result<void> ping() = 0;
 };

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <callgate/store/store.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+
+namespace callgate::store {
+
+namespace redis {
+class Connection;
+class Pool;
+}  // namespace redis
+
+/**
+ * State shared by every replica, in Redis. The committer's read–decide–write is optimistic: every
+ * key it reads is WATCHed, its writes are buffered, and commit() applies them in one MULTI/EXEC
+ * running one Lua script (state, redelivery keys, outbox rows, redis_stream sinks together).
+ * If another replica changed a watched key, commit() fails with store_conflict and the committer
+ * decides again on fresh state. Keys (after key_prefix):
+ *   call:<id>            call state JSON, expiring like the SQLite row would
+ *   live                 sorted set of live call ids by creation time
+ *   match:<src>\x1f<key> live calls without a provider call id, for PBX matching
+ *   seen:<key>           redelivery keys, expiring after their window
+ *   outbox, outbox:seq   the outbox stream (entry id "<seq>-0") and its counter
+ *   cursor:<sink>, dead:<sink>, sinks, dead-sinks, lease:<sink>
+ */
+class RedisStore final : public Store {
+ public:
+  /** Connects lazily: a Redis that is down at startup makes requests 503, not the start fail. */
+  explicit RedisStore(const StoreConfig& config);
+  ~RedisStore() override;
+
+  result<void> begin() override;
+  result<void> commit() override;
+  void rollback() override;
+  result<bool> remember_delivery(std::string_view key, TimePoint expires_at) override;
+  result<std::optional<core::CallState>> load_call(std::string_view id) override;
+  result<std::optional<core::CallState>> find_live_call(std::string_view source,
+                                                        std::string_view match_key) override;
+  result<void> save_call(const core::CallState& s, TimePoint expires_at) override;
+  result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) override;
+  result<void> purge(TimePoint now, TimePoint outbox_before) override;
+  result<std::int64_t> count_live_calls() override;
+
+  result<std::vector<outbox::OutboxRow>> read_outbox(std::int64_t after_seq,
+                                                     std::size_t limit) override;
+  result<std::optional<outbox::SinkCursor>> load_cursor(std::string_view sink) override;
+  result<void> save_cursor(std::string_view sink, const outbox::SinkCursor& c) override;
+  result<std::int64_t> last_outbox_seq() override;
+  result<std::vector<outbox::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
+  result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
+  result<void> add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) override;
+  result<std::vector<outbox::DeadLetter>> list_dead_letters(std::string_view sink,
+                                                            std::size_t limit) override;
+  result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
+                                             TimePoint now) override;
+  result<bool> hold_lease(std::string_view name, std::string_view holder,
+                          std::chrono::milliseconds ttl) override;
+  result<void> ping() override;
+
+ private:
+  struct Buffered {
+    core::CallState state;
+    TimePoint expires_at;
+  };
+  std::string key(std::string_view kind, std::string_view rest = {}) const;
+  result<std::vector<outbox::OutboxRow>> xrange(const std::string& from, std::size_t count);
+
+  std::string prefix_;
+  std::vector<std::pair<std::string, std::int64_t>> streams_;  // redis_stream sinks, maxlen
+  std::unique_ptr<redis::Connection> writer_;                 // the committer's own
+  std::unique_ptr<redis::Pool> pool_;                         // everyone else's
+
+  // The open transaction (committer thread only).
+  std::map<std::string, Buffered, std::less<>> calls_;
+  std::set<std::string, std::less<>> seen_;
+  std::vector<std::string> script_args_;  // the commit script's operations, in order
+};
+
+}  // namespace callgate::store
