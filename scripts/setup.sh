@@ -8,7 +8,7 @@ build_packages=(
   libboost1.81-dev nlohmann-json3-dev libsodium-dev libssl-dev libspdlog-dev
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev libcli11-dev
 )
-test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev curl)
+test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev curl redis-server nginx-light)
 bench_packages=(nginx-light curl)
 # The Node.js peer needs node and npm; a machine may have them from elsewhere than Debian.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then bench_packages+=(nodejs npm); fi

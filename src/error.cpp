@@ -38,6 +38,8 @@ class category final : public boost::system::error_category {
         return "store unavailable";
       case errc::shutting_down:
         return "shutting down";
+      case errc::store_conflict:
+        return "the call changed on another replica";
     }
     return "unknown error";
   }

@@ -24,6 +24,7 @@ enum class errc {
   not_found,           // 404: no such route
   store_unavailable,   // 503: the provider should retry
   shutting_down,       // 503
+  store_conflict,      // 503 if it persists: another replica changed the call meanwhile
 };
 
 /** The error category for errc, so errors travel as boost::system::error_code. */

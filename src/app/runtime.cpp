@@ -24,7 +24,10 @@ std::unique_ptr<sinks::Sink> make_sink(const config::SinkConfig& s, const config
 }  // namespace
 
 Runtime::Runtime(const config::Config& config) : store_(store::open_store(config.store)) {
-  for (const auto& s : config.sinks) sinks_.push_back(make_sink(s, config, *store_, metrics_));
+  for (const auto& s : config.sinks) {
+    if (s.type == "redis_stream") continue;  // written by the Redis store as it commits
+    sinks_.push_back(make_sink(s, config, *store_, metrics_));
+  }
   committer_ = std::make_unique<outbox::Committer>(
       *store_, metrics_, outbox::Committer::Options{.retention = config.store.retention},
       [] { return callgate::now(); });

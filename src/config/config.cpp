@@ -53,10 +53,23 @@ store::StoreConfig read_store(const Node& root) {
   store::StoreConfig s;
   if (auto n = root.optional_map("store")) {
     s.type = n->string_or("type", "sqlite");
-    if (s.type != "sqlite" && s.type != "memory")
-      n->fail("type", "must be sqlite or memory, not '" + s.type + "'");
-    s.path = n->string_or("path", s.path);
-    s.busy_timeout_ms = static_cast<int>(n->integer("busy_timeout_ms", 2000, 0, 60'000));
+    if (s.type != "sqlite" && s.type != "memory" && s.type != "redis")
+      n->fail("type", "must be sqlite, memory or redis, not '" + s.type + "'");
+    if (s.type == "redis") {
+      s.url = n->string_or("url", s.url);
+      if (!s.url.starts_with("redis://")) n->fail("url", "must start with redis://");
+      s.key_prefix = n->string_or("key_prefix", s.key_prefix);
+      s.pool_size = static_cast<int>(n->integer("pool_size", s.pool_size, 1, 256));
+      s.connect_timeout_ms =
+          static_cast<int>(n->integer("connect_timeout_ms", s.connect_timeout_ms, 1, 60'000));
+      s.command_timeout_ms =
+          static_cast<int>(n->integer("command_timeout_ms", s.command_timeout_ms, 1, 60'000));
+      s.reconnect_interval_ms =
+          static_cast<int>(n->integer("reconnect_interval_ms", s.reconnect_interval_ms, 1, 60'000));
+    } else {
+      s.path = n->string_or("path", s.path);
+      s.busy_timeout_ms = static_cast<int>(n->integer("busy_timeout_ms", 2000, 0, 60'000));
+    }
     n->finish();
   }
   if (auto r = root.optional_map("retention")) {
@@ -118,12 +131,25 @@ void read_sinks(const Node& root, Config& c) {
       s.retry_base = std::chrono::milliseconds(node.integer("retry_base_ms", 1000, 1, 3'600'000));
       s.retry_max =
           std::chrono::milliseconds(node.integer("retry_max_ms", 3'600'000, 1, 86'400'000));
+    } else if (s.type == "redis_stream") {
+      // Appended by the Redis store in the same transaction that decides the event.
+      if (c.store.type != "redis") node.fail("type", "redis_stream needs store.type: redis");
+      s.stream = node.string_or("stream", "callgate:events");
+      s.maxlen = node.integer("maxlen", 1'000'000, 1, 1'000'000'000'000);
     } else {
-      node.fail("type", "unknown sink type '" + s.type + "' (known: file, http)");
+      node.fail("type", "unknown sink type '" + s.type + "' (known: file, http, redis_stream)");
     }
-    s.name = node.string_or("name", s.type + ":" + (s.type == "file" ? s.path : s.url));
+    if (s.type == "file" && c.store.type == "redis")
+      node.fail("type",
+                "a file sink cannot share a Redis store: every replica would write its own file "
+                "(use redis_stream or http)");
+    s.name = node.string_or("name", s.type + ":" +
+                                        (s.type == "file"   ? s.path
+                                         : s.type == "http" ? s.url
+                                                            : s.stream));
     for (const auto& other : c.sinks)
       if (other.name == s.name) node.fail("name", "two sinks share the name '" + s.name + "'");
+    if (s.type == "redis_stream") c.store.streams.push_back({s.name, s.stream, s.maxlen});
     c.sinks.push_back(std::move(s));
     node.finish();
   }

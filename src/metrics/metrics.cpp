@@ -22,6 +22,8 @@ constexpr Description kDescriptions[] = {
     {"callgate_observations_total", "counter", "Provider events applied to calls, by source"},
     {"callgate_commits_total", "counter", "Store transactions committed (group commits)"},
     {"callgate_commit_failures_total", "counter", "Store transactions that failed"},
+    {"callgate_commit_conflicts_total", "counter",
+     "Transactions decided again because another replica changed a call (Redis)"},
     {"callgate_live_calls", "gauge", "Calls seen that have not ended"},
     {"callgate_sink_delivered_total", "counter", "Events a sink has delivered"},
     {"callgate_sink_failures_total", "counter", "Sink delivery attempts that failed"},

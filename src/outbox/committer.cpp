@@ -78,13 +78,17 @@ void Committer::run() {
 }
 
 void Committer::process(std::vector<Job>& batch) {
-  const TimePoint now = clock_();
-  std::vector<result<Outcome>> outcomes(batch.size(), Outcome{});
-  std::int64_t live_delta = 0;
-  std::size_t emitted = 0;
-
-  auto failed = [&](boost::system::error_code ec) {
+  // A shared store (Redis) refuses a commit when another replica changed a call this batch read;
+  // deciding again on the fresh state is then the right answer, a few times before giving up.
+  constexpr int kMaxConflicts = 20;
+  for (int conflicts = 0;; ++conflicts) {
+    const auto ec = try_process(batch);
+    if (!ec) return;
     store_.rollback();
+    if (ec == errc::store_conflict && conflicts < kMaxConflicts) {
+      metrics_.inc("callgate_commit_conflicts_total");
+      continue;
+    }
     metrics_.inc("callgate_commit_failures_total");
     spdlog::error("store: transaction failed ({}); {} request(s) answered 503", ec.message(),
                   batch.size());
@@ -94,23 +98,32 @@ void Committer::process(std::vector<Job>& batch) {
       else
         job.done(ec);
     }
-  };
+    return;
+  }
+}
 
-  if (auto ok = store_.begin(); !ok) return failed(ok.error());
+boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
+  const TimePoint now = clock_();
+  std::vector<result<Outcome>> outcomes(batch.size(), Outcome{});
+  std::int64_t live_delta = 0;
+  std::size_t emitted = 0;
+  counts_.clear();  // metrics of this attempt, counted only once it commits
+  if (auto ok = store_.begin(); !ok) return ok.error();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     for (const auto& obs : batch[i].observations) {
       auto n = apply(obs, now, live_delta);
-      if (!n) return failed(n.error());
+      if (!n) return n.error();
       if (n->redelivery) {
         ++outcomes[i]->redelivered;
-        metrics_.inc("callgate_redeliveries_total", {{"source", obs.source}});
+        counts_.push_back({"callgate_redeliveries_total", "source", obs.source});
       }
       outcomes[i]->emitted += n->emitted;
       emitted += n->emitted;
     }
   }
-  if (auto ok = store_.commit(); !ok) return failed(ok.error());
+  if (auto ok = store_.commit(); !ok) return ok.error();
 
+  for (const auto& c : counts_) metrics_.inc(c.name, {{c.label, c.value}});
   metrics_.inc("callgate_commits_total");
   live_calls_ += live_delta;
   metrics_.set("callgate_live_calls", live_calls_);
@@ -122,6 +135,7 @@ void Committer::process(std::vector<Job>& batch) {
     else
       batch[i].done(std::move(outcomes[i]));
   }
+  return {};
 }
 
 result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePoint now,
@@ -137,7 +151,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   if (!previous) return previous.error();
 
   auto decision = core::decide(*previous, obs, *id, now);
-  metrics_.inc("callgate_observations_total", {{"source", obs.source}});
+  counts_.push_back({"callgate_observations_total", "source", obs.source});
   if (!decision.state_changed) return Applied{};
 
   const bool was_live = *previous && !(*previous)->ended();
@@ -149,7 +163,8 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   if (auto ok = store_.save_call(decision.state, expires); !ok) return ok.error();
   for (const auto& e : decision.events) {
     if (auto seq = store_.append_outbox(e, now); !seq) return seq.error();
-    metrics_.inc("callgate_events_emitted_total", {{"type", core::to_string(e.type)}});
+    counts_.push_back(
+        {"callgate_events_emitted_total", "type", std::string(core::to_string(e.type))});
   }
   return Applied{decision.events.size(), false};
 }

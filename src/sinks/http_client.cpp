@@ -8,7 +8,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/src.hpp>  // Boost.URL in header-only mode, compiled into this one file
 #include <callgate/version.hpp>
 #include <memory>
 

@@ -1,4 +1,5 @@
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <callgate/sinks/sink.hpp>
 #include <callgate/thread_name.hpp>
@@ -11,12 +12,26 @@ namespace {
 /** Rows held in memory per sink; the rest wait in the outbox. */
 constexpr std::size_t kWindow = 2000;
 constexpr std::chrono::seconds kPollEvery{1};
+/** How long a replica's claim on a sink lasts without renewal (renewed every round). */
+constexpr std::chrono::milliseconds kLease{10'000};
+
+std::string lease_holder() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" +
+         std::to_string(std::random_device{}());
+}
 
 }  // namespace
 
 Sink::Sink(std::string name, store::Store& store, metrics::Metrics& metrics,
            outbox::DeliveryQueue::Policy policy, std::chrono::milliseconds linger)
-    : name_(std::move(name)), store_(store), metrics_(metrics), policy_(policy), linger_(linger) {}
+    : name_(std::move(name)),
+      store_(store),
+      metrics_(metrics),
+      policy_(policy),
+      linger_(linger),
+      holder_(lease_holder()) {}
 
 Sink::~Sink() { stop(); }
 
@@ -54,7 +69,28 @@ void Sink::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool Sink::hold_lease() {
+  auto held = store_.hold_lease(name_, holder_, kLease);
+  if (!held || !*held) {
+    if (leading_) spdlog::warn("sink {}: another replica delivers now", name_);
+    leading_ = false;
+    return false;
+  }
+  if (leading_) return true;
+  // Taking over (or starting): continue from the cursor the last holder saved.
+  auto saved = store_.load_cursor(name_);
+  if (!saved) return false;
+  const std::int64_t seq = *saved ? (*saved)->seq : saved_seq_;
+  queue_.emplace(policy_, seq, std::random_device{}());
+  saved_seq_ = seq;
+  delivered_seq_ = seq;
+  leading_ = true;
+  return true;
+}
+
 bool Sink::step(TimePoint now) {
+  // Replicas sharing a store take turns: the one holding the sink's lease delivers.
+  if (!hold_lease()) return false;
   auto& q = *queue_;
   if (q.pending() < kWindow) {
     auto rows = store_.read_outbox(q.last_added_seq(), kWindow - q.pending());

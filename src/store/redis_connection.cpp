@@ -7,7 +7,8 @@ namespace callgate::store::redis {
 namespace {
 
 timeval to_timeval(std::chrono::milliseconds ms) {
-  return {static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>(ms.count() % 1000 * 1000)};
+  return {static_cast<time_t>(ms.count() / 1000),
+          static_cast<suseconds_t>(ms.count() % 1000 * 1000)};
 }
 
 boost::system::error_code unavailable() { return make_error_code(errc::store_unavailable); }

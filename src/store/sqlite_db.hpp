@@ -3,8 +3,8 @@
 
 #include <sqlite3.h>
 
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>

@@ -1,14 +1,21 @@
-// The same contract for every store: run against SQLite and memory.
+// The same contract for every store: run against SQLite, memory and a real redis-server.
 #include <gtest/gtest.h>
 
 #include <callgate/store/memory_store.hpp>
 #include <callgate/store/sqlite_store.hpp>
+#include <support/child.hpp>
 #include <support/fixtures.hpp>
 
 namespace callgate {
 namespace {
 
-const TimePoint kNow = from_unix_ms(1'700'000'000'000);
+// Redis expires keys by its own clock, so the contract runs at the real time.
+const TimePoint kNow = callgate::now();
+
+testing::RedisServer& shared_redis() {
+  static testing::RedisServer redis;
+  return redis;
+}
 
 class StoreContract : public ::testing::TestWithParam<std::string> {
  protected:
@@ -17,6 +24,11 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
     store::StoreConfig c;
     c.type = GetParam();
     c.path = (dir / "db" / "callgate.db").string();
+    if (c.type == "redis") {
+      static int test_number = 0;
+      c.url = shared_redis().url();
+      c.key_prefix = "t" + std::to_string(++test_number) + ":";  // each test its own keys
+    }
     return store::open_store(c);
   }
   core::CallState call(const std::string& id, bool ended, const std::string& match = "") {
@@ -120,7 +132,7 @@ TEST_P(StoreContract, PurgeDropsExpiredCallsAndOutboxRowsEverySinkHasTaken) {
   EXPECT_EQ(rows->front().idempotency_key, "c:3");
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::Values("sqlite", "memory"));
+INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::Values("sqlite", "memory", "redis"));
 
 TEST(SqliteStore, StateSurvivesReopening) {
   testing::TempDir dir;
@@ -144,6 +156,69 @@ TEST(SqliteStore, StateSurvivesReopening) {
   ASSERT_TRUE(s.begin());
   EXPECT_FALSE(*s.remember_delivery("d1", kNow));
   s.rollback();
+}
+
+}  // namespace
+}  // namespace callgate
+
+namespace callgate {
+namespace {
+
+// Two replicas decide on the same call at once: the one that commits second must not overwrite
+// the first's state blindly; it gets store_conflict and decides again (the committer retries).
+TEST(RedisStore, ASecondReplicaWritingACallTheFirstReadMakesTheFirstCommitConflict) {
+  store::StoreConfig c;
+  c.type = "redis";
+  c.url = shared_redis().url();
+  c.key_prefix = "conflict:";
+  auto a = store::open_store(c);
+  auto b = store::open_store(c);
+  core::CallState s;
+  s.id = "c1";
+  s.source = "pbx";
+  s.created_at = kNow;
+
+  ASSERT_TRUE(a->begin());
+  ASSERT_FALSE(*a->load_call("c1"));  // replica A reads (and watches) the call
+  ASSERT_TRUE(b->begin());
+  ASSERT_FALSE(*b->load_call("c1"));
+  s.phase = core::Phase::ringing;
+  ASSERT_TRUE(b->save_call(s, kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(b->commit());  // replica B wins the race
+
+  s.phase = core::Phase::answered;
+  ASSERT_TRUE(a->save_call(s, kNow + std::chrono::hours(1)));
+  auto committed = a->commit();
+  ASSERT_FALSE(committed);
+  EXPECT_EQ(committed.error(), make_error_code(errc::store_conflict));
+  a->rollback();
+  EXPECT_EQ((*a->load_call("c1"))->phase, core::Phase::ringing);  // B's write stands
+
+  // Deciding again on the fresh state commits.
+  ASSERT_TRUE(a->begin());
+  ASSERT_TRUE(*a->load_call("c1"));
+  ASSERT_TRUE(a->save_call(s, kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(a->commit());
+  EXPECT_EQ((*b->load_call("c1"))->phase, core::Phase::answered);
+}
+
+TEST(RedisStore, RedisDownIsStoreUnavailableAndItRecoversByItself) {
+  testing::RedisServer redis;
+  store::StoreConfig c;
+  c.type = "redis";
+  c.url = redis.url();
+  c.reconnect_interval_ms = 50;
+  auto s = store::open_store(c);
+  ASSERT_TRUE(s->ping());
+  redis.kill9();
+  auto down = s->ping();
+  ASSERT_FALSE(down);
+  EXPECT_EQ(down.error(), make_error_code(errc::store_unavailable));
+  ASSERT_TRUE(s->begin());
+  EXPECT_FALSE(s->load_call("x"));
+  ASSERT_TRUE(redis.start());
+  EXPECT_TRUE(testing::eventually([&] { return bool(s->ping()); }));
+  EXPECT_TRUE(testing::eventually([&] { return bool(s->begin()) && bool(s->load_call("x")); }));
 }
 
 }  // namespace

@@ -13,9 +13,12 @@ namespace callgate::config {
 
 /** One entry of `sinks:`; `type` selects the implementation. */
 struct SinkConfig {
-  std::string type;  ///< file | http
-  std::string name;  ///< cursor name; defaults to "<type>:<path or url>"
+  std::string type;  ///< file | http | redis_stream
+  std::string name;  ///< cursor name; defaults to "<type>:<path, url or stream>"
   std::string path;  ///< file
+  // redis_stream
+  std::string stream;
+  std::int64_t maxlen = 1'000'000;
   // http
   std::string url;
   std::string secret;  ///< whsec_...; empty: deliveries are not signed

@@ -63,9 +63,17 @@ class Committer {
     std::size_t emitted = 0;
     bool redelivery = false;
   };
+  /** A counter to increment once the attempt that found it commits. */
+  struct Count {
+    const char* name;
+    const char* label;
+    std::string value;
+  };
 
   void run();
   void process(std::vector<Job>& batch);
+  /** One attempt at the batch: answers the jobs and returns ok only if the store committed. */
+  boost::system::error_code try_process(std::vector<Job>& batch);
   result<Applied> apply(const core::Observation& obs, TimePoint now, std::int64_t& live_delta);
   result<std::string> resolve_call_id(const core::Observation& obs);
   void maybe_purge(TimePoint now);
@@ -83,6 +91,7 @@ class Committer {
   std::thread thread_;
   std::int64_t live_calls_ = 0;
   TimePoint last_purge_{};
+  std::vector<Count> counts_;
 };
 
 }  // namespace callgate::outbox

@@ -58,12 +58,16 @@ class Sink {
   void run();
   /** One round: refill from the outbox, deliver what is ready, record results. */
   bool step(TimePoint now);
+  /** Takes or renews this replica's lease on the sink; false while another replica holds it. */
+  bool hold_lease();
 
   std::string name_;
   store::Store& store_;
   metrics::Metrics& metrics_;
   outbox::DeliveryQueue::Policy policy_;
   std::chrono::milliseconds linger_;
+  std::string holder_;  // this process, in the store's lease
+  bool leading_ = false;
   std::optional<outbox::DeliveryQueue> queue_;
   std::int64_t saved_seq_ = 0;
   std::atomic<std::int64_t> delivered_seq_{0};

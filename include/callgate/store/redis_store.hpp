@@ -70,8 +70,8 @@ class RedisStore final : public Store {
 
   std::string prefix_;
   std::vector<std::pair<std::string, std::int64_t>> streams_;  // redis_stream sinks, maxlen
-  std::unique_ptr<redis::Connection> writer_;                 // the committer's own
-  std::unique_ptr<redis::Pool> pool_;                         // everyone else's
+  std::unique_ptr<redis::Connection> writer_;                  // the committer's own
+  std::unique_ptr<redis::Pool> pool_;                          // everyone else's
 
   // The open transaction (committer thread only).
   std::map<std::string, Buffered, std::less<>> calls_;

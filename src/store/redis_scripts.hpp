@@ -1,0 +1,74 @@
+#pragma once
+// The Lua the Redis store runs. Redis runs a script atomically; inside MULTI/EXEC it also runs
+// only if no WATCHed key changed, which is what makes a replica's read–decide–write atomic.
+
+#include <string_view>
+
+namespace callgate::store::redis {
+
+/**
+ * Applies one transaction's buffered writes. ARGV: key prefix, the number S of redis_stream
+ * sinks, S pairs (stream, maxlen), then operations:
+ *   D key ttl_ms                                  a redelivery key
+ *   C id json ttl_ms live created_ms match        a call state (+ the live and match indexes)
+ *   O call type key body at_ms sink               an outbox row: next seq, outbox stream entry
+ *                                                 "<seq>-0", and every redis_stream sink
+ */
+inline constexpr std::string_view kCommitScript = R"lua(
+local p = ARGV[1]
+local nstreams = tonumber(ARGV[2])
+local i = 3 + 2 * nstreams
+while i <= #ARGV do
+  local op = ARGV[i]
+  if op == 'D' then
+    redis.call('SET', ARGV[i + 1], '1', 'PX', ARGV[i + 2])
+    i = i + 3
+  elseif op == 'C' then
+    local id, ttl, created, match = ARGV[i + 1], ARGV[i + 3], ARGV[i + 5], ARGV[i + 6]
+    redis.call('SET', p .. 'call:' .. id, ARGV[i + 2], 'PX', ttl)
+    if ARGV[i + 4] == '1' then
+      redis.call('ZADD', p .. 'live', created, id)
+      if match ~= '' then
+        redis.call('ZADD', p .. 'match:' .. match, created, id)
+        redis.call('PEXPIRE', p .. 'match:' .. match, ttl)
+      end
+    else
+      redis.call('ZREM', p .. 'live', id)
+      if match ~= '' then redis.call('ZREM', p .. 'match:' .. match, id) end
+    end
+    i = i + 7
+  elseif op == 'O' then
+    local seq = redis.call('INCR', p .. 'outbox:seq')
+    local fields = {'call', ARGV[i + 1], 'type', ARGV[i + 2], 'key', ARGV[i + 3],
+                    'body', ARGV[i + 4], 'at', ARGV[i + 5], 'sink', ARGV[i + 6]}
+    redis.call('XADD', p .. 'outbox', seq .. '-0', unpack(fields))
+    if ARGV[i + 6] == '' then
+      for s = 0, nstreams - 1 do
+        redis.call('XADD', ARGV[3 + 2 * s], 'MAXLEN', '~', ARGV[4 + 2 * s], '*',
+                   'seq', seq, 'call', ARGV[i + 1], 'type', ARGV[i + 2],
+                   'key', ARGV[i + 3], 'body', ARGV[i + 4])
+      end
+    end
+    i = i + 7
+  else
+    return redis.error_reply('callgate: unknown operation ' .. tostring(op))
+  end
+end
+return 'OK'
+)lua";
+
+/** KEYS[1] lease key, ARGV holder and ttl_ms: 1 if the holder has (or now takes) the lease. */
+inline constexpr std::string_view kLeaseScript = R"lua(
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not current then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+)lua";
+
+}  // namespace callgate::store::redis

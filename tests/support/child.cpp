@@ -1,0 +1,127 @@
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <support/child.hpp>
+#include <thread>
+
+namespace callgate::testing {
+namespace {
+
+bool listening(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+std::uint16_t free_port() {
+  static std::mt19937 rng(std::random_device{}());
+  for (;;) {
+    const auto port = static_cast<std::uint16_t>(33000 + rng() % 27000);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+}
+
+pid_t spawn(const std::string& program, const std::vector<std::string>& args,
+            const std::filesystem::path& log) {
+  std::vector<std::string> all{program};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+    }
+    ::close_range(3, ~0U, 0);
+    ::execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+void stop_child(pid_t pid, int sig) {
+  if (pid <= 0) return;
+  ::kill(pid, sig);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+RedisServer::RedisServer() : port_(free_port()) {
+  if (!start()) throw std::runtime_error("redis-server did not start (is it installed?)");
+}
+
+RedisServer::~RedisServer() { kill9(); }
+
+bool RedisServer::start() {
+  pid_ =
+      spawn("redis-server",
+            {"--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_.path().string(),
+             "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no"},
+            dir_ / "redis.log");
+  return eventually([&] { return listening(port_); }, std::chrono::seconds(10));
+}
+
+void RedisServer::kill9() {
+  stop_child(pid_, SIGKILL);
+  pid_ = -1;
+}
+
+std::string RedisServer::cli(const std::vector<std::string>& args) const {
+  std::string command = "redis-cli -p " + std::to_string(port_);
+  for (const auto& a : args) command += " '" + a + "'";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (pipe && std::fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
+  return out;
+}
+
+NginxBalancer::NginxBalancer(const std::vector<std::uint16_t>& upstreams) : port_(free_port()) {
+  const auto d = dir_.path().string();
+  std::ofstream conf(dir_ / "nginx.conf");
+  conf << "worker_processes 1;\npid " << d << "/nginx.pid;\nerror_log " << d
+       << "/error.log warn;\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n"
+       << "  client_body_temp_path " << d << "/body;\n  proxy_temp_path " << d << "/proxy;\n"
+       << "  fastcgi_temp_path " << d << "/fcgi;\n  uwsgi_temp_path " << d << "/uwsgi;\n"
+       << "  scgi_temp_path " << d << "/scgi;\n  upstream callgate {\n";
+  for (auto p : upstreams) conf << "    server 127.0.0.1:" << p << " max_fails=0;\n";
+  conf << "    keepalive 16;\n  }\n  server {\n    listen 127.0.0.1:" << port_ << ";\n"
+       << "    location / {\n      proxy_pass http://callgate;\n"
+       << "      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n"
+       << "      proxy_next_upstream error timeout;\n    }\n  }\n}\n";
+  conf.close();
+  pid_ = spawn("nginx", {"-p", d, "-c", d + "/nginx.conf", "-g", "daemon off;"}, dir_ / "out.log");
+  if (!eventually([&] { return listening(port_); }, std::chrono::seconds(10)))
+    throw std::runtime_error("nginx did not start (is it installed?)");
+}
+
+NginxBalancer::~NginxBalancer() { stop_child(pid_, SIGKILL); }
+
+}  // namespace callgate::testing
