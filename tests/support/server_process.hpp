@@ -31,6 +31,7 @@ class ServerProcess {
   /** SIGKILL and wait. */
   void kill9();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   std::uint16_t port() const { return port_; }
   /** The admin API's port, when the config enables it (0 otherwise). */
   std::uint16_t admin_port() const { return admin_port_; }

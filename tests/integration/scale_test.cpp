@@ -1,0 +1,359 @@
+// Several callgate replicas sharing one real redis-server, behind a real nginx: the events of one
+// call land on different replicas at the same moment, and the stream must still hold exactly what
+// one instance would emit.
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <atomic>
+#include <callgate/core/correlate.hpp>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <support/child.hpp>
+#include <support/fixtures.hpp>
+#include <support/http_client.hpp>
+#include <support/receiver.hpp>
+#include <support/server_process.hpp>
+#include <support/signing.hpp>
+#include <thread>
+
+namespace callgate::testing {
+namespace {
+
+const std::string kWebexSecret = "webex-test-secret";
+const std::string kPbxToken = "pbx-test-token";
+
+/** One event as the redis_stream sink wrote it. */
+struct StreamEvent {
+  std::string call_id, type, key;
+  nlohmann::json body;
+};
+
+std::vector<StreamEvent> read_stream(std::uint16_t port, const std::string& stream = "events") {
+  std::vector<StreamEvent> out;
+  redisContext* c = redisConnect("127.0.0.1", port);
+  if (!c || c->err) return out;
+  auto* r = static_cast<redisReply*>(redisCommand(c, "XRANGE %s - +", stream.c_str()));
+  for (std::size_t i = 0; r && i < r->elements; ++i) {
+    const redisReply* fields = r->element[i]->element[1];
+    StreamEvent e;
+    for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+      const std::string name = fields->element[f]->str;
+      const std::string value(fields->element[f + 1]->str, fields->element[f + 1]->len);
+      if (name == "call") e.call_id = value;
+      if (name == "type") e.type = value;
+      if (name == "key") e.key = value;
+      if (name == "body") e.body = nlohmann::json::parse(value);
+    }
+    out.push_back(std::move(e));
+  }
+  if (r) freeReplyObject(r);
+  redisFree(c);
+  return out;
+}
+
+std::map<std::string, std::vector<StreamEvent>> by_call(const std::vector<StreamEvent>& events) {
+  std::map<std::string, std::vector<StreamEvent>> calls;
+  for (const auto& e : events) calls[e.call_id].push_back(e);
+  return calls;
+}
+
+std::string pbx_body(const std::string& call_id, const char* event) {
+  return nlohmann::json{{"event", event},
+                        {"callId", call_id},
+                        {"direction", "In"},
+                        {"disposition", "Answered"},
+                        {"srcPhone", "+15550001111"},
+                        {"dstPhone", "+15559990000"}}
+      .dump();
+}
+
+/** Redis, n replicas of callgate on it, and nginx in front of them. */
+class Cluster : public ::testing::Test {
+ protected:
+  void start_replicas(int n, const std::string& extra_sinks = "") {
+    for (int i = 0; i < n; ++i) {
+      dirs.push_back(std::make_unique<TempDir>());
+      replicas.push_back(std::make_unique<ServerProcess>(
+          dirs.back()->path(), config(extra_sinks),
+          std::map<std::string, std::string>{{"TELNYX_KEY", telnyx.public_key_base64()}}));
+      ASSERT_TRUE(replicas.back()->running()) << replicas.back()->log();
+    }
+    std::vector<std::uint16_t> ports;
+    for (const auto& r : replicas) ports.push_back(r->port());
+    balancer = std::make_unique<NginxBalancer>(ports);
+  }
+
+  std::string config(const std::string& extra_sinks) const {
+    return "listen: 127.0.0.1:0\nthreads: 2\nlog_level: info\n"
+           "store:\n  type: redis\n  url: " +
+           redis.url() +
+           "\n  key_prefix: \"cg:\"\n  reconnect_interval_ms: 100\n"
+           "sources:\n"
+           "  webex:\n    provider: webex\n    secret: " +
+           kWebexSecret +
+           "\n"
+           "  telnyx:\n    provider: telnyx\n    public_key: ${TELNYX_KEY}\n"
+           "  pbx:\n    provider: voip\n    auth:\n      bearer: " +
+           kPbxToken +
+           "\n"
+           "sinks:\n  - type: redis_stream\n    stream: events\n    maxlen: 1000000\n" +
+           extra_sinks;
+  }
+
+  HttpResult post_pbx(std::uint16_t port, const std::string& body) {
+    return post(port, "/webhooks/pbx", body, bearer_headers(kPbxToken));
+  }
+
+  /** Posts as a provider does: a 503 (or a dropped connection) is retried until a 2xx. */
+  bool post_until_accepted(std::uint16_t port, const std::string& body) {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      const auto r = post_pbx(port, body);
+      if (r.status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  RedisServer redis;
+  TelnyxKeys telnyx;
+  std::vector<std::unique_ptr<TempDir>> dirs;
+  std::vector<std::unique_ptr<ServerProcess>> replicas;
+  std::unique_ptr<NginxBalancer> balancer;
+};
+
+// Each of a call's requests goes to a different replica, all at once, in every order.
+TEST_F(Cluster, SeedCallsSplitAcrossReplicasInEveryOrderGiveOneCreatedAndOneDeleted) {
+  start_replicas(3);
+  const auto webex = webex_seed_bodies();
+  std::vector<std::string> telnyx_bodies;
+  for (const char* f : {"call_initiated.json", "call_answered.json", "call_hangup.json"})
+    telnyx_bodies.push_back(read_file(data_path("telnyx/" + std::string(f))));
+
+  // What one instance gives for the same calls, to compare the ids with.
+  TempDir single_dir;
+  ServerProcess single(single_dir.path(),
+                       "listen: 127.0.0.1:0\nstore:\n  type: memory\nsources:\n"
+                       "  webex:\n    provider: webex\n    secret: " +
+                           kWebexSecret +
+                           "\n  telnyx:\n    provider: telnyx\n    public_key: ${TELNYX_KEY}\n"
+                           "sinks:\n  - type: file\n    path: events.jsonl\n",
+                       {{"TELNYX_KEY", telnyx.public_key_base64()}});
+  for (const auto& b : webex)
+    ASSERT_EQ(post(single.port(), "/webhooks/webex", b, webex_headers(kWebexSecret, b)).status,
+              200);
+  for (const auto& b : telnyx_bodies)
+    ASSERT_EQ(post(single.port(), "/webhooks/telnyx", b, telnyx.sign(b, now())).status, 200);
+  std::set<std::string> single_ids;
+  ASSERT_TRUE(eventually([&] { return read_lines(single_dir / "events.jsonl").size() >= 5; }));
+  for (const auto& line : read_lines(single_dir / "events.jsonl"))
+    single_ids.insert(nlohmann::json::parse(line)["data"]["id"]);
+  ASSERT_EQ(single_ids.size(), 2u);
+
+  std::vector<std::size_t> order{0, 1, 2};
+  int orders = 0;
+  do {
+    ASSERT_EQ(redis.cli({"FLUSHALL"}), "OK\n");
+    std::vector<std::thread> senders;
+    std::atomic<int> accepted{0};
+    for (std::size_t position = 0; position < 3; ++position) {
+      senders.emplace_back([&, position] {
+        // The order decides who starts first; the requests still overlap in time.
+        std::this_thread::sleep_for(std::chrono::milliseconds(2 * position));
+        const std::size_t i = order[position];
+        const auto replica = replicas[position]->port();
+        const auto& w = webex[i];
+        if (post(replica, "/webhooks/webex", w, webex_headers(kWebexSecret, w)).status == 200)
+          ++accepted;
+        const auto& t = telnyx_bodies[i];
+        const auto other = replicas[(position + 1) % 3]->port();
+        if (post(other, "/webhooks/telnyx", t, telnyx.sign(t, now())).status == 200) ++accepted;
+      });
+    }
+    for (auto& s : senders) s.join();
+    ASSERT_EQ(accepted.load(), 6);
+
+    const auto calls = by_call(read_stream(redis.port()));
+    ASSERT_EQ(calls.size(), 2u);
+    for (const auto& [id, events] : calls) {
+      EXPECT_TRUE(single_ids.contains(id)) << id;
+      EXPECT_EQ(events.front().type, "telephonyCall::created");
+      EXPECT_EQ(std::count_if(events.begin(), events.end(),
+                              [](const auto& e) { return e.type == "telephonyCall::created"; }),
+                1);
+      EXPECT_EQ(std::count_if(events.begin(), events.end(),
+                              [](const auto& e) { return e.type == "telephonyCall::deleted"; }),
+                1);
+      for (std::size_t n = 0; n < events.size(); ++n)
+        EXPECT_EQ(events[n].key, id + ":" + std::to_string(n + 1));
+    }
+    ++orders;
+  } while (std::next_permutation(order.begin(), order.end()));
+  EXPECT_EQ(orders, 6);
+}
+
+TEST_F(Cluster, AThousandConcurrentCallsThroughTheBalancerLoseDoubleAndReorderNothing) {
+  start_replicas(3);
+  constexpr int kCalls = 1000;
+  constexpr int kThreads = 16;
+  std::atomic<int> refused{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < kThreads; ++t) {
+    senders.emplace_back([&, t] {
+      // Each thread keeps its calls live together: all starts, then all answers, then all ends.
+      for (const char* phase : {"NotifyStart", "NotifyAnswer", "NotifyEnd"})
+        for (int c = t; c < kCalls; c += kThreads)
+          if (!post_until_accepted(balancer->port(), pbx_body("many-" + std::to_string(c), phase)))
+            ++refused;
+    });
+  }
+  for (auto& s : senders) s.join();
+  ASSERT_EQ(refused.load(), 0);
+
+  const auto calls = by_call(read_stream(redis.port()));
+  ASSERT_EQ(calls.size(), static_cast<std::size_t>(kCalls));
+  for (int c = 0; c < kCalls; ++c) {
+    const auto id = core::derive_call_id("pbx", "many-" + std::to_string(c));
+    ASSERT_TRUE(calls.contains(id)) << c;
+    const auto& events = calls.at(id);
+    ASSERT_EQ(events.size(), 3u) << c;
+    EXPECT_EQ(events[0].type, "telephonyCall::created");
+    EXPECT_EQ(events[1].type, "telephonyCall::updated");
+    EXPECT_EQ(events[2].type, "telephonyCall::deleted");
+    for (std::size_t n = 0; n < 3; ++n) EXPECT_EQ(events[n].key, id + ":" + std::to_string(n + 1));
+  }
+  // The replicas really shared the work.
+  for (const auto& r : replicas)
+    EXPECT_GT(metric_value(get(r->port(), "/metrics").body,
+                           R"(callgate_requests_total{source="pbx",status="200"})"),
+              100);
+}
+
+/** Sends distinct call starts from a few threads and remembers which were acknowledged. */
+class Sender {
+ public:
+  Sender(std::function<HttpResult(const std::string&)> send, int threads) {
+    for (int t = 0; t < threads; ++t) {
+      threads_.emplace_back([this, send, t] {
+        for (int i = 0; !stop_; ++i) {
+          const auto call = "run-" + std::to_string(t) + "-" + std::to_string(i);
+          const auto r = send(pbx_body(call, "NotifyStart"));
+          std::lock_guard lock(mutex_);
+          if (r.status == 200) acked_.push_back(call);
+          if (r.status == 503) ++unavailable_;
+        }
+      });
+    }
+  }
+  ~Sender() { stop(); }
+  void stop() {
+    stop_ = true;
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+  std::size_t acked() {
+    std::lock_guard lock(mutex_);
+    return acked_.size();
+  }
+  int unavailable() {
+    std::lock_guard lock(mutex_);
+    return unavailable_;
+  }
+  std::vector<std::string> acked_calls() {
+    std::lock_guard lock(mutex_);
+    return acked_;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::vector<std::string> acked_;
+  int unavailable_ = 0;
+};
+
+void expect_every_acked_call_created_once(const std::vector<std::string>& acked,
+                                          const std::vector<StreamEvent>& stream) {
+  std::map<std::string, int> created;
+  for (const auto& e : stream)
+    if (e.type == "telephonyCall::created") ++created[e.call_id];
+  for (const auto& [id, n] : created) EXPECT_EQ(n, 1) << id;
+  for (const auto& call : acked)
+    EXPECT_EQ(created[core::derive_call_id("pbx", call)], 1) << call << " was acknowledged";
+}
+
+TEST_F(Cluster, RedisStoppedMidRunAnswers503ThenRecoversAndKeepsEverythingAcknowledged) {
+  start_replicas(2);
+  Sender sender([&](const std::string& body) { return post_pbx(balancer->port(), body); }, 4);
+  ASSERT_TRUE(eventually([&] { return sender.acked() >= 200; }));
+  redis.kill9();
+  ASSERT_TRUE(eventually([&] { return sender.unavailable() >= 10; })) << "no 503 while down";
+  for (const auto& r : replicas) EXPECT_EQ(get(r->port(), "/readyz").status, 503);
+  const auto acked_while_down = sender.acked();
+  ASSERT_TRUE(redis.start());
+  ASSERT_TRUE(eventually([&] { return sender.acked() >= acked_while_down + 200; }))
+      << "no recovery";
+  for (const auto& r : replicas)
+    EXPECT_TRUE(eventually([&] { return get(r->port(), "/readyz").status == 200; }));
+  sender.stop();
+  expect_every_acked_call_created_once(sender.acked_calls(), read_stream(redis.port()));
+}
+
+TEST_F(Cluster, AReplicaKilledMidRunLosesNothingAcknowledged) {
+  start_replicas(3);
+  Sender sender([&](const std::string& body) { return post_pbx(balancer->port(), body); }, 4);
+  ASSERT_TRUE(eventually([&] { return sender.acked() >= 200; }));
+  replicas[0]->kill9();
+  const auto acked_at_kill = sender.acked();
+  ASSERT_TRUE(eventually([&] { return sender.acked() >= acked_at_kill + 300; }));
+  sender.stop();
+  expect_every_acked_call_created_once(sender.acked_calls(), read_stream(redis.port()));
+}
+
+// The HTTP sink on every replica: one replica holds the sink's lease and delivers; when it dies,
+// another takes over from the shared cursor and nothing is left undelivered.
+TEST_F(Cluster, HttpDeliveryIsDoneByOneReplicaAndTakenOverWhenItDies) {
+  Receiver receiver;
+  start_replicas(2, "  - type: http\n    name: crm\n    url: " + receiver.url() + "\n");
+  auto send_calls = [&](int from, int to) {
+    for (int c = from; c < to; ++c)
+      for (const char* phase : {"NotifyStart", "NotifyEnd"})
+        ASSERT_TRUE(
+            post_until_accepted(balancer->port(), pbx_body("h-" + std::to_string(c), phase)));
+  };
+  send_calls(0, 20);
+  ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 40; }));
+
+  // Kill whichever replica holds the lease.
+  const auto holder = redis.cli({"GET", "cg:lease:crm"});
+  const auto pid = std::stoi(holder.substr(holder.find(':') + 1));
+  int killed = -1;
+  for (std::size_t i = 0; i < replicas.size(); ++i)
+    if (replicas[i]->pid() == pid) killed = static_cast<int>(i);
+  ASSERT_GE(killed, 0) << holder;
+  replicas[killed]->kill9();
+  send_calls(20, 40);
+
+  std::map<std::string, int> keys;
+  ASSERT_TRUE(eventually(
+      [&] {
+        keys.clear();
+        for (const auto& r : receiver.received()) ++keys[r.header("x-idempotency-key")];
+        return keys.size() >= 80;
+      },
+      std::chrono::seconds(30)));
+  for (int c = 0; c < 40; ++c) {
+    const auto id = core::derive_call_id("pbx", "h-" + std::to_string(c));
+    EXPECT_TRUE(keys.contains(id + ":1") && keys.contains(id + ":2")) << c;
+  }
+  // Only the lease holder delivers: a key comes at most twice (the batch in flight at the kill).
+  for (int c = 0; c < 20; ++c) {
+    const auto id = core::derive_call_id("pbx", "h-" + std::to_string(c));
+    EXPECT_LE(keys[id + ":1"], 2);
+  }
+}
+
+}  // namespace
+}  // namespace callgate::testing
