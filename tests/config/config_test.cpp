@@ -72,6 +72,23 @@ TEST_F(ConfigTest, TheImagesConfigLoadsAndListensOnAllInterfaces) {
   EXPECT_EQ(c.sources.size(), 3u);
 }
 
+TEST_F(ConfigTest, TheScaledOutConfigUsesRedisAndItsStream) {
+  set_shipped_config_env();
+  const auto c = config::load_config(
+      std::string(CALLGATE_TEST_DATA_DIR) + "/../../docker/callgate.redis.yaml", registry);
+  EXPECT_EQ(c.store.type, "redis");
+  EXPECT_EQ(c.store.url, "redis://redis:6379/0");
+  ASSERT_EQ(c.store.streams.size(), 1u);
+  EXPECT_EQ(c.store.streams[0].stream, "callgate:events");
+}
+
+TEST_F(ConfigTest, AFileSinkOrRedisStreamThatCannotWorkWithTheStoreIsRefused) {
+  EXPECT_THROW(load(std::string(kMinimal) + "sinks:\n  - type: redis_stream\n"), config::ConfigError);
+  EXPECT_THROW(load(std::string(kMinimal) +
+                    "store:\n  type: redis\nsinks:\n  - type: file\n    path: x.jsonl\n"),
+               config::ConfigError);
+}
+
 TEST_F(ConfigTest, DefaultsApplyWhenKeysAreLeftOut) {
   const auto c = load(kMinimal);
   EXPECT_EQ(c.http.port, 8080);
@@ -133,7 +150,7 @@ TEST_F(ConfigTest, MistakesNameTheFileLineAndKey) {
 TEST_F(ConfigTest, RefusesBadValues) {
   EXPECT_NE(error_of(std::string("listen: nowhere\n") + kMinimal).find("listen"),
             std::string::npos);
-  EXPECT_NE(error_of(std::string("store: {type: redis}\n") + kMinimal).find("store.type"),
+  EXPECT_NE(error_of(std::string("store: {type: mongodb}\n") + kMinimal).find("store.type"),
             std::string::npos);
   EXPECT_NE(error_of("sources: {}\n").find("at least one source"), std::string::npos);
   EXPECT_NE(error_of("sources:\n  t:\n    provider: telnyx\n    public_key: abc\n").find("32-byte"),
