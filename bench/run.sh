@@ -224,6 +224,17 @@ for store in memory sqlite; do
 done
 elapsed=$(($(date +%s) - started))
 
+# table CAPTION COLUMN...: a blank line, the caption, and a Markdown table's header.
+table() {
+  local caption=$1
+  shift
+  printf '\n%s\n\n|' "$caption"
+  printf ' %s |' "$@"
+  printf '\n|'
+  printf -- '---|%.0s' "$@"
+  printf '\n'
+}
+
 row() {  # NAME RESULT
   printf '| %s | %s | %s | %s | %s |\n' "$1" "$(field 1 "$2")" "$(field 2 "$2")" "$(field 3 "$2")" \
     "$(ratio "$(field 1 "$2")" "$F")"
@@ -264,51 +275,34 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   row "callgate telnyx, Ed25519, SQLite" "$telnyx"
   printf '| raw libsodium Ed25519 verify, %s threads (1 thread: %s/s) | %s | – | – | %s |\n' \
     "$THREADS" "$ed25519_one" "$ed25519" "$(ratio "$ed25519" "$F")"
-  echo
-  echo "Latency at a fixed rate of half the row's maximum (open loop: a latency counts from when"
-  echo "the request was due, so queueing shows):"
-  echo
-  echo "| scenario | rate req/s | p50 ms | p99 ms | p99.9 ms |"
-  echo "|---|---|---|---|---|"
+  table "Latency at a fixed rate of half the row's maximum (open loop: a latency counts from when
+the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms" "p99.9 ms"
   for l in "${latencies[@]}"; do
     IFS='|' read -r name rate result <<<"$l"
     printf '| %s | %s | %s | %s | %s |\n' "$name" "$rate" "$(field 2 "$result")" \
       "$(field 3 "$result")" "$(field 4 "$result")"
   done
-  echo
-  echo "Scaling with io threads (voip, Standard Webhooks):"
-  echo
-  echo "| io threads | store | req/s | p50 ms | p99 ms |"
-  echo "|---|---|---|---|---|"
+  table "Scaling with io threads (voip, Standard Webhooks):" "io threads" store req/s "p50 ms" \
+    "p99 ms"
   for l in "${threads_rows[@]}"; do
     IFS='|' read -r t store result <<<"$l"
     printf '| %s | %s | %s | %s | %s |\n' "$t" "$store" "$(field 1 "$result")" \
       "$(field 2 "$result")" "$(field 3 "$result")"
   done
-  echo
-  echo "Scaling with calls already in the store (SQLite, voip; the preloaded calls stay live):"
-  echo
-  echo "| calls in the store | req/s | p50 ms | p99 ms |"
-  echo "|---|---|---|---|"
+  table "Scaling with calls already in the store (SQLite, voip; the preloaded calls stay live):" \
+    "calls in the store" req/s "p50 ms" "p99 ms"
   for l in "${store_rows[@]}"; do
     IFS='|' read -r calls result <<<"$l"
     printf '| %s | %s | %s | %s |\n' "$calls" "$(field 1 "$result")" "$(field 2 "$result")" \
       "$(field 3 "$result")"
   done
-  echo
-  echo "Memory (RSS of the callgate process):"
-  echo
-  echo "| store | idle MB | 10,000 live calls MB | after all 10,000 ended MB |"
-  echo "|---|---|---|---|"
+  table "Memory (RSS of the callgate process):" store "idle MB" "10,000 live calls MB" \
+    "after all 10,000 ended MB"
   for l in "${rss_rows[@]}"; do
     IFS='|' read -r store idle live ended <<<"$l"
     printf '| %s | %s | %s | %s |\n' "$store" "$idle" "$live" "$ended"
   done
-  echo
-  echo "Targets (ratios from this run):"
-  echo
-  echo "| target | measured | |"
-  echo "|---|---|---|"
+  table "Targets (ratios from this run):" target measured ""
   printf '| voip, memory store ≥ 0.5 × floor | %s | %s |\n' "$(ratio "$(field 1 "$voip_mem")" "$F")" \
     "$(check "$(ratio "$(field 1 "$voip_mem")" "$F")" 0.5)"
   printf '| voip, SQLite durable ack ≥ 0.25 × floor | %s | %s |\n' \

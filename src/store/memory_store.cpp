@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <callgate/store/memory_store.hpp>
+#include <limits>
 
 namespace callgate::store {
 
@@ -89,11 +90,8 @@ result<void> MemoryStore::purge(TimePoint now, TimePoint outbox_before) {
   std::lock_guard lock(mutex_);
   std::erase_if(calls_, [now](const auto& kv) { return kv.second.expires_at < now; });
   std::erase_if(deliveries_, [now](const auto& kv) { return kv.second < now; });
-  std::int64_t taken = 0;
-  if (!cursors_.empty()) {
-    taken = cursors_.begin()->second.seq;
-    for (const auto& [name, c] : cursors_) taken = std::min(taken, c.seq);
-  }
+  std::int64_t taken = std::numeric_limits<std::int64_t>::max();  // no sink: age alone decides
+  for (const auto& [name, c] : cursors_) taken = std::min(taken, c.seq);
   std::erase_if(outbox_, [&](const outbox::OutboxRow& r) {
     return r.seq <= taken && r.created_at < outbox_before;
   });
@@ -195,7 +193,5 @@ result<std::size_t> MemoryStore::redeliver_dead_letters(std::string_view sink, s
   });
   return moved;
 }
-
-result<void> MemoryStore::ping() { return {}; }
 
 }  // namespace callgate::store

@@ -25,8 +25,8 @@ result<Endpoint> parse_url(std::string_view url) {
     e.username = parsed->user();
     e.password = parsed->password();
   }
-  std::string_view path = parsed->path();
-  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  std::string path = parsed->path();  // decoded, so owned
+  if (!path.empty() && path.front() == '/') path.erase(0, 1);
   if (!path.empty()) {
     auto [end, ec] = std::from_chars(path.data(), path.data() + path.size(), e.db);
     if (ec != std::errc{} || end != path.data() + path.size() || e.db < 0)

@@ -2,6 +2,7 @@
 
 #include <callgate/store/redis_store.hpp>
 #include <charconv>
+#include <limits>
 
 #include "redis_connection.hpp"
 #include "redis_scripts.hpp"
@@ -245,13 +246,20 @@ result<void> RedisStore::purge(TimePoint now_at, TimePoint outbox_before) {
     if (!c) return c.error();
     taken = std::min(taken, *c ? (*c)->seq : 0);
   }
-  if (taken == std::numeric_limits<std::int64_t>::max()) taken = 0;
+  // Without any sink cursor (only redis_stream sinks), age alone decides, as in SQLite.
   std::int64_t trim_below = 0;
-  auto rows = xrange("-", 1000);
-  if (!rows) return rows.error();
-  for (const auto& r : *rows) {
-    if (r.seq > taken || r.created_at >= outbox_before) break;
-    trim_below = r.seq + 1;
+  bool more = true;
+  for (int chunk = 0; more && chunk < 100; ++chunk) {
+    auto rows = xrange(trim_below == 0 ? "-" : std::to_string(trim_below) + "-0", 1000);
+    if (!rows) return rows.error();
+    more = rows->size() == 1000;
+    for (const auto& r : *rows) {
+      if (r.seq > taken || r.created_at >= outbox_before) {
+        more = false;
+        break;
+      }
+      trim_below = r.seq + 1;
+    }
   }
   if (trim_below > 0) {
     if (auto t = conn->command({"XTRIM", key("outbox"), "MINID", std::to_string(trim_below)}); !t)
@@ -430,13 +438,6 @@ result<bool> RedisStore::hold_lease(std::string_view name, std::string_view hold
                           std::string(holder), ms(ttl)});
   if (!r) return result<bool>(boost::system::in_place_error, r.error());
   return (*r)->integer == 1;
-}
-
-result<void> RedisStore::ping() {
-  auto conn = pool_->acquire();
-  auto r = conn->command({"PING"});
-  if (!r) return r.error();
-  return {};
 }
 
 }  // namespace callgate::store

@@ -50,7 +50,7 @@ constexpr const char* kPurgeCalls = "DELETE FROM calls WHERE expires_ms < ?1";
 constexpr const char* kPurgeDeliveries = "DELETE FROM deliveries WHERE expires_ms < ?1";
 constexpr const char* kPurgeOutbox =
     "DELETE FROM outbox WHERE created_ms < ?1 AND seq <= "
-    "(SELECT COALESCE(MIN(seq), 0) FROM sink_cursors)";
+    "(SELECT COALESCE(MIN(seq), 9223372036854775807) FROM sink_cursors)";  // no sink: age only
 constexpr const char* kCountLive = "SELECT COUNT(*) FROM calls WHERE live = 1";
 #define CALLGATE_OUTBOX_COLUMNS "seq, created_ms, call_id, event_type, idempotency_key, body, sink"
 constexpr const char* kReadOutbox =
@@ -76,7 +76,6 @@ constexpr const char* kSaveCursor =
     "INSERT INTO sink_cursors(name, seq, position) VALUES(?1, ?2, ?3) "
     "ON CONFLICT(name) DO UPDATE SET seq = excluded.seq, position = excluded.position";
 constexpr const char* kLastSeq = "SELECT COALESCE(MAX(seq), 0) FROM outbox";
-constexpr const char* kPing = "SELECT 1";
 
 boost::system::error_code unavailable() { return make_error_code(errc::store_unavailable); }
 
@@ -127,9 +126,8 @@ SqliteStore::SqliteStore(const StoreConfig& config) {
   for (const char* sql : {kInsertDelivery, kLoadCall, kFindLive, kSaveCall, kAppendOutbox,
                           kPurgeCalls, kPurgeDeliveries, kPurgeOutbox, kCountLive})
     writer_->prepare(sql);
-  for (const char* sql :
-       {kReadOutbox, kLoadCursor, kSaveCursor, kLastSeq, kPing, kOutboxSince, kListLive,
-        kAddDeadLetter, kListDeadLetters, kRedeliver, kDropDeadLetters})
+  for (const char* sql : {kReadOutbox, kLoadCursor, kSaveCursor, kLastSeq, kOutboxSince, kListLive,
+                          kAddDeadLetter, kListDeadLetters, kRedeliver, kDropDeadLetters})
     reader_->prepare(sql);
 }
 
@@ -321,13 +319,6 @@ result<std::int64_t> SqliteStore::last_outbox_seq() {
   Use s(reader_->prepare(kLastSeq));
   if (s->step() != SQLITE_ROW) return unavailable();
   return s->int64(0);
-}
-
-result<void> SqliteStore::ping() {
-  std::lock_guard lock(reader_mutex_);
-  Use s(reader_->prepare(kPing));
-  if (s->step() != SQLITE_ROW) return unavailable();
-  return {};
 }
 
 }  // namespace callgate::store

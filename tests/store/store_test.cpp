@@ -109,6 +109,21 @@ TEST_P(StoreContract, OutboxKeepsOrderAndCursorsSurvive) {
   EXPECT_FALSE(*store->load_cursor("other"));
 }
 
+// With only redis_stream sinks (or none) there is no cursor: the outbox is kept for its age only.
+TEST_P(StoreContract, PurgeWithoutAnySinkDropsOutboxRowsByAgeAlone) {
+  ASSERT_TRUE(store->begin());
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store->append_outbox(emission("c", i), kNow));
+  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->purge(kNow, kNow));  // nothing is older than kNow yet
+  ASSERT_TRUE(store->commit());
+  EXPECT_EQ(store->read_outbox(0, 10)->size(), 3u);
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->purge(kNow, kNow + std::chrono::seconds(1)));
+  ASSERT_TRUE(store->commit());
+  EXPECT_TRUE(store->read_outbox(0, 10)->empty());
+}
+
 TEST_P(StoreContract, PurgeDropsExpiredCallsAndOutboxRowsEverySinkHasTaken) {
   ASSERT_TRUE(store->begin());
   ASSERT_TRUE(store->save_call(call("old", true), kNow - std::chrono::seconds(1)));
@@ -130,6 +145,37 @@ TEST_P(StoreContract, PurgeDropsExpiredCallsAndOutboxRowsEverySinkHasTaken) {
   auto rows = store->read_outbox(0, 10);
   ASSERT_EQ(rows->size(), 2u);  // seq 1 and 2 were taken by both sinks
   EXPECT_EQ(rows->front().idempotency_key, "c:3");
+}
+
+TEST_P(StoreContract, DeadLettersAreListedNewestFirstAndRedeliveredToTheirSinkOnly) {
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->append_outbox(emission("c", 1), kNow));
+  ASSERT_TRUE(store->append_outbox(emission("c", 2), kNow));
+  ASSERT_TRUE(store->commit());
+  const auto rows = *store->read_outbox(0, 10);
+  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_TRUE(store->add_dead_letter("crm", {rows[0], "422 Unprocessable", 1, kNow, ""}));
+  ASSERT_TRUE(store->add_dead_letter(
+      "crm", {rows[1], "422 Unprocessable", 3, kNow + std::chrono::seconds(1), ""}));
+
+  const auto listed = *store->list_dead_letters("crm", 10);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].row.idempotency_key, "c:2");  // newest first
+  EXPECT_EQ(listed[0].reason, "422 Unprocessable");
+  EXPECT_EQ(listed[0].attempts, 3);
+  EXPECT_EQ(listed[0].sink, "crm");
+  EXPECT_TRUE(store->list_dead_letters("other", 10)->empty());
+  EXPECT_EQ(store->list_dead_letters("", 10)->size(), 2u);
+
+  EXPECT_EQ(*store->redeliver_dead_letters("crm", rows[0].seq, kNow), 1u);
+  const auto again = *store->read_outbox(rows[1].seq, 10);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].idempotency_key, "c:1");  // the same key: the receiver can deduplicate
+  EXPECT_EQ(again[0].sink, "crm");             // for that sink only
+  EXPECT_EQ(again[0].body, rows[0].body);
+  ASSERT_EQ(store->list_dead_letters("crm", 10)->size(), 1u);
+  EXPECT_EQ(*store->redeliver_dead_letters("crm", 0, kNow), 1u);  // 0: all that are left
+  EXPECT_TRUE(store->list_dead_letters("crm", 10)->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::Values("sqlite", "memory", "redis"));
@@ -209,16 +255,38 @@ TEST(RedisStore, RedisDownIsStoreUnavailableAndItRecoversByItself) {
   c.url = redis.url();
   c.reconnect_interval_ms = 50;
   auto s = store::open_store(c);
-  ASSERT_TRUE(s->ping());
+  ASSERT_TRUE(s->count_live_calls());
   redis.kill9();
-  auto down = s->ping();
+  auto down = s->count_live_calls();
   ASSERT_FALSE(down);
   EXPECT_EQ(down.error(), make_error_code(errc::store_unavailable));
   ASSERT_TRUE(s->begin());
   EXPECT_FALSE(s->load_call("x"));
   ASSERT_TRUE(redis.start());
-  EXPECT_TRUE(testing::eventually([&] { return bool(s->ping()); }));
+  EXPECT_TRUE(testing::eventually([&] { return bool(s->count_live_calls()); }));
   EXPECT_TRUE(testing::eventually([&] { return bool(s->begin()) && bool(s->load_call("x")); }));
+}
+
+}  // namespace
+}  // namespace callgate
+
+namespace callgate {
+namespace {
+
+TEST(RedisStore, TheUrlChoosesTheDatabaseAndABadUrlStopsTheStart) {
+  store::StoreConfig c;
+  c.type = "redis";
+  c.url = "redis://127.0.0.1:" + std::to_string(shared_redis().port()) + "/3";
+  c.key_prefix = "db3:";
+  auto s = store::open_store(c);
+  ASSERT_TRUE(s->save_cursor("x", {7, 0}));
+  EXPECT_EQ(shared_redis().cli({"-n", "3", "GET", "db3:cursor:x"}), "7 0\n");
+  EXPECT_EQ(shared_redis().cli({"-n", "0", "EXISTS", "db3:cursor:x"}), "0\n");
+
+  c.url = "redis://127.0.0.1:6379/not-a-number";
+  EXPECT_THROW(store::open_store(c), std::runtime_error);
+  c.url = "http://127.0.0.1:6379/0";
+  EXPECT_THROW(store::open_store(c), std::runtime_error);
 }
 
 }  // namespace

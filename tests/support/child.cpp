@@ -17,16 +17,19 @@
 namespace callgate::testing {
 namespace {
 
-bool listening(std::uint16_t port) {
+// Connects (or binds) a fresh socket to 127.0.0.1:port; true if that worked.
+bool try_loopback(std::uint16_t port, int (*op)(int, const sockaddr*, socklen_t)) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  const bool ok = op(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
   return ok;
 }
+
+bool listening(std::uint16_t port) { return try_loopback(port, ::connect); }
 
 }  // namespace
 
@@ -34,14 +37,7 @@ std::uint16_t free_port() {
   static std::mt19937 rng(std::random_device{}());
   for (;;) {
     const auto port = static_cast<std::uint16_t>(33000 + rng() % 27000);
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    if (free) return port;
+    if (try_loopback(port, ::bind)) return port;
   }
 }
 

@@ -34,7 +34,6 @@ class MemoryStore final : public Store {
                                                             std::size_t limit) override;
   result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
                                              TimePoint now) override;
-  result<void> ping() override;
 
  private:
   struct StoredCall {

@@ -58,7 +58,6 @@ class RedisStore final : public Store {
                                              TimePoint now) override;
   result<bool> hold_lease(std::string_view name, std::string_view holder,
                           std::chrono::milliseconds ttl) override;
-  result<void> ping() override;
 
  private:
   struct Buffered {

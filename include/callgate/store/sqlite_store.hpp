@@ -44,7 +44,6 @@ class SqliteStore final : public Store {
                                                             std::size_t limit) override;
   result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
                                              TimePoint now) override;
-  result<void> ping() override;
 
  private:
   std::unique_ptr<sqlite::Db> writer_;

@@ -101,8 +101,6 @@ class Store {
     (void)name, (void)holder, (void)ttl;
     return true;
   }
-  /** Cheap check that the store answers (GET /readyz). */
-  virtual result<void> ping() = 0;
 };
 
 /** Opens the store the config names; throws std::runtime_error if it cannot (startup only). */
