@@ -27,6 +27,7 @@ server_pid=""
 
 cleanup() {
   stop_server
+  [[ -n "${redis_pid:-}" ]] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -75,12 +76,18 @@ start_callgate() {
     echo "store:"
     echo "  type: $store"
     [[ "$store" == sqlite ]] && echo "  path: $dir/callgate.db"
+    [[ "$store" == redis ]] && echo "  url: redis://127.0.0.1:$REDIS_PORT/0" &&
+      echo "  key_prefix: \"bench$RANDOM$RANDOM:\""
     echo "sources:"
     echo "  pbx: {provider: voip, auth: {standard_webhooks_secret: \"$WHSEC\"}}"
     echo "  webex: {provider: webex, secret: \"$WEBEX_SECRET\"}"
     echo "  telnyx: {provider: telnyx, public_key: \"$TELNYX_PUBLIC_KEY\"}"
     echo "sinks:"
-    echo "  - {type: file, path: $dir/events.jsonl}"
+    if [[ "$store" == redis ]]; then
+      echo "  - {type: redis_stream, stream: \"bench:events:$RANDOM$RANDOM\"}"
+    else
+      echo "  - {type: file, path: $dir/events.jsonl}"
+    fi
   } >"$dir/callgate.yaml"
   "$CALLGATE" --config "$dir/callgate.yaml" --ready-file "$dir/ready" >"$dir/log" 2>&1 &
   server_pid=$!
@@ -158,6 +165,13 @@ check() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b ? "met" : "**not met**"
 half_rate() { awk -v r="$1" 'BEGIN { printf "%d", r / 2 }'; }
 calls_for() { awk -v r="$1" 'BEGIN { printf "%d", r * 5 / 3 + 1 }'; }
 
+# The Redis the Redis-store row uses: persistent like production, every write fsynced.
+REDIS_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$work" --save "" --appendonly yes \
+  --appendfsync always --daemonize no >"$work/redis.log" 2>&1 &
+redis_pid=$!
+wait_for_port "$REDIS_PORT"
+
 started=$(date +%s)
 log "throughput runs ($CALLS calls = $((CALLS * 3)) requests each, best of two)"
 n=$CALLS
@@ -165,6 +179,7 @@ floor=$(best_of start_nginx voip /webhooks/pbx --calls "$n")
 node=$(best_of start_node voip /webhooks/pbx --calls "$((n / 4))")
 voip_mem=$(best_of "start_callgate memory $THREADS" voip /webhooks/pbx --calls "$n")
 voip_sql=$(best_of "start_callgate sqlite $THREADS" voip /webhooks/pbx --calls "$n")
+voip_redis=$(best_of "start_callgate redis $THREADS" voip /webhooks/pbx --calls "$n")
 webex=$(best_of "start_callgate sqlite $THREADS" webex /webhooks/webex --calls "$n")
 telnyx=$(best_of "start_callgate sqlite $THREADS" telnyx /webhooks/telnyx --calls "$n")
 ed25519=$("$LOAD" ed25519 --threads "$THREADS" --seconds 3)
@@ -251,7 +266,7 @@ mem_live=$(cut -d'|' -f3 <<<"${rss_rows[0]}")
 sql_live=$(cut -d'|' -f3 <<<"${rss_rows[1]}")
 worst_p99=$(for l in "${latencies[@]:1}"; do cut -d'|' -f3 <<<"$l" | cut -d' ' -f3; done | sort -g | tail -1)
 slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(field 1 "$webex")" \
-  "$(field 1 "$telnyx")" | sort -n | head -1)
+  "$(field 1 "$telnyx")" "$(field 1 "$voip_redis")" | sort -n | head -1)
 
 {
   echo "# callgate benchmark, $(date -u +%Y-%m-%d)"
@@ -271,6 +286,7 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   row "peer: Node.js + express + standardwebhooks verify + JSON.parse + append to file" "$node"
   row "callgate voip, Standard Webhooks HMAC, memory store, file sink" "$voip_mem"
   row "callgate voip, SQLite store + outbox (durable ack, group commit)" "$voip_sql"
+  row "callgate voip, Redis store (appendfsync always) + redis_stream, one replica" "$voip_redis"
   row "callgate webex, HMAC-SHA1, SQLite" "$webex"
   row "callgate telnyx, Ed25519, SQLite" "$telnyx"
   printf '| raw libsodium Ed25519 verify, %s threads (1 thread: %s/s) | %s | – | – | %s |\n' \
@@ -315,5 +331,5 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
     "$(check 5 "$worst_p99")"
   printf '| RSS < 64 MB at 10k live calls (memory, SQLite) | %s, %s MB | %s |\n' "$mem_live" \
     "$sql_live" "$(check 64 "$(printf '%s\n' "$mem_live" "$sql_live" | sort -g | tail -1)")"
-  bad_answers "$floor" "$node" "$voip_mem" "$voip_sql" "$webex" "$telnyx"
+  bad_answers "$floor" "$node" "$voip_mem" "$voip_sql" "$voip_redis" "$webex" "$telnyx"
 } | tee bench/results/latest.md

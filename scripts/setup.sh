@@ -9,7 +9,7 @@ build_packages=(
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev libcli11-dev
 )
 test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev curl redis-server nginx-light)
-bench_packages=(nginx-light curl)
+bench_packages=(nginx-light curl redis-server)
 # The Node.js peer needs node and npm; a machine may have them from elsewhere than Debian.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then bench_packages+=(nodejs npm); fi
 

@@ -54,6 +54,25 @@ std::vector<StreamEvent> read_stream(std::uint16_t port, const std::string& stre
   return out;
 }
 
+/** Reads the whole stream as a consumer group member would; returns the entries delivered. */
+std::size_t read_as_group(std::uint16_t port, const std::string& stream, const std::string& group) {
+  redisContext* c = redisConnect("127.0.0.1", port);
+  if (!c || c->err) return 0;
+  freeReplyObject(redisCommand(c, "XGROUP CREATE %s %s 0", stream.c_str(), group.c_str()));
+  std::size_t n = 0;
+  for (;;) {
+    auto* r = static_cast<redisReply*>(redisCommand(
+        c, "XREADGROUP GROUP %s worker COUNT 1000 STREAMS %s >", group.c_str(), stream.c_str()));
+    const bool empty =
+        !r || r->type != REDIS_REPLY_ARRAY || r->element[0]->element[1]->elements == 0;
+    if (!empty) n += r->element[0]->element[1]->elements;
+    if (r) freeReplyObject(r);
+    if (empty) break;
+  }
+  redisFree(c);
+  return n;
+}
+
 std::map<std::string, std::vector<StreamEvent>> by_call(const std::vector<StreamEvent>& events) {
   std::map<std::string, std::vector<StreamEvent>> calls;
   for (const auto& e : events) calls[e.call_id].push_back(e);
@@ -224,11 +243,50 @@ TEST_F(Cluster, AThousandConcurrentCallsThroughTheBalancerLoseDoubleAndReorderNo
     EXPECT_EQ(events[2].type, "telephonyCall::deleted");
     for (std::size_t n = 0; n < 3; ++n) EXPECT_EQ(events[n].key, id + ":" + std::to_string(n + 1));
   }
+  // A consumer group reads every entry once; another group reads them all again.
+  EXPECT_EQ(read_as_group(redis.port(), "events", "crm"), static_cast<std::size_t>(3 * kCalls));
+  EXPECT_EQ(read_as_group(redis.port(), "events", "crm"), 0u);
+  EXPECT_EQ(read_as_group(redis.port(), "events", "audit"), static_cast<std::size_t>(3 * kCalls));
   // The replicas really shared the work.
   for (const auto& r : replicas)
     EXPECT_GT(metric_value(get(r->port(), "/metrics").body,
                            R"(callgate_requests_total{source="pbx",status="200"})"),
               100);
+}
+
+// A PBX that sends no callId: its calls are matched by numbers and direction through the live
+// index in Redis, whichever replica each event reaches.
+TEST_F(Cluster, PbxCallsWithoutACallIdAreMatchedAcrossReplicas) {
+  start_replicas(3);
+  constexpr int kCalls = 30;
+  auto body = [](int c, const char* event) {
+    return nlohmann::json{{"event", event},
+                          {"direction", "In"},
+                          {"disposition", "Answered"},
+                          {"srcPhone", "+1555000" + std::to_string(1000 + c)},
+                          {"dstPhone", "+15559990000"}}
+        .dump();
+  };
+  std::vector<std::thread> senders;
+  for (int c = 0; c < kCalls; ++c) {
+    senders.emplace_back([&, c] {
+      int replica = c;
+      for (const char* event : {"NotifyStart", "NotifyAnswer", "NotifyEnd"})
+        ASSERT_TRUE(post_until_accepted(replicas[replica++ % 3]->port(), body(c, event)));
+    });
+  }
+  for (auto& s : senders) s.join();
+  const auto calls = by_call(read_stream(redis.port()));
+  ASSERT_EQ(calls.size(), static_cast<std::size_t>(kCalls));
+  std::set<std::string> numbers;
+  for (const auto& [id, events] : calls) {
+    ASSERT_EQ(events.size(), 3u) << id;
+    EXPECT_EQ(events[0].type, "telephonyCall::created");
+    EXPECT_EQ(events[2].type, "telephonyCall::deleted");
+    EXPECT_EQ(events[2].body["data"]["fields"]["status"], "completed");
+    numbers.insert(events[0].body["data"]["fields"]["externalNumber"]);
+  }
+  EXPECT_EQ(numbers.size(), static_cast<std::size_t>(kCalls));
 }
 
 /** Sends distinct call starts from a few threads and remembers which were acknowledged. */
