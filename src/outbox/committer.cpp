@@ -109,6 +109,7 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
   std::size_t emitted = 0;
   counts_.clear();  // metrics of this attempt, counted only once it commits
   if (auto ok = store_.begin(); !ok) return ok.error();
+  if (auto ok = prefetch(batch); !ok) return ok.error();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     for (const auto& obs : batch[i].observations) {
       auto n = apply(obs, now, live_delta);
@@ -138,10 +139,25 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
   return {};
 }
 
+result<void> Committer::prefetch(const std::vector<Job>& batch) {
+  std::vector<std::string> delivery_keys, call_ids;
+  for (const auto& job : batch) {
+    for (const auto& obs : job.observations) {
+      delivery_keys.push_back(delivery_key(obs));
+      if (!obs.call_key.empty()) call_ids.push_back(core::derive_call_id(obs.source, obs.call_key));
+    }
+  }
+  return store_.prefetch(delivery_keys, call_ids);
+}
+
+std::string Committer::delivery_key(const core::Observation& obs) {
+  return obs.source + '\x1f' + obs.dedup_key;
+}
+
 result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePoint now,
                                             std::int64_t& live_delta) {
   const auto window = obs.dedup_window.value_or(options_.retention.deliveries);
-  auto fresh = store_.remember_delivery(obs.source + '\x1f' + obs.dedup_key, now + window);
+  auto fresh = store_.remember_delivery(delivery_key(obs), now + window);
   if (!fresh) return fresh.error();
   if (!*fresh) return Applied{0, true};
 

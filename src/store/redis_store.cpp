@@ -130,7 +130,36 @@ std::string RedisStore::key(std::string_view kind, std::string_view rest) const 
 result<void> RedisStore::begin() {
   calls_.clear();
   seen_.clear();
+  known_deliveries_.clear();
+  known_calls_.clear();
   script_args_.clear();
+  return {};
+}
+
+result<void> RedisStore::prefetch(const std::vector<std::string>& delivery_keys,
+                                  const std::vector<std::string>& call_ids) {
+  if (delivery_keys.empty() && call_ids.empty()) return {};
+  std::vector<std::string> watch{"WATCH"};
+  std::vector<std::vector<std::string>> commands;
+  commands.emplace_back();  // the WATCH, filled below
+  for (const auto& k : delivery_keys) {
+    watch.push_back(key("seen", k));
+    commands.push_back({"EXISTS", watch.back()});
+  }
+  for (const auto& id : call_ids) {
+    watch.push_back(key("call", id));
+    commands.push_back({"GET", watch.back()});
+  }
+  commands.front() = std::move(watch);
+  auto replies = writer_->pipeline(commands);
+  if (!replies) return replies.error();
+  std::size_t i = 1;
+  for (const auto& k : delivery_keys) known_deliveries_[k] = (*replies)[i++]->integer == 1;
+  for (const auto& id : call_ids) {
+    auto state = parse_call((*replies)[i++].get());
+    if (!state) return state.error();
+    known_calls_[id] = std::move(*state);
+  }
   return {};
 }
 
@@ -175,9 +204,13 @@ void RedisStore::rollback() {
 result<bool> RedisStore::remember_delivery(std::string_view dedup_key, TimePoint expires_at) {
   if (seen_.contains(dedup_key)) return false;
   const auto k = key("seen", dedup_key);
-  auto r = writer_->pipeline({{"WATCH", k}, {"EXISTS", k}});
-  if (!r) return result<bool>(boost::system::in_place_error, r.error());
-  if ((*r)[1]->integer == 1) return false;
+  if (auto known = known_deliveries_.find(dedup_key); known != known_deliveries_.end()) {
+    if (known->second) return false;
+  } else {
+    auto r = writer_->pipeline({{"WATCH", k}, {"EXISTS", k}});
+    if (!r) return result<bool>(boost::system::in_place_error, r.error());
+    if ((*r)[1]->integer == 1) return false;
+  }
   seen_.emplace(dedup_key);
   const auto ttl = expires_at - now();
   script_args_.insert(script_args_.end(),
@@ -188,6 +221,7 @@ result<bool> RedisStore::remember_delivery(std::string_view dedup_key, TimePoint
 result<std::optional<core::CallState>> RedisStore::load_call(std::string_view id) {
   if (auto it = calls_.find(id); it != calls_.end())
     return std::optional<core::CallState>{it->second.state};
+  if (auto it = known_calls_.find(id); it != known_calls_.end()) return it->second;
   const auto k = key("call", id);
   auto r = writer_->pipeline({{"WATCH", k}, {"GET", k}});
   if (!r) return r.error();

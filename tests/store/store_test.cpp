@@ -147,6 +147,25 @@ TEST_P(StoreContract, PurgeDropsExpiredCallsAndOutboxRowsEverySinkHasTaken) {
   EXPECT_EQ(rows->front().idempotency_key, "c:3");
 }
 
+TEST_P(StoreContract, PrefetchedAnswersAreThoseOfAskingOneByOne) {
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(store->save_call(call("c1", false), kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(store->commit());
+
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->prefetch({"k1", "k2"}, {"c1", "c2"}));
+  EXPECT_FALSE(*store->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  EXPECT_TRUE(*store->remember_delivery("k2", kNow + std::chrono::hours(1)));
+  EXPECT_FALSE(*store->remember_delivery("k2", kNow + std::chrono::hours(1)));  // same batch
+  EXPECT_EQ((*store->load_call("c1"))->id, "c1");
+  EXPECT_FALSE(*store->load_call("c2"));
+  ASSERT_TRUE(store->save_call(call("c2", false), kNow + std::chrono::hours(1)));
+  EXPECT_TRUE(*store->load_call("c2"));  // this transaction's own write wins over the read-ahead
+  ASSERT_TRUE(store->commit());
+  EXPECT_TRUE(*store->load_call("c2"));
+}
+
 TEST_P(StoreContract, DeadLettersAreListedNewestFirstAndRedeliveredToTheirSinkOnly) {
   ASSERT_TRUE(store->begin());
   ASSERT_TRUE(store->append_outbox(emission("c", 1), kNow));
@@ -239,6 +258,16 @@ TEST(RedisStore, ASecondReplicaWritingACallTheFirstReadMakesTheFirstCommitConfli
   EXPECT_EQ(committed.error(), make_error_code(errc::store_conflict));
   a->rollback();
   EXPECT_EQ((*a->load_call("c1"))->phase, core::Phase::ringing);  // B's write stands
+
+  // A call read ahead (prefetch) is watched the same way.
+  ASSERT_TRUE(a->begin());
+  ASSERT_TRUE(a->prefetch({}, {"c1"}));
+  ASSERT_TRUE(b->begin());
+  ASSERT_TRUE(b->save_call(s, kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(b->commit());
+  ASSERT_TRUE(a->save_call(s, kNow + std::chrono::hours(1)));
+  EXPECT_EQ(a->commit().error(), make_error_code(errc::store_conflict));
+  a->rollback();
 
   // Deciding again on the fresh state commits.
   ASSERT_TRUE(a->begin());

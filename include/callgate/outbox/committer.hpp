@@ -75,6 +75,9 @@ class Committer {
   /** One attempt at the batch: answers the jobs and returns ok only if the store committed. */
   boost::system::error_code try_process(std::vector<Job>& batch);
   result<Applied> apply(const core::Observation& obs, TimePoint now, std::int64_t& live_delta);
+  /** Lets the store read the batch's delivery keys and calls ahead in one round trip. */
+  result<void> prefetch(const std::vector<Job>& batch);
+  static std::string delivery_key(const core::Observation& obs);
   result<std::string> resolve_call_id(const core::Observation& obs);
   void maybe_purge(TimePoint now);
 

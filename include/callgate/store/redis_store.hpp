@@ -35,6 +35,8 @@ class RedisStore final : public Store {
   result<void> begin() override;
   result<void> commit() override;
   void rollback() override;
+  result<void> prefetch(const std::vector<std::string>& delivery_keys,
+                        const std::vector<std::string>& call_ids) override;
   result<bool> remember_delivery(std::string_view key, TimePoint expires_at) override;
   result<std::optional<core::CallState>> load_call(std::string_view id) override;
   result<std::optional<core::CallState>> find_live_call(std::string_view source,
@@ -75,6 +77,9 @@ class RedisStore final : public Store {
   // The open transaction (committer thread only).
   std::map<std::string, Buffered, std::less<>> calls_;
   std::set<std::string, std::less<>> seen_;
+  // Read ahead by prefetch (and WATCHed): whether a delivery key exists, a call's stored state.
+  std::map<std::string, bool, std::less<>> known_deliveries_;
+  std::map<std::string, std::optional<core::CallState>, std::less<>> known_calls_;
   std::vector<std::string> script_args_;  // the commit script's operations, in order
 };
 

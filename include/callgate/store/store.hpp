@@ -56,6 +56,14 @@ class Store {
   virtual result<void> begin() = 0;
   virtual result<void> commit() = 0;
   virtual void rollback() = 0;
+  /** Reads ahead, in one round trip, what this transaction is about to ask: the delivery keys
+   * and the call ids of a batch. Answers stay exactly those of asking one by one; a store with
+   * nothing to gain (SQLite, memory) does nothing. */
+  virtual result<void> prefetch(const std::vector<std::string>& delivery_keys,
+                                const std::vector<std::string>& call_ids) {
+    (void)delivery_keys, (void)call_ids;
+    return {};
+  }
   /** Records a delivery key until expires_at; false when it was already recorded. */
   virtual result<bool> remember_delivery(std::string_view key, TimePoint expires_at) = 0;
   virtual result<std::optional<core::CallState>> load_call(std::string_view id) = 0;
