@@ -15,8 +15,8 @@ cmake --build --preset release -j"$jobs"
 echo "== release: all tests"
 ctest --preset release -j"$jobs" --timeout 300
 
-echo "== fuzz: every libFuzzer target for 20 s (fuzz/run 600 runs them longer)"
-fuzz/run 20
+echo "== fuzz: every libFuzzer target for 15 s (fuzz/run 600 runs them longer)"
+fuzz/run 15
 
 echo "== asan: build"
 cmake --preset asan >/dev/null
