@@ -36,16 +36,24 @@ Sink::Sink(std::string name, store::Store& store, metrics::Metrics& metrics,
 Sink::~Sink() { stop(); }
 
 void Sink::start() {
-  auto saved = store_.load_cursor(name_);
-  if (!saved) throw std::runtime_error("sink " + name_ + ": cannot read its cursor");
-  auto cursor = recover_(*saved);
-  if (!cursor) throw std::runtime_error("sink " + name_ + ": " + cursor.error().message());
-  // Saving the cursor at once also tells outbox purging that this sink exists.
-  if (!store_.save_cursor(name_, *cursor))
-    throw std::runtime_error("sink " + name_ + ": cannot save its cursor");
-  queue_.emplace(policy_, cursor->seq, std::random_device{}());
-  saved_seq_ = cursor->seq;
-  delivered_seq_ = cursor->seq;
+  std::int64_t seq = 0;
+  if (auto saved = store_.load_cursor(name_)) {
+    auto cursor = recover_(*saved);
+    if (!cursor) throw std::runtime_error("sink " + name_ + ": " + cursor.error().message());
+    // Saving the cursor at once also tells outbox purging that this sink exists.
+    if (!store_.save_cursor(name_, *cursor))
+      throw std::runtime_error("sink " + name_ + ": cannot save its cursor");
+    seq = cursor->seq;
+  } else if (recovers_destination_()) {
+    throw std::runtime_error("sink " + name_ + ": cannot read its cursor");
+  } else {
+    // A shared store that is down at startup: start anyway and deliver once it answers (the
+    // first round that gets the lease reads the cursor).
+    spdlog::warn("sink {}: the store does not answer yet; delivering once it does", name_);
+  }
+  queue_.emplace(policy_, seq, std::random_device{}());
+  saved_seq_ = seq;
+  delivered_seq_ = seq;
   thread_ = std::thread([this] {
     name_this_thread("cg-sink");
     run();

@@ -370,6 +370,22 @@ TEST_F(Cluster, AReplicaKilledMidRunLosesNothingAcknowledged) {
   expect_every_acked_call_created_once(sender.acked_calls(), read_stream(redis.port()));
 }
 
+// Replicas (with an HTTP sink) may start before Redis: not ready, 503s, then service by itself.
+TEST_F(Cluster, ReplicasStartWhileRedisIsDownAndServeOnceItIsUp) {
+  Receiver receiver;
+  redis.kill9();
+  start_replicas(2, "  - type: http\n    name: crm\n    url: " + receiver.url() + "\n");
+  for (const auto& r : replicas) EXPECT_EQ(get(r->port(), "/readyz").status, 503);
+  EXPECT_EQ(post_pbx(replicas[0]->port(), pbx_body("early", "NotifyStart")).status, 503);
+  ASSERT_TRUE(redis.start());
+  for (const auto& r : replicas)
+    EXPECT_TRUE(eventually([&] { return get(r->port(), "/readyz").status == 200; }));
+  ASSERT_TRUE(post_until_accepted(balancer->port(), pbx_body("early", "NotifyStart")));
+  ASSERT_TRUE(post_until_accepted(balancer->port(), pbx_body("early", "NotifyEnd")));
+  EXPECT_TRUE(eventually([&] { return receiver.received().size() >= 2; }));
+  EXPECT_EQ(receiver.received().size(), 2u);
+}
+
 // The HTTP sink on every replica: one replica holds the sink's lease and delivers; when it dies,
 // another takes over from the shared cursor and nothing is left undelivered.
 TEST_F(Cluster, HttpDeliveryIsDoneByOneReplicaAndTakenOverWhenItDies) {

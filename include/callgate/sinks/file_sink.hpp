@@ -19,6 +19,7 @@ class FileSink final : public Sink {
   result<outbox::SinkCursor> recover_(const std::optional<outbox::SinkCursor>& saved) override;
   std::vector<outbox::Attempt> deliver_(const std::vector<outbox::OutboxRow>& rows) override;
   std::int64_t position_() const override { return position_bytes_; }
+  bool recovers_destination_() const override { return true; }
 
   std::string path_;
   int fd_ = -1;

@@ -50,6 +50,9 @@ class Sink {
   }
   /** Attempts rows (oldest first, at most max_in_flight) and returns one Attempt per row. */
   virtual std::vector<outbox::Attempt> deliver_(const std::vector<outbox::OutboxRow>& rows) = 0;
+  /** Whether recover_ must run before any delivery (the file sink cuts its file back); a sink
+   * that needs nothing of the kind may start while the store is still unreachable. */
+  virtual bool recovers_destination_() const { return false; }
   /** The sink-specific position to save with the cursor after a delivery (file offset). */
   virtual std::int64_t position_() const { return 0; }
   // A derived destructor must call stop() first, so no delivery runs on a half-destroyed object.
