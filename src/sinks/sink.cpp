@@ -63,6 +63,9 @@ void Sink::start() {
 void Sink::notify() {
   {
     std::lock_guard lock(mutex_);
+    // Told already: the sink reads the outbox before it sleeps again. Waking it on every commit
+    // would cost a futex call per commit, and it is lingering most of that time anyway.
+    if (pending_) return;
     pending_ = true;
   }
   wake_.notify_one();
