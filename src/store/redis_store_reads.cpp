@@ -1,0 +1,169 @@
+// The Redis store's read side, used from any thread through the connection pool: the outbox,
+// sink cursors, live calls, dead letters and sink leases.
+#include <callgate/store/redis_store.hpp>
+
+#include "redis_codec.hpp"
+#include "redis_scripts.hpp"
+
+namespace callgate::store {
+
+using namespace redis;
+
+// --- read side ----------------------------------------------------------------------------------
+
+result<std::vector<outbox::OutboxRow>> RedisStore::xrange(const std::string& from,
+                                                          std::size_t count) {
+  auto conn = pool_->acquire();
+  auto r = conn->command({"XRANGE", key("outbox"), from, "+", "COUNT", std::to_string(count)});
+  if (!r) return r.error();
+  std::vector<outbox::OutboxRow> rows;
+  for (std::size_t i = 0; i < (*r)->elements; ++i) rows.push_back(row_from((*r)->element[i]));
+  return rows;
+}
+
+result<std::vector<outbox::OutboxRow>> RedisStore::read_outbox(std::int64_t after_seq,
+                                                               std::size_t limit) {
+  return xrange("(" + std::to_string(after_seq) + "-0", limit);
+}
+
+result<std::optional<outbox::SinkCursor>> RedisStore::load_cursor(std::string_view sink) {
+  auto conn = pool_->acquire();
+  auto r = conn->command({"GET", key("cursor", sink)});
+  if (!r) return r.error();
+  if ((*r)->type == REDIS_REPLY_NIL) return std::optional<outbox::SinkCursor>{};
+  const auto v = text(r->get());
+  const auto space = v.find(' ');
+  return std::optional<outbox::SinkCursor>{
+      outbox::SinkCursor{to_int(v.substr(0, space)),
+                         space == std::string_view::npos ? 0 : to_int(v.substr(space + 1))}};
+}
+
+result<void> RedisStore::save_cursor(std::string_view sink, const outbox::SinkCursor& c) {
+  auto conn = pool_->acquire();
+  auto r = conn->pipeline(
+      {{"SET", key("cursor", sink), std::to_string(c.seq) + " " + std::to_string(c.position)},
+       {"SADD", key("sinks"), std::string(sink)}});
+  if (!r) return r.error();
+  return {};
+}
+
+result<std::int64_t> RedisStore::last_outbox_seq() {
+  auto conn = pool_->acquire();
+  auto r = conn->command({"GET", key("outbox:seq")});
+  if (!r) return r.error();
+  return to_int(text(r->get()));
+}
+
+result<std::vector<outbox::OutboxRow>> RedisStore::outbox_since(TimePoint since,
+                                                                std::size_t limit) {
+  std::vector<outbox::OutboxRow> out;
+  std::string from = "-";
+  for (;;) {
+    auto rows = xrange(from, 1000);
+    if (!rows) return rows.error();
+    for (auto& r : *rows) {
+      if (r.created_at >= since && out.size() < limit) out.push_back(std::move(r));
+    }
+    if (rows->size() < 1000 || out.size() >= limit) return out;
+    from = "(" + std::to_string(rows->back().seq) + "-0";
+  }
+}
+
+result<std::vector<core::CallState>> RedisStore::list_live_calls(std::size_t limit) {
+  auto conn = pool_->acquire();
+  auto ids = conn->command({"ZREVRANGE", key("live"), "0", std::to_string(limit - 1)});
+  if (!ids) return ids.error();
+  std::vector<std::vector<std::string>> gets;
+  for (std::size_t i = 0; i < (*ids)->elements; ++i)
+    gets.push_back({"GET", key("call", text((*ids)->element[i]))});
+  std::vector<core::CallState> out;
+  if (gets.empty()) return out;
+  auto states = conn->pipeline(gets);
+  if (!states) return states.error();
+  for (const auto& s : *states) {
+    auto c = parse_call(s.get());
+    if (c && *c && !(*c)->ended()) out.push_back(std::move(**c));
+  }
+  return out;
+}
+
+// --- dead letters and leases --------------------------------------------------------------------
+
+result<void> RedisStore::add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) {
+  auto conn = pool_->acquire();
+  auto r = conn->pipeline({{"LPUSH", key("dead", sink), dead_letter_json(d).dump()},
+                           {"SADD", key("dead-sinks"), std::string(sink)}});
+  if (!r) return r.error();
+  return {};
+}
+
+result<std::vector<outbox::DeadLetter>> RedisStore::list_dead_letters(std::string_view sink,
+                                                                      std::size_t limit) {
+  auto conn = pool_->acquire();
+  std::vector<std::string> sinks;
+  if (sink.empty()) {
+    auto all = conn->command({"SMEMBERS", key("dead-sinks")});
+    if (!all) return all.error();
+    for (std::size_t i = 0; i < (*all)->elements; ++i) sinks.emplace_back(text((*all)->element[i]));
+  } else {
+    sinks.emplace_back(sink);
+  }
+  std::vector<outbox::DeadLetter> out;
+  for (const auto& s : sinks) {
+    auto r = conn->command({"LRANGE", key("dead", s), "0", std::to_string(limit - 1)});
+    if (!r) return r.error();
+    for (std::size_t i = 0; i < (*r)->elements; ++i)
+      if (auto d = dead_letter_from(text((*r)->element[i]), s)) out.push_back(std::move(*d));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.at > b.at; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+result<std::size_t> RedisStore::redeliver_dead_letters(std::string_view sink, std::int64_t seq,
+                                                       TimePoint at) {
+  auto conn = pool_->acquire();
+  const auto list = key("dead", sink);
+  auto r = conn->pipeline({{"WATCH", list}, {"LRANGE", list, "0", "-1"}});
+  if (!r) return r.error();
+  std::vector<std::string> ops;
+  std::vector<std::vector<std::string>> removals;
+  std::size_t moved = 0;
+  const redisReply* items = (*r)[1].get();
+  for (std::size_t i = 0; i < items->elements; ++i) {
+    const std::string raw(text(items->element[i]));
+    auto d = dead_letter_from(raw, sink);
+    if (!d || (seq != 0 && d->row.seq != seq)) continue;
+    auto row = d->row;
+    row.created_at = at;
+    row.sink = sink;
+    push_outbox_op(ops, row);
+    removals.push_back({"LREM", list, "1", raw});
+    ++moved;
+  }
+  if (moved == 0) {
+    (void)conn->command({"UNWATCH"});
+    return moved;
+  }
+  std::vector<std::vector<std::string>> tx{{"MULTI"}};
+  std::vector<std::string> eval{"EVAL", std::string(redis::kCommitScript), "0", prefix_, "0"};
+  eval.insert(eval.end(), ops.begin(), ops.end());
+  tx.push_back(eval);
+  tx.insert(tx.end(), removals.begin(), removals.end());
+  tx.push_back({"EXEC"});
+  auto done = conn->pipeline(tx);
+  if (!done) return done.error();
+  if (done->back()->type == REDIS_REPLY_NIL) return make_error_code(errc::store_conflict);
+  return moved;
+}
+
+result<bool> RedisStore::hold_lease(std::string_view name, std::string_view holder,
+                                    std::chrono::milliseconds ttl) {
+  auto conn = pool_->acquire();
+  auto r = conn->command({"EVAL", std::string(redis::kLeaseScript), "1", key("lease", name),
+                          std::string(holder), ms(ttl)});
+  if (!r) return result<bool>(boost::system::in_place_error, r.error());
+  return (*r)->integer == 1;
+}
+
+}  // namespace callgate::store
