@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks that print a table. Today: what group commit buys (issue 3); the full
-# load-generator harness against nginx and a Node peer is issue 5.
+# What group commit buys: the committer alone on SQLite, one transaction per request against
+# batching (README "Delivery"). The whole-server harness is bench/run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
