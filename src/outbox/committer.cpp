@@ -140,6 +140,8 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
 }
 
 result<void> Committer::prefetch(const std::vector<Job>& batch) {
+  // Hashing call ids and building keys is request-path work: only for a store that uses them.
+  if (!store_.reads_ahead()) return {};
   std::vector<std::string> delivery_keys, call_ids;
   for (const auto& job : batch) {
     for (const auto& obs : job.observations) {
