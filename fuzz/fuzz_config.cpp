@@ -12,13 +12,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     adapters::register_builtin_providers(r);
     return r;
   }();
+  static sinks::SinkRegistry sink_types = [] {
+    sinks::SinkRegistry r;
+    sinks::register_builtin_sinks(r);
+    return r;
+  }();
   static const std::string file =
       "/tmp/callgate-fuzz-config-" + std::to_string(::getpid()) + ".yaml";
   std::ofstream(file, std::ios::binary)
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   try {
-    (void)config::load_config(file, registry);
-  } catch (const config::ConfigError&) {
+    (void)config::load_config(file, registry, sink_types);
+  } catch (const yaml::ConfigError&) {
     // The expected answer to a bad file.
   }
   return 0;

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <callgate/app/app.hpp>
 #include <callgate/app/replay.hpp>
+#include <callgate/sinks/registry.hpp>
 #include <callgate/version.hpp>
 #include <iostream>
 
@@ -42,27 +43,33 @@ int main(int argc, char** argv) {
         ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
 
-  adapters::Registry registry;
-  adapters::register_builtin_providers(registry);
+  adapters::Registry providers;
+  adapters::register_builtin_providers(providers);
+  sinks::SinkRegistry sink_types;
+  sinks::register_builtin_sinks(sink_types);
+  auto load = [&](const std::string& file, config::Purpose purpose = config::Purpose::serve) {
+    return config::load_config(file, providers, sink_types, purpose);
+  };
   try {
     if (*check) {
-      auto config = config::load_config(check_file, registry);
+      auto config = load(check_file);
+      for (const auto& w : config.warnings) std::cout << check_file << ": warning: " << w << '\n';
       std::cout << check_file << ": ok (" << config.sources.size() << " sources, "
                 << config.sinks.size() << " sinks)\n";
       return 0;
     }
     if (*replay)
-      return app::replay(config::load_config(config_file, registry), replay_file, replay_source);
+      return app::replay(load(config_file, config::Purpose::offline), replay_file, replay_source);
     if (*events) {
-      const auto since = app::parse_since(since_text, now());
+      const auto since = parse_since(since_text, now());
       if (!since) {
         std::cerr << "events: --since must be an ISO 8601 time or an age like 15m\n";
         return 1;
       }
-      return app::print_events(config::load_config(config_file, registry), *since, limit);
+      return app::print_events(load(config_file, config::Purpose::offline), *since, limit);
     }
-    return app::serve(config::load_config(config_file, registry), run);
-  } catch (const config::ConfigError& e) {
+    return app::serve(load(config_file), run);
+  } catch (const yaml::ConfigError& e) {
     std::cerr << "configuration error: " << e.what() << '\n';
     return 1;
   } catch (const std::exception& e) {

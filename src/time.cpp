@@ -82,4 +82,24 @@ std::optional<TimePoint> parse_unix_seconds(std::string_view s) {
   return from_unix_ms(v * 1000);
 }
 
+std::optional<TimePoint> parse_since(std::string_view text, TimePoint now) {
+  if (auto t = parse_iso8601(text)) return t;
+  if (text.size() < 2) return std::nullopt;
+  std::int64_t n = 0;
+  std::size_t used = 0;
+  try {
+    n = std::stoll(std::string(text), &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != text.size() - 1 || n < 0) return std::nullopt;
+  const std::int64_t unit = text.back() == 's'   ? 1
+                            : text.back() == 'm' ? 60
+                            : text.back() == 'h' ? 3600
+                            : text.back() == 'd' ? 86400
+                                                 : 0;
+  if (unit == 0) return std::nullopt;
+  return now - std::chrono::seconds(n * unit);
+}
+
 }  // namespace callgate

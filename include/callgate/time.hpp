@@ -20,6 +20,9 @@ std::string format_iso8601(TimePoint t);
 /** Parses a decimal Unix timestamp in seconds ("1614265330"). */
 std::optional<TimePoint> parse_unix_seconds(std::string_view text);
 
+/** "2025-08-14T18:52:41Z", or an age such as "90s", "15m", "2h", "7d" before now. */
+std::optional<TimePoint> parse_since(std::string_view text, TimePoint now);
+
 /** Milliseconds since the Unix epoch. */
 inline std::int64_t to_unix_ms(TimePoint t) { return t.time_since_epoch().count(); }
 inline TimePoint from_unix_ms(std::int64_t ms) { return TimePoint{std::chrono::milliseconds{ms}}; }

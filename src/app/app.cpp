@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <callgate/app/app.hpp>
@@ -32,6 +33,7 @@ void when_drained(net::steady_timer& timer, http::Server& server,
 
 int serve(const config::Config& config, const RunOptions& options) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  for (const auto& w : config.warnings) spdlog::warn("{}: {}", config.file, w);
   Runtime runtime(config);
   runtime.start();
   auto& metrics = runtime.metrics();
@@ -44,16 +46,22 @@ int serve(const config::Config& config, const RunOptions& options) {
   spdlog::info("callgate {} listening on {}:{} ({} sources, store {}, {} sinks)", kVersion,
                config.http.host, server.port(), config.sources.size(), config.store.type,
                runtime.sinks().size());
-  // The admin API listens apart from the webhooks, so it can stay off the public network.
+  // The admin API listens apart from the webhooks, so it can stay off the public network, and
+  // runs on its own thread: its store reads never hold up a webhook's io thread.
+  net::io_context admin_ioc(1);
+  auto admin_work = net::make_work_guard(admin_ioc);
   std::optional<http::AdminRouter> admin_router;
   std::optional<http::Server> admin_server;
   if (config.admin.enabled) {
     auto admin_http = config.http;
     admin_http.host = config.admin.host;
     admin_http.port = config.admin.port;
-    admin_router.emplace(runtime.store(), config.admin.tokens,
+    admin_http.threads = 1;
+    std::vector<std::string> sink_names;
+    for (const auto& s : config.sinks) sink_names.push_back(s.name);
+    admin_router.emplace(runtime.store(), config.admin.tokens, std::move(sink_names),
                          [&runtime] { runtime.notify_sinks(); });
-    admin_server.emplace(ioc, admin_http, *admin_router, metrics, "admin");
+    admin_server.emplace(admin_ioc, admin_http, *admin_router, metrics, "admin");
     admin_server->start();
     spdlog::info("admin API listening on {}:{}", admin_http.host, admin_server->port());
   }
@@ -69,7 +77,7 @@ int serve(const config::Config& config, const RunOptions& options) {
     if (ec) return;
     spdlog::info("signal {}: stopping; answering in-flight requests", signal);
     server.stop_accepting();
-    if (admin_server) admin_server->stop_accepting();
+    if (admin_server) net::post(admin_ioc, [&] { admin_server->stop_accepting(); });
     when_drained(drain_timer, server,
                  std::chrono::steady_clock::now() + config.http.shutdown_timeout, [&] {
                    work.reset();
@@ -77,13 +85,21 @@ int serve(const config::Config& config, const RunOptions& options) {
                  });
   });
 
-  std::vector<std::thread> threads;
-  for (int i = 1; i < config.http.threads; ++i) threads.emplace_back([&ioc] {
-    name_this_thread("cg-io");
-    ioc.run();
+  std::thread admin_thread([&admin_ioc] {
+    name_this_thread("cg-admin");
+    admin_ioc.run();
   });
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.http.threads; ++i)
+    threads.emplace_back([&ioc] {
+      name_this_thread("cg-io");
+      ioc.run();
+    });
   ioc.run();
   for (auto& t : threads) t.join();
+  admin_work.reset();
+  admin_ioc.stop();
+  admin_thread.join();
 
   runtime.stop();  // finish commits, then a last delivery pass over everything committed
   spdlog::info("callgate stopped");

@@ -26,26 +26,6 @@ const adapters::Source* pick_source(const config::Config& config, const std::str
 
 }  // namespace
 
-std::optional<TimePoint> parse_since(const std::string& text, TimePoint now) {
-  if (auto t = parse_iso8601(text)) return t;
-  if (text.size() < 2) return std::nullopt;
-  std::int64_t n = 0;
-  std::size_t used = 0;
-  try {
-    n = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  if (used != text.size() - 1 || n < 0) return std::nullopt;
-  const std::int64_t unit = text.back() == 's'   ? 1
-                            : text.back() == 'm' ? 60
-                            : text.back() == 'h' ? 3600
-                            : text.back() == 'd' ? 86400
-                                                 : 0;
-  if (unit == 0) return std::nullopt;
-  return now - std::chrono::seconds(n * unit);
-}
-
 int replay(const config::Config& config, const std::string& file, const std::string& source) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {

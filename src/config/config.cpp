@@ -1,7 +1,15 @@
+#include <unistd.h>
+
+#include <boost/asio/ip/address.hpp>
 #include <callgate/config/config.hpp>
-#include <callgate/verify/standard_webhooks.hpp>
+#include <cerrno>
+#include <cstring>
 
 namespace callgate::config {
+using yaml::ConfigError;
+using yaml::load_yaml_file;
+using yaml::Node;
+
 namespace {
 
 // Reads node[key] as host:port into host and port (the port may be 0: pick a free one).
@@ -13,6 +21,10 @@ void read_listen(const Node& node, const char* key, const char* fallback, std::s
   host = listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);  // [::1]:8080
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host, ec);
+  if (ec)
+    node.fail(key, "'" + host + "' is not an IPv4 or IPv6 address (e.g. 0.0.0.0, 127.0.0.1, [::])");
   const auto port_text = listen.substr(colon + 1);
   std::size_t used = 0;
   int port = -1;
@@ -29,6 +41,11 @@ void read_http(const Node& root, HttpConfig& http) {
   if (auto tls = root.optional_map("tls")) {
     http.tls_cert = tls->string("cert");
     http.tls_key = tls->string("key");
+    for (const auto* key : {"cert", "key"}) {
+      const auto& path = std::string_view(key) == "cert" ? http.tls_cert : http.tls_key;
+      if (::access(path.c_str(), R_OK) != 0)
+        tls->fail(key, "cannot read " + path + ": " + std::strerror(errno));
+    }
     tls->finish();
   }
   http.threads = static_cast<int>(root.integer("threads", 2, 1, 256));
@@ -85,7 +102,8 @@ store::StoreConfig read_store(const Node& root) {
   return s;
 }
 
-void read_sources(const Node& root, const adapters::Registry& registry, Config& c) {
+void read_sources(const Node& root, const adapters::Registry& registry, Purpose purpose,
+                  Config& c) {
   const auto entries = root.map_entries("sources");
   if (entries.empty()) root.fail("sources", "at least one source is required");
   for (const auto& [name, node] : entries) {
@@ -107,49 +125,33 @@ void read_sources(const Node& root, const adapters::Registry& registry, Config& 
           "burst", static_cast<std::int64_t>(settings.rate_per_second), 1, 10'000'000));
       limit->finish();
     }
-    c.sources.emplace(name, factory->create(node, std::move(settings)));
+    try {
+      c.sources.emplace(name, factory->create(node, settings));
+    } catch (const yaml::MissingVariable&) {
+      // replay and events check no signature, so they need no secret.
+      if (purpose != Purpose::offline) throw;
+      node.skip();
+      c.sources.emplace(name, adapters::parse_only_source(factory->parse, std::move(settings)));
+    }
     node.finish();
   }
 }
 
-void read_sinks(const Node& root, Config& c) {
+void read_sinks(const Node& root, const sinks::SinkRegistry& registry, Config& c) {
   for (const auto& node : root.map_list("sinks")) {
-    SinkConfig s;
+    sinks::SinkConfig s;
     s.type = node.string("type");
-    if (s.type == "file") {
-      s.path = node.string("path");
-    } else if (s.type == "http") {
-      s.url = node.string("url");
-      if (!s.url.starts_with("http://") && !s.url.starts_with("https://"))
-        node.fail("url", "must start with http:// or https://");
-      s.secret = node.string_or("secret", "");
-      if (!s.secret.empty() && !verify::StandardWebhooksSecret::parse(s.secret))
-        node.fail("secret", "must be whsec_ + base64");
-      s.timeout = std::chrono::milliseconds(node.integer("timeout_ms", 5000, 100, 600'000));
-      s.max_attempts = static_cast<int>(node.integer("max_attempts", 12, 0, 1000));
-      s.concurrency = static_cast<int>(node.integer("concurrency", 8, 1, 1024));
-      s.retry_base = std::chrono::milliseconds(node.integer("retry_base_ms", 1000, 1, 3'600'000));
-      s.retry_max =
-          std::chrono::milliseconds(node.integer("retry_max_ms", 3'600'000, 1, 86'400'000));
-    } else if (s.type == "redis_stream") {
-      // Appended by the Redis store in the same transaction that decides the event.
-      if (c.store.type != "redis") node.fail("type", "redis_stream needs store.type: redis");
-      s.stream = node.string_or("stream", "callgate:events");
-      s.maxlen = node.integer("maxlen", 1'000'000, 1, 1'000'000'000'000);
-    } else {
-      node.fail("type", "unknown sink type '" + s.type + "' (known: file, http, redis_stream)");
+    const auto* type = registry.find(s.type);
+    if (!type) {
+      std::string known;
+      for (auto n : registry.names()) known += (known.empty() ? "" : ", ") + std::string(n);
+      node.fail("type", "unknown sink type '" + s.type + "' (known: " + known + ")");
     }
-    if (s.type == "file" && c.store.type == "redis")
-      node.fail("type",
-                "a file sink cannot share a Redis store: every replica would write its own file "
-                "(use redis_stream or http)");
-    s.name = node.string_or("name", s.type + ":" +
-                                        (s.type == "file"   ? s.path
-                                         : s.type == "http" ? s.url
-                                                            : s.stream));
+    s.name = node.string_or("name", "");
+    type->read(node, s, c.store);
+    s.create = type->create;
     for (const auto& other : c.sinks)
       if (other.name == s.name) node.fail("name", "two sinks share the name '" + s.name + "'");
-    if (s.type == "redis_stream") c.store.streams.push_back({s.name, s.stream, s.maxlen});
     c.sinks.push_back(std::move(s));
     node.finish();
   }
@@ -168,7 +170,8 @@ AdminConfig read_admin(const Node& root) {
   return a;
 }
 
-Config read_config(const std::string& file, const adapters::Registry& registry) {
+Config read_config(const std::string& file, const adapters::Registry& registry,
+                   const sinks::SinkRegistry& sink_types, Purpose purpose) {
   const Node root = load_yaml_file(file);
   Config c;
   c.file = file;
@@ -180,18 +183,25 @@ Config read_config(const std::string& file, const adapters::Registry& registry) 
       c.log_level != "error")
     root.fail("log_level", "must be debug, info, warn or error");
   c.store = read_store(root);
-  read_sources(root, registry, c);
-  read_sinks(root, c);
-  c.admin = read_admin(root);
+  read_sources(root, registry, purpose, c);
+  read_sinks(root, sink_types, c);
+  if (purpose == Purpose::serve)
+    c.admin = read_admin(root);
+  else if (auto admin = root.optional_map("admin"))
+    admin->skip();
   root.finish();
+  if (c.sinks.empty())
+    c.warnings.push_back(
+        "no sinks: events are kept in the store (see `callgate events`) but delivered nowhere");
   return c;
 }
 
 }  // namespace
 
-Config load_config(const std::string& file, const adapters::Registry& registry) {
+Config load_config(const std::string& file, const adapters::Registry& registry,
+                   const sinks::SinkRegistry& sink_types, Purpose purpose) {
   try {
-    return read_config(file, registry);
+    return read_config(file, registry, sink_types, purpose);
   } catch (const YAML::Exception& e) {
     // yaml-cpp should never get here (the reader checks types first); if it does, it is still a
     // configuration error and must be reported as one.

@@ -1,11 +1,12 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
-#include <callgate/app/replay.hpp>
 #include <callgate/core/correlate.hpp>
 #include <callgate/http/admin_router.hpp>
 #include <callgate/store/store.hpp>
 #include <callgate/verify/bearer.hpp>
+#include <charconv>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -44,7 +45,7 @@ std::optional<Query> parse_query(std::string_view target) {
   return q;
 }
 
-json row_json(const outbox::OutboxRow& r) {
+json row_json(const store::OutboxRow& r) {
   return {{"seq", r.seq},
           {"createdAt", format_iso8601(r.created_at)},
           {"callId", r.call_id},
@@ -56,11 +57,19 @@ json row_json(const outbox::OutboxRow& r) {
 
 Response unavailable(unsigned version) { return error_response(errc::store_unavailable, version); }
 
+/** An admin error whose message names the problem (the webhook answers stay terse on purpose). */
+Response admin_error(bhttp::status status, unsigned version, std::string_view message) {
+  return json_response(status, version, json{{"error", message}}.dump());
+}
+
 }  // namespace
 
 AdminRouter::AdminRouter(store::Store& store, std::vector<std::string> tokens,
-                         std::function<void()> wake_sinks)
-    : store_(store), tokens_(std::move(tokens)), wake_sinks_(std::move(wake_sinks)) {}
+                         std::vector<std::string> sinks, std::function<void()> wake_sinks)
+    : store_(store),
+      tokens_(std::move(tokens)),
+      sinks_(std::move(sinks)),
+      wake_sinks_(std::move(wake_sinks)) {}
 
 Response AdminRouter::reject(errc why, std::string_view, unsigned version) {
   return error_response(why, version);
@@ -68,8 +77,13 @@ Response AdminRouter::reject(errc why, std::string_view, unsigned version) {
 
 void AdminRouter::handle(Request&& req, Reply reply) {
   if (auto ok = verify::verify_bearer(req.base(), tokens_); !ok) {
-    spdlog::warn("admin: refused a request without a valid token");
-    return reply(error_response(static_cast<errc>(ok.error().value()), req.version()));
+    const bool missing = ok.error() == make_error_code(errc::missing_signature);
+    spdlog::warn("admin: refused a request with {} token", missing ? "no" : "a wrong");
+    auto res = admin_error(bhttp::status::unauthorized, req.version(),
+                           missing ? "missing admin token: send Authorization: Bearer <admin.token>"
+                                   : "invalid admin token");
+    res.set(bhttp::field::www_authenticate, "Bearer");
+    return reply(std::move(res));
   }
   reply(route(req));
 }
@@ -77,13 +91,16 @@ void AdminRouter::handle(Request&& req, Reply reply) {
 Response AdminRouter::route(const Request& req) {
   const unsigned v = req.version();
   const auto q = parse_query({req.target().data(), req.target().size()});
-  if (!q) return error_response(errc::bad_request, v);
+  if (!q)
+    return admin_error(bhttp::status::bad_request, v, "the request target is not a valid URL");
   const bool get = req.method() == bhttp::verb::get;
   const bool post = req.method() == bhttp::verb::post;
 
   if (q->path == "/admin/events" && get) {
-    const auto since = app::parse_since(q->get("since", "1h"), now());
-    if (!since) return error_response(errc::bad_request, v);
+    const auto since = parse_since(q->get("since", "1h"), now());
+    if (!since)
+      return admin_error(bhttp::status::bad_request, v,
+                         "since must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
     auto rows = store_.outbox_since(*since, q->limit());
     if (!rows) return unavailable(v);
     json out = json::array();
@@ -117,21 +134,36 @@ Response AdminRouter::route(const Request& req) {
   }
   if (q->path == "/admin/dead-letters/redeliver" && post) {
     const auto sink = q->get("sink");
+    if (sink.empty())
+      return admin_error(bhttp::status::bad_request, v, "sink is required: ?sink=NAME[&seq=N]");
+    if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end())
+      return admin_error(bhttp::status::not_found, v, "no sink named '" + sink + "'");
     std::int64_t seq = 0;
-    try {
-      seq = std::stoll(q->get("seq", "0"));
-    } catch (const std::exception&) {
-      return error_response(errc::bad_request, v);
-    }
-    if (sink.empty()) return error_response(errc::bad_request, v);
+    const auto seq_text = q->get("seq", "0");
+    const auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), seq);
+    if (ec != std::errc{} || end != seq_text.data() + seq_text.size() || seq < 0)
+      return admin_error(bhttp::status::bad_request, v, "seq must be a whole number");
     auto moved = store_.redeliver_dead_letters(sink, seq, now());
     if (!moved) return unavailable(v);
     spdlog::info("admin: {} dead letter(s) of sink {} queued for delivery again", *moved, sink);
     wake_sinks_();
     return json_response(bhttp::status::ok, v, json{{"redelivered", *moved}}.dump());
   }
-  if (q->path.starts_with("/admin/")) return error_response(errc::method_not_allowed, v);
-  return error_response(errc::not_found, v);
+  for (const auto* known : {"/admin/events", "/admin/dead-letters", "/admin/calls"})
+    if (q->path == known) {
+      auto res = admin_error(bhttp::status::method_not_allowed, v, "use GET");
+      res.set(bhttp::field::allow, "GET");
+      return res;
+    }
+  if (q->path == "/admin/dead-letters/redeliver") {
+    auto res = admin_error(bhttp::status::method_not_allowed, v, "use POST");
+    res.set(bhttp::field::allow, "POST");
+    return res;
+  }
+  return admin_error(bhttp::status::not_found, v,
+                     "no such admin endpoint: " + q->path +
+                         " (see /admin/events, /admin/dead-letters, /admin/calls, "
+                         "/admin/dead-letters/redeliver)");
 }
 
 }  // namespace callgate::http

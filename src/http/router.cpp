@@ -16,7 +16,7 @@ Response method_not_allowed(unsigned version, const char* allow) {
 
 }  // namespace
 
-Router::Router(Sources sources, outbox::Committer& committer, metrics::Metrics& metrics)
+Router::Router(Sources sources, outbox::Submitter& committer, metrics::Metrics& metrics)
     : sources_(std::move(sources)), committer_(committer), metrics_(metrics) {
   for (const auto& [name, source] : sources_) {
     const auto& s = source->settings();

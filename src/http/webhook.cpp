@@ -19,7 +19,7 @@ Response refuse(metrics::Metrics& metrics, std::string_view source, errc why, un
   return error_response(why, version);
 }
 
-void handle_webhook(const adapters::Source& source, Request&& req, outbox::Committer& committer,
+void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submitter& committer,
                     metrics::Metrics& metrics, Reply reply) {
   const auto& name = source.settings().name;
   const unsigned version = req.version();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <callgate/sinks/file_sink.hpp>
+#include <callgate/sinks/registry.hpp>
 #include <cerrno>
 #include <filesystem>
 
@@ -34,7 +35,7 @@ FileSink::~FileSink() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-result<outbox::SinkCursor> FileSink::recover_(const std::optional<outbox::SinkCursor>& saved) {
+result<store::SinkCursor> FileSink::recover_(const std::optional<store::SinkCursor>& saved) {
   const auto parent = std::filesystem::path(path_).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -45,8 +46,8 @@ result<outbox::SinkCursor> FileSink::recover_(const std::optional<outbox::SinkCu
   const std::int64_t size = st.st_size;
 
   position_bytes_ = size;
-  if (!saved) return outbox::SinkCursor{0, size};  // first start: keep what the file holds
-  outbox::SinkCursor cursor = *saved;
+  if (!saved) return store::SinkCursor{0, size};  // first start: keep what the file holds
+  store::SinkCursor cursor = *saved;
   if (size > saved->position) {
     spdlog::warn(
         "sink {}: cutting {} bytes written after the last saved cursor; they are "
@@ -62,7 +63,7 @@ result<outbox::SinkCursor> FileSink::recover_(const std::optional<outbox::SinkCu
   return cursor;
 }
 
-std::vector<outbox::Attempt> FileSink::deliver_(const std::vector<outbox::OutboxRow>& rows) {
+std::vector<outbox::Attempt> FileSink::deliver_(const std::vector<store::OutboxRow>& rows) {
   std::string lines;
   for (const auto& r : rows) lines.append(r.body).push_back('\n');
   auto failed = [&](const char* what) {
@@ -82,6 +83,25 @@ std::vector<outbox::Attempt> FileSink::deliver_(const std::vector<outbox::Outbox
   if (::fdatasync(fd_) != 0) return failed("fdatasync");
   position_bytes_ += static_cast<std::int64_t>(lines.size());
   return std::vector<outbox::Attempt>(rows.size(), outbox::Attempt{});
+}
+
+}  // namespace callgate::sinks
+
+namespace callgate::sinks {
+
+SinkType file_sink_type() {
+  return {"file",
+          [](const yaml::Node& node, SinkConfig& out, store::StoreConfig& store) {
+            out.path = node.string("path");
+            if (store.type == "redis")
+              node.fail("type",
+                        "a file sink cannot share a Redis store: every replica would write its "
+                        "own file (use redis_stream or http)");
+            if (out.name.empty()) out.name = "file:" + out.path;
+          },
+          [](const SinkConfig& c, const SinkContext& ctx) -> std::unique_ptr<Sink> {
+            return std::make_unique<FileSink>(c.name, c.path, ctx.store, ctx.metrics);
+          }};
 }
 
 }  // namespace callgate::sinks

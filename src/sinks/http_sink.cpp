@@ -1,4 +1,5 @@
 #include <callgate/sinks/http_sink.hpp>
+#include <callgate/sinks/registry.hpp>
 #include <stdexcept>
 
 #include "http_client.hpp"
@@ -33,8 +34,7 @@ HttpSink::HttpSink(std::string name, HttpSinkOptions options, store::Store& stor
 
 HttpSink::~HttpSink() { stop(); }
 
-boost::beast::http::fields HttpSink::headers_for(const outbox::OutboxRow& row,
-                                                 TimePoint now) const {
+boost::beast::http::fields HttpSink::headers_for(const store::OutboxRow& row, TimePoint now) const {
   boost::beast::http::fields h;
   h.set("x-connector-id", options_.connector_id);
   h.set("x-owner-id", options_.owner_id);
@@ -50,7 +50,7 @@ boost::beast::http::fields HttpSink::headers_for(const outbox::OutboxRow& row,
   return h;
 }
 
-std::vector<outbox::Attempt> HttpSink::deliver_(const std::vector<outbox::OutboxRow>& rows) {
+std::vector<outbox::Attempt> HttpSink::deliver_(const std::vector<store::OutboxRow>& rows) {
   const auto t = callgate::now();
   std::vector<HttpPost> posts;
   posts.reserve(rows.size());
@@ -65,6 +65,43 @@ std::vector<outbox::Attempt> HttpSink::deliver_(const std::vector<outbox::Outbox
       attempts.push_back(classify_http_status(o.status, o.retry_after));
   }
   return attempts;
+}
+
+}  // namespace callgate::sinks
+
+namespace callgate::sinks {
+
+SinkType http_sink_type() {
+  return {"http",
+          [](const yaml::Node& node, SinkConfig& out, store::StoreConfig&) {
+            out.url = node.string("url");
+            if (!HttpTarget::parse(out.url))
+              node.fail("url", "must be an http:// or https:// URL with a host");
+            out.secret = node.string_or("secret", "");
+            if (!out.secret.empty() && !verify::StandardWebhooksSecret::parse(out.secret))
+              node.fail("secret", "must be whsec_ followed by the base64 of the key");
+            out.timeout = std::chrono::milliseconds(node.integer("timeout_ms", 5000, 100, 600'000));
+            out.max_attempts = static_cast<int>(node.integer("max_attempts", 12, 0, 1000));
+            out.concurrency = static_cast<int>(node.integer("concurrency", 8, 1, 1024));
+            out.retry_base =
+                std::chrono::milliseconds(node.integer("retry_base_ms", 1000, 1, 3'600'000));
+            out.retry_max =
+                std::chrono::milliseconds(node.integer("retry_max_ms", 3'600'000, 1, 86'400'000));
+            if (out.name.empty()) out.name = "http:" + out.url;
+          },
+          [](const SinkConfig& c, const SinkContext& ctx) -> std::unique_ptr<Sink> {
+            HttpSinkOptions o{.url = c.url,
+                              .secret = std::nullopt,
+                              .timeout = c.timeout,
+                              .max_attempts = c.max_attempts,
+                              .concurrency = static_cast<std::size_t>(c.concurrency),
+                              .retry_base = c.retry_base,
+                              .retry_max = c.retry_max,
+                              .connector_id = ctx.connector_id,
+                              .owner_id = ctx.owner_id};
+            if (!c.secret.empty()) o.secret = verify::StandardWebhooksSecret::parse(c.secret);
+            return std::make_unique<HttpSink>(c.name, std::move(o), ctx.store, ctx.metrics);
+          }};
 }
 
 }  // namespace callgate::sinks

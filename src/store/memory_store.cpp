@@ -92,7 +92,7 @@ result<void> MemoryStore::purge(TimePoint now, TimePoint outbox_before) {
   std::erase_if(deliveries_, [now](const auto& kv) { return kv.second < now; });
   std::int64_t taken = std::numeric_limits<std::int64_t>::max();  // no sink: age alone decides
   for (const auto& [name, c] : cursors_) taken = std::min(taken, c.seq);
-  std::erase_if(outbox_, [&](const outbox::OutboxRow& r) {
+  std::erase_if(outbox_, [&](const store::OutboxRow& r) {
     return r.seq <= taken && r.created_at < outbox_before;
   });
   return {};
@@ -104,14 +104,14 @@ result<std::int64_t> MemoryStore::count_live_calls() {
       calls_.begin(), calls_.end(), [](const auto& kv) { return !kv.second.state.ended(); }));
 }
 
-result<std::vector<outbox::OutboxRow>> MemoryStore::read_outbox(std::int64_t after_seq,
-                                                                std::size_t limit) {
+result<std::vector<store::OutboxRow>> MemoryStore::read_outbox(std::int64_t after_seq,
+                                                               std::size_t limit) {
   std::lock_guard lock(mutex_);
-  std::vector<outbox::OutboxRow> rows;
+  std::vector<store::OutboxRow> rows;
   // Rows are appended in seq order, so the first row after the cursor is found by binary search.
   auto it =
       std::upper_bound(outbox_.begin(), outbox_.end(), after_seq,
-                       [](std::int64_t seq, const outbox::OutboxRow& r) { return seq < r.seq; });
+                       [](std::int64_t seq, const store::OutboxRow& r) { return seq < r.seq; });
   const std::size_t visible = undo_ ? undo_->outbox_size : outbox_.size();  // hide uncommitted
   for (; it != outbox_.end() && rows.size() < limit &&
          static_cast<std::size_t>(it - outbox_.begin()) < visible;
@@ -120,14 +120,14 @@ result<std::vector<outbox::OutboxRow>> MemoryStore::read_outbox(std::int64_t aft
   return rows;
 }
 
-result<std::optional<outbox::SinkCursor>> MemoryStore::load_cursor(std::string_view sink) {
+result<std::optional<store::SinkCursor>> MemoryStore::load_cursor(std::string_view sink) {
   std::lock_guard lock(mutex_);
   auto it = cursors_.find(sink);
-  if (it == cursors_.end()) return std::optional<outbox::SinkCursor>{};
-  return std::optional<outbox::SinkCursor>{it->second};
+  if (it == cursors_.end()) return std::optional<store::SinkCursor>{};
+  return std::optional<store::SinkCursor>{it->second};
 }
 
-result<void> MemoryStore::save_cursor(std::string_view sink, const outbox::SinkCursor& c) {
+result<void> MemoryStore::save_cursor(std::string_view sink, const store::SinkCursor& c) {
   std::lock_guard lock(mutex_);
   cursors_.insert_or_assign(std::string(sink), c);
   return {};
@@ -138,10 +138,10 @@ result<std::int64_t> MemoryStore::last_outbox_seq() {
   return next_seq_ - 1;
 }
 
-result<std::vector<outbox::OutboxRow>> MemoryStore::outbox_since(TimePoint since,
-                                                                 std::size_t limit) {
+result<std::vector<store::OutboxRow>> MemoryStore::outbox_since(TimePoint since,
+                                                                std::size_t limit) {
   std::lock_guard lock(mutex_);
-  std::vector<outbox::OutboxRow> rows;
+  std::vector<store::OutboxRow> rows;
   for (const auto& r : outbox_)
     if (r.created_at >= since && rows.size() < limit) rows.push_back(r);
   return rows;
@@ -158,7 +158,7 @@ result<std::vector<core::CallState>> MemoryStore::list_live_calls(std::size_t li
   return out;
 }
 
-result<void> MemoryStore::add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) {
+result<void> MemoryStore::add_dead_letter(std::string_view sink, const store::DeadLetter& d) {
   std::lock_guard lock(mutex_);
   auto copy = d;
   copy.sink = std::string(sink);
@@ -168,10 +168,10 @@ result<void> MemoryStore::add_dead_letter(std::string_view sink, const outbox::D
   return {};
 }
 
-result<std::vector<outbox::DeadLetter>> MemoryStore::list_dead_letters(std::string_view sink,
-                                                                       std::size_t limit) {
+result<std::vector<store::DeadLetter>> MemoryStore::list_dead_letters(std::string_view sink,
+                                                                      std::size_t limit) {
   std::lock_guard lock(mutex_);
-  std::vector<outbox::DeadLetter> out;
+  std::vector<store::DeadLetter> out;
   for (auto it = dead_letters_.rbegin(); it != dead_letters_.rend() && out.size() < limit; ++it)
     if (sink.empty() || it->sink == sink) out.push_back(*it);
   return out;
@@ -181,7 +181,7 @@ result<std::size_t> MemoryStore::redeliver_dead_letters(std::string_view sink, s
                                                         TimePoint now) {
   std::lock_guard lock(mutex_);
   std::size_t moved = 0;
-  std::erase_if(dead_letters_, [&](const outbox::DeadLetter& d) {
+  std::erase_if(dead_letters_, [&](const store::DeadLetter& d) {
     if (d.sink != sink || (seq != 0 && d.row.seq != seq)) return false;
     auto row = d.row;
     row.seq = next_seq_++;

@@ -25,8 +25,8 @@ result<std::optional<core::CallState>> parse_call(const redisReply* r) {
 }
 
 // One stream entry [id, [field, value, ...]] as an outbox row.
-outbox::OutboxRow row_from(const redisReply* entry) {
-  outbox::OutboxRow row;
+store::OutboxRow row_from(const redisReply* entry) {
+  store::OutboxRow row;
   const auto id = text(entry->element[0]);
   row.seq = to_int(id.substr(0, id.find('-')));
   const redisReply* fields = entry->element[1];
@@ -49,7 +49,7 @@ outbox::OutboxRow row_from(const redisReply* entry) {
   return row;
 }
 
-nlohmann::json dead_letter_json(const outbox::DeadLetter& d) {
+nlohmann::json dead_letter_json(const store::DeadLetter& d) {
   const auto& r = d.row;
   return {{"seq", r.seq},
           {"created_at", to_unix_ms(r.created_at)},
@@ -63,11 +63,11 @@ nlohmann::json dead_letter_json(const outbox::DeadLetter& d) {
           {"at", to_unix_ms(d.at)}};
 }
 
-std::optional<outbox::DeadLetter> dead_letter_from(std::string_view text_value,
-                                                   std::string_view sink) {
+std::optional<store::DeadLetter> dead_letter_from(std::string_view text_value,
+                                                  std::string_view sink) {
   auto j = nlohmann::json::parse(text_value, nullptr, false);
   if (!j.is_object()) return std::nullopt;
-  outbox::DeadLetter d;
+  store::DeadLetter d;
   d.row = {j.value("seq", std::int64_t{0}),
            from_unix_ms(j.value("created_at", std::int64_t{0})),
            j.value("call", ""),
@@ -83,7 +83,7 @@ std::optional<outbox::DeadLetter> dead_letter_from(std::string_view text_value,
 }
 
 // The commit script's arguments for one outbox row.
-void push_outbox_op(std::vector<std::string>& args, const outbox::OutboxRow& r) {
+void push_outbox_op(std::vector<std::string>& args, const store::OutboxRow& r) {
   args.insert(args.end(), {"O", r.call_id, r.event_type, r.idempotency_key, r.body,
                            std::to_string(to_unix_ms(r.created_at)), r.sink});
 }

@@ -6,7 +6,7 @@
 
 #include <callgate/core/call_state.hpp>
 #include <callgate/error.hpp>
-#include <callgate/outbox/outbox.hpp>
+#include <callgate/store/rows.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -25,11 +25,11 @@ std::int64_t to_int(std::string_view s);
 /** A GET reply as a call state; nil is "no such call", anything unreadable is an error. */
 result<std::optional<core::CallState>> parse_call(const redisReply* r);
 /** One stream entry [id, [field, value, ...]] as an outbox row. */
-outbox::OutboxRow row_from(const redisReply* entry);
-nlohmann::json dead_letter_json(const outbox::DeadLetter& d);
-std::optional<outbox::DeadLetter> dead_letter_from(std::string_view text_value,
-                                                   std::string_view sink);
+store::OutboxRow row_from(const redisReply* entry);
+nlohmann::json dead_letter_json(const store::DeadLetter& d);
+std::optional<store::DeadLetter> dead_letter_from(std::string_view text_value,
+                                                  std::string_view sink);
 /** The commit script's arguments for one outbox row (operation "O"). */
-void push_outbox_op(std::vector<std::string>& args, const outbox::OutboxRow& r);
+void push_outbox_op(std::vector<std::string>& args, const store::OutboxRow& r);
 
 }  // namespace callgate::store::redis

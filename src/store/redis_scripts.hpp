@@ -11,6 +11,8 @@ namespace callgate::store::redis {
  * sinks, S pairs (stream, maxlen), then operations:
  *   D key ttl_ms                                  a redelivery key
  *   C id json ttl_ms live created_ms match        a call state (+ the live and match indexes)
+ * A ttl_ms of 0 or less means "already expired": the key is deleted rather than written, since
+ * Redis would otherwise keep it readable for the smallest PX it accepts.
  *   O call type key body at_ms sink               an outbox row: next seq, outbox stream entry
  *                                                 "<seq>-0", and every redis_stream sink
  */
@@ -21,12 +23,21 @@ local i = 3 + 2 * nstreams
 while i <= #ARGV do
   local op = ARGV[i]
   if op == 'D' then
-    redis.call('SET', ARGV[i + 1], '1', 'PX', ARGV[i + 2])
+    if tonumber(ARGV[i + 2]) <= 0 then
+      redis.call('DEL', ARGV[i + 1])
+    else
+      redis.call('SET', ARGV[i + 1], '1', 'PX', ARGV[i + 2])
+    end
     i = i + 3
   elseif op == 'C' then
     local id, ttl, created, match = ARGV[i + 1], ARGV[i + 3], ARGV[i + 5], ARGV[i + 6]
-    redis.call('SET', p .. 'call:' .. id, ARGV[i + 2], 'PX', ttl)
-    if ARGV[i + 4] == '1' then
+    local expired = tonumber(ttl) <= 0
+    if expired then
+      redis.call('DEL', p .. 'call:' .. id)
+    else
+      redis.call('SET', p .. 'call:' .. id, ARGV[i + 2], 'PX', ttl)
+    end
+    if ARGV[i + 4] == '1' and not expired then
       redis.call('ZADD', p .. 'live', created, id)
       if match ~= '' then
         redis.call('ZADD', p .. 'match:' .. match, created, id)

@@ -129,8 +129,9 @@ result<bool> RedisStore::remember_delivery(std::string_view dedup_key, TimePoint
   }
   seen_.emplace(dedup_key);
   const auto ttl = expires_at - now();
-  script_args_.insert(script_args_.end(),
-                      {"D", k, ms(std::chrono::duration_cast<std::chrono::milliseconds>(ttl))});
+  script_args_.insert(
+      script_args_.end(),
+      {"D", k, std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count())});
   return true;
 }
 
@@ -171,9 +172,10 @@ result<std::optional<core::CallState>> RedisStore::find_live_call(std::string_vi
 
 result<void> RedisStore::save_call(const core::CallState& s, TimePoint expires_at) {
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - now());
-  script_args_.insert(script_args_.end(),
-                      {"C", s.id, core::to_json(s).dump(), ms(ttl), s.ended() ? "0" : "1",
-                       std::to_string(to_unix_ms(s.created_at)), match_index(s)});
+  script_args_.insert(
+      script_args_.end(),
+      {"C", s.id, core::to_json(s).dump(), std::to_string(ttl.count()), s.ended() ? "0" : "1",
+       std::to_string(to_unix_ms(s.created_at)), match_index(s)});
   calls_.insert_or_assign(s.id, Buffered{s, expires_at});
   return {};
 }

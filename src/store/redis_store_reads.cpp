@@ -11,34 +11,34 @@ using namespace redis;
 
 // --- read side ----------------------------------------------------------------------------------
 
-result<std::vector<outbox::OutboxRow>> RedisStore::xrange(const std::string& from,
-                                                          std::size_t count) {
+result<std::vector<store::OutboxRow>> RedisStore::xrange(const std::string& from,
+                                                         std::size_t count) {
   auto conn = pool_->acquire();
   auto r = conn->command({"XRANGE", key("outbox"), from, "+", "COUNT", std::to_string(count)});
   if (!r) return r.error();
-  std::vector<outbox::OutboxRow> rows;
+  std::vector<store::OutboxRow> rows;
   for (std::size_t i = 0; i < (*r)->elements; ++i) rows.push_back(row_from((*r)->element[i]));
   return rows;
 }
 
-result<std::vector<outbox::OutboxRow>> RedisStore::read_outbox(std::int64_t after_seq,
-                                                               std::size_t limit) {
+result<std::vector<store::OutboxRow>> RedisStore::read_outbox(std::int64_t after_seq,
+                                                              std::size_t limit) {
   return xrange("(" + std::to_string(after_seq) + "-0", limit);
 }
 
-result<std::optional<outbox::SinkCursor>> RedisStore::load_cursor(std::string_view sink) {
+result<std::optional<store::SinkCursor>> RedisStore::load_cursor(std::string_view sink) {
   auto conn = pool_->acquire();
   auto r = conn->command({"GET", key("cursor", sink)});
   if (!r) return r.error();
-  if ((*r)->type == REDIS_REPLY_NIL) return std::optional<outbox::SinkCursor>{};
+  if ((*r)->type == REDIS_REPLY_NIL) return std::optional<store::SinkCursor>{};
   const auto v = text(r->get());
   const auto space = v.find(' ');
-  return std::optional<outbox::SinkCursor>{
-      outbox::SinkCursor{to_int(v.substr(0, space)),
-                         space == std::string_view::npos ? 0 : to_int(v.substr(space + 1))}};
+  return std::optional<store::SinkCursor>{
+      store::SinkCursor{to_int(v.substr(0, space)),
+                        space == std::string_view::npos ? 0 : to_int(v.substr(space + 1))}};
 }
 
-result<void> RedisStore::save_cursor(std::string_view sink, const outbox::SinkCursor& c) {
+result<void> RedisStore::save_cursor(std::string_view sink, const store::SinkCursor& c) {
   auto conn = pool_->acquire();
   auto r = conn->pipeline(
       {{"SET", key("cursor", sink), std::to_string(c.seq) + " " + std::to_string(c.position)},
@@ -54,9 +54,8 @@ result<std::int64_t> RedisStore::last_outbox_seq() {
   return to_int(text(r->get()));
 }
 
-result<std::vector<outbox::OutboxRow>> RedisStore::outbox_since(TimePoint since,
-                                                                std::size_t limit) {
-  std::vector<outbox::OutboxRow> out;
+result<std::vector<store::OutboxRow>> RedisStore::outbox_since(TimePoint since, std::size_t limit) {
+  std::vector<store::OutboxRow> out;
   std::string from = "-";
   for (;;) {
     auto rows = xrange(from, 1000);
@@ -89,7 +88,7 @@ result<std::vector<core::CallState>> RedisStore::list_live_calls(std::size_t lim
 
 // --- dead letters and leases --------------------------------------------------------------------
 
-result<void> RedisStore::add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) {
+result<void> RedisStore::add_dead_letter(std::string_view sink, const store::DeadLetter& d) {
   auto conn = pool_->acquire();
   auto r = conn->pipeline({{"LPUSH", key("dead", sink), dead_letter_json(d).dump()},
                            {"SADD", key("dead-sinks"), std::string(sink)}});
@@ -97,8 +96,8 @@ result<void> RedisStore::add_dead_letter(std::string_view sink, const outbox::De
   return {};
 }
 
-result<std::vector<outbox::DeadLetter>> RedisStore::list_dead_letters(std::string_view sink,
-                                                                      std::size_t limit) {
+result<std::vector<store::DeadLetter>> RedisStore::list_dead_letters(std::string_view sink,
+                                                                     std::size_t limit) {
   auto conn = pool_->acquire();
   std::vector<std::string> sinks;
   if (sink.empty()) {
@@ -108,7 +107,7 @@ result<std::vector<outbox::DeadLetter>> RedisStore::list_dead_letters(std::strin
   } else {
     sinks.emplace_back(sink);
   }
-  std::vector<outbox::DeadLetter> out;
+  std::vector<store::DeadLetter> out;
   for (const auto& s : sinks) {
     auto r = conn->command({"LRANGE", key("dead", s), "0", std::to_string(limit - 1)});
     if (!r) return r.error();

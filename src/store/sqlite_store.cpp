@@ -79,13 +79,13 @@ constexpr const char* kLastSeq = "SELECT COALESCE(MAX(seq), 0) FROM outbox";
 
 boost::system::error_code unavailable() { return make_error_code(errc::store_unavailable); }
 
-outbox::OutboxRow row_from(sqlite::Statement& s) {
+store::OutboxRow row_from(sqlite::Statement& s) {
   return {s.int64(0), from_unix_ms(s.int64(1)), s.text(2), s.text(3), s.text(4), s.text(5),
           s.text(6)};
 }
 
-result<std::vector<outbox::OutboxRow>> rows_from(sqlite::Statement& s) {
-  std::vector<outbox::OutboxRow> rows;
+result<std::vector<store::OutboxRow>> rows_from(sqlite::Statement& s) {
+  std::vector<store::OutboxRow> rows;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) rows.push_back(row_from(s));
   if (rc != SQLITE_DONE) return unavailable();
@@ -210,16 +210,16 @@ result<std::int64_t> SqliteStore::count_live_calls() {
   return s->int64(0);
 }
 
-result<std::vector<outbox::OutboxRow>> SqliteStore::read_outbox(std::int64_t after_seq,
-                                                                std::size_t limit) {
+result<std::vector<store::OutboxRow>> SqliteStore::read_outbox(std::int64_t after_seq,
+                                                               std::size_t limit) {
   std::lock_guard lock(reader_mutex_);
   Use s(reader_->prepare(kReadOutbox));
   s->bind(1, after_seq).bind(2, static_cast<std::int64_t>(limit));
   return rows_from(*s);
 }
 
-result<std::vector<outbox::OutboxRow>> SqliteStore::outbox_since(TimePoint since,
-                                                                 std::size_t limit) {
+result<std::vector<store::OutboxRow>> SqliteStore::outbox_since(TimePoint since,
+                                                                std::size_t limit) {
   std::lock_guard lock(reader_mutex_);
   Use s(reader_->prepare(kOutboxSince));
   s->bind(1, to_unix_ms(since)).bind(2, static_cast<std::int64_t>(limit));
@@ -239,7 +239,7 @@ result<std::vector<core::CallState>> SqliteStore::list_live_calls(std::size_t li
   }
 }
 
-result<void> SqliteStore::add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) {
+result<void> SqliteStore::add_dead_letter(std::string_view sink, const store::DeadLetter& d) {
   std::lock_guard lock(reader_mutex_);
   Use s(reader_->prepare(kAddDeadLetter));
   s->bind(1, sink)
@@ -256,12 +256,12 @@ result<void> SqliteStore::add_dead_letter(std::string_view sink, const outbox::D
   return {};
 }
 
-result<std::vector<outbox::DeadLetter>> SqliteStore::list_dead_letters(std::string_view sink,
-                                                                       std::size_t limit) {
+result<std::vector<store::DeadLetter>> SqliteStore::list_dead_letters(std::string_view sink,
+                                                                      std::size_t limit) {
   std::lock_guard lock(reader_mutex_);
   Use s(reader_->prepare(kListDeadLetters));
   s->bind(1, sink).bind(2, static_cast<std::int64_t>(limit));
-  std::vector<outbox::DeadLetter> out;
+  std::vector<store::DeadLetter> out;
   int rc;
   while ((rc = s->step()) == SQLITE_ROW) {
     auto row = row_from(*s);
@@ -296,17 +296,17 @@ result<std::size_t> SqliteStore::redeliver_dead_letters(std::string_view sink, s
   return moved;
 }
 
-result<std::optional<outbox::SinkCursor>> SqliteStore::load_cursor(std::string_view sink) {
+result<std::optional<store::SinkCursor>> SqliteStore::load_cursor(std::string_view sink) {
   std::lock_guard lock(reader_mutex_);
   Use s(reader_->prepare(kLoadCursor));
   s->bind(1, sink);
   const int rc = s->step();
-  if (rc == SQLITE_DONE) return std::optional<outbox::SinkCursor>{};
+  if (rc == SQLITE_DONE) return std::optional<store::SinkCursor>{};
   if (rc != SQLITE_ROW) return unavailable();
-  return std::optional<outbox::SinkCursor>{outbox::SinkCursor{s->int64(0), s->int64(1)}};
+  return std::optional<store::SinkCursor>{store::SinkCursor{s->int64(0), s->int64(1)}};
 }
 
-result<void> SqliteStore::save_cursor(std::string_view sink, const outbox::SinkCursor& c) {
+result<void> SqliteStore::save_cursor(std::string_view sink, const store::SinkCursor& c) {
   std::lock_guard lock(reader_mutex_);
   Use s(reader_->prepare(kSaveCursor));
   s->bind(1, sink).bind(2, c.seq).bind(3, c.position);

@@ -27,7 +27,8 @@ std::string hmac_sha256(std::string_view key, std::string_view id, std::string_v
 
 std::optional<StandardWebhooksSecret> StandardWebhooksSecret::parse(std::string_view text) {
   constexpr std::string_view kPrefix = "whsec_";
-  if (text.starts_with(kPrefix)) text.remove_prefix(kPrefix.size());
+  if (!text.starts_with(kPrefix)) return std::nullopt;
+  text.remove_prefix(kPrefix.size());
   auto key = base64_decode(text);
   if (!key || key->empty()) return std::nullopt;
   return StandardWebhooksSecret{std::move(*key)};

@@ -12,6 +12,7 @@ class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
     adapters::register_builtin_providers(registry);
+    sinks::register_builtin_sinks(sink_types);
     ::setenv("CG_TEST_SECRET", "s3cret", 1);
     ::setenv("CG_TEST_KEY", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", 1);
     ::unsetenv("CG_TEST_MISSING");
@@ -19,7 +20,11 @@ class ConfigTest : public ::testing::Test {
   config::Config load(const std::string& yaml) {
     const auto file = dir / "c.yaml";
     std::ofstream(file) << yaml;
-    return config::load_config(file.string(), registry);
+    return load_file(file.string());
+  }
+  config::Config load_file(const std::string& file,
+                           config::Purpose purpose = config::Purpose::serve) {
+    return config::load_config(file, registry, sink_types, purpose);
   }
   /** The variables the shipped configs read. */
   static void set_shipped_config_env() {
@@ -30,13 +35,14 @@ class ConfigTest : public ::testing::Test {
   std::string error_of(const std::string& yaml) {
     try {
       load(yaml);
-    } catch (const config::ConfigError& e) {
+    } catch (const yaml::ConfigError& e) {
       return e.what();
     }
     return "no error";
   }
 
   adapters::Registry registry;
+  sinks::SinkRegistry sink_types;
   testing::TempDir dir;
 };
 
@@ -49,8 +55,7 @@ const char* kMinimal = R"(sources:
 
 TEST_F(ConfigTest, TheShippedDefaultConfigLoads) {
   set_shipped_config_env();
-  const auto c = config::load_config(
-      std::string(CALLGATE_TEST_DATA_DIR) + "/../../config/callgate.yaml", registry);
+  const auto c = load_file(std::string(CALLGATE_TEST_DATA_DIR) + "/../../config/callgate.yaml");
   EXPECT_EQ(c.http.host, "127.0.0.1");
   EXPECT_EQ(c.http.port, 8080);
   EXPECT_EQ(c.http.threads, 2);
@@ -66,16 +71,16 @@ TEST_F(ConfigTest, TheShippedDefaultConfigLoads) {
 
 TEST_F(ConfigTest, TheImagesConfigLoadsAndListensOnAllInterfaces) {
   set_shipped_config_env();
-  const auto c = config::load_config(
-      std::string(CALLGATE_TEST_DATA_DIR) + "/../../docker/callgate.docker.yaml", registry);
+  const auto c =
+      load_file(std::string(CALLGATE_TEST_DATA_DIR) + "/../../docker/callgate.docker.yaml");
   EXPECT_EQ(c.http.host, "0.0.0.0");
   EXPECT_EQ(c.sources.size(), 3u);
 }
 
 TEST_F(ConfigTest, TheScaledOutConfigUsesRedisAndItsStream) {
   set_shipped_config_env();
-  const auto c = config::load_config(
-      std::string(CALLGATE_TEST_DATA_DIR) + "/../../docker/callgate.redis.yaml", registry);
+  const auto c =
+      load_file(std::string(CALLGATE_TEST_DATA_DIR) + "/../../docker/callgate.redis.yaml");
   EXPECT_EQ(c.store.type, "redis");
   EXPECT_EQ(c.store.url, "redis://redis:6379/0");
   ASSERT_EQ(c.store.streams.size(), 1u);
@@ -83,10 +88,10 @@ TEST_F(ConfigTest, TheScaledOutConfigUsesRedisAndItsStream) {
 }
 
 TEST_F(ConfigTest, AFileSinkOrRedisStreamThatCannotWorkWithTheStoreIsRefused) {
-  EXPECT_THROW(load(std::string(kMinimal) + "sinks:\n  - type: redis_stream\n"), config::ConfigError);
+  EXPECT_THROW(load(std::string(kMinimal) + "sinks:\n  - type: redis_stream\n"), yaml::ConfigError);
   EXPECT_THROW(load(std::string(kMinimal) +
                     "store:\n  type: redis\nsinks:\n  - type: file\n    path: x.jsonl\n"),
-               config::ConfigError);
+               yaml::ConfigError);
 }
 
 TEST_F(ConfigTest, DefaultsApplyWhenKeysAreLeftOut) {
@@ -183,6 +188,93 @@ TEST_F(ConfigTest, SecretsDoNotAppearInErrors) {
 )");
   EXPECT_NE(e.find("colour"), std::string::npos);
   EXPECT_EQ(e.find("s3cret"), std::string::npos);
+}
+
+// Each of these passed check-config once, although the server then refused it or should have.
+TEST_F(ConfigTest, RefusesWhatTheServerWouldRefuse) {
+  const auto listen = error_of(std::string("listen: 999.1.1.1:80\n") + kMinimal);
+  EXPECT_NE(listen.find("key 'listen': '999.1.1.1' is not an IPv4 or IPv6 address"),
+            std::string::npos)
+      << listen;
+  const auto admin =
+      error_of(std::string(kMinimal) + "admin:\n  listen: localhost:9\n  token: t\n");
+  EXPECT_NE(admin.find("key 'admin.listen'"), std::string::npos) << admin;
+
+  const auto tls = error_of(
+      std::string("tls:\n  cert: /nonexistent/c.pem\n  key: /nonexistent/k.pem\n") + kMinimal);
+  EXPECT_NE(tls.find("c.yaml:2: key 'tls.cert': cannot read /nonexistent/c.pem"), std::string::npos)
+      << tls;
+
+  const auto sink =
+      error_of(std::string(kMinimal) +
+               "sinks:\n  - type: http\n    url: http://127.0.0.1:9/\n    secret: nope\n");
+  EXPECT_NE(sink.find("key 'sinks[0].secret': must be whsec_"), std::string::npos) << sink;
+
+  const auto voip = error_of(
+      "sources:\n  pbx:\n    provider: voip\n    auth:\n      standard_webhooks_secret: "
+      "nothwsec\n");
+  EXPECT_NE(voip.find("key 'sources.pbx.auth.standard_webhooks_secret': must be whsec_"),
+            std::string::npos)
+      << voip;
+
+  const auto twice = error_of(std::string(kMinimal) + "threads: 2\nthreads: 4\n");
+  EXPECT_NE(twice.find("c.yaml:7: key 'threads': appears twice"), std::string::npos) << twice;
+  const auto nested_twice = error_of(
+      "sources:\n  pbx:\n    provider: voip\n    auth:\n      bearer: a\n      bearer: b\n");
+  EXPECT_NE(nested_twice.find("c.yaml:6: key 'sources.pbx.auth.bearer': appears twice"),
+            std::string::npos)
+      << nested_twice;
+}
+
+TEST_F(ConfigTest, AConfigWithoutSinksLoadsWithAWarning) {
+  const auto c = load(kMinimal);
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_NE(c.warnings[0].find("no sinks"), std::string::npos);
+  const auto with_sink =
+      load(std::string(kMinimal) + "sinks:\n  - type: file\n    path: e.jsonl\n");
+  EXPECT_TRUE(with_sink.warnings.empty());
+}
+
+TEST_F(ConfigTest, EverySinkTypeComesFromTheRegistry) {
+  const auto c = load(std::string(kMinimal) +
+                      "sinks:\n  - type: file\n    path: e.jsonl\n"
+                      "  - type: http\n    url: http://127.0.0.1:9/x?token=1\n");
+  ASSERT_EQ(c.sinks.size(), 2u);
+  EXPECT_EQ(c.sinks[0].name, "file:e.jsonl");
+  EXPECT_EQ(c.sinks[1].name, "http:http://127.0.0.1:9/x?token=1");
+  for (const auto& s : c.sinks) EXPECT_TRUE(static_cast<bool>(s.create)) << s.name;
+  const auto unknown = error_of(std::string(kMinimal) + "sinks:\n  - type: kafka\n");
+  EXPECT_NE(unknown.find("(known: file, http, redis_stream)"), std::string::npos) << unknown;
+}
+
+// replay and events check no signature, so a missing provider secret must not stop them.
+TEST_F(ConfigTest, OfflineCommandsNeedNoProviderSecrets) {
+  const auto file = dir / "offline.yaml";
+  std::ofstream(file) << R"(sources:
+  webex:
+    provider: webex
+    secret: ${CG_TEST_MISSING}
+admin:
+  listen: 127.0.0.1:0
+  token: ${CG_TEST_MISSING}
+)";
+  EXPECT_THROW(load_file(file.string()), yaml::MissingVariable);
+  const auto c = load_file(file.string(), config::Purpose::offline);
+  ASSERT_EQ(c.sources.count("webex"), 1u);
+  const auto& source = *c.sources.at("webex");
+  verify::Headers headers;
+  const std::string body =
+      R"({"resource":"telephony_calls","event":"updated","data":{"callId":"c1",)"
+      R"("eventTimestamp":"2025-08-14T18:52:41.730Z","state":"alerting"}})";
+  const adapters::Request r{headers, body, from_unix_ms(0)};
+  EXPECT_FALSE(source.verify(r)) << "an offline source verifies nothing";
+  auto parsed = source.parse(r);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->observations.size(), 1u);
+  EXPECT_FALSE(c.admin.enabled);
+  // Any other missing variable still stops an offline command: the store must be right.
+  std::ofstream(file) << "store:\n  path: ${CG_TEST_MISSING}\n" << kMinimal;
+  EXPECT_THROW(load_file(file.string(), config::Purpose::offline), yaml::MissingVariable);
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ struct Harness {
     committer.submit(std::move(obs), [&p](result<outbox::Outcome> r) { p.set_value(r); });
     return f.get();
   }
-  std::vector<outbox::OutboxRow> outbox() { return *store.read_outbox(0, 1000); }
+  std::vector<store::OutboxRow> outbox() { return *store.read_outbox(0, 1000); }
 
   store::Store& store;
   metrics::Metrics metrics;

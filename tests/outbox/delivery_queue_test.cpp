@@ -7,7 +7,7 @@ namespace {
 
 using outbox::Attempt;
 using outbox::DeliveryQueue;
-using outbox::OutboxRow;
+using store::OutboxRow;
 using R = Attempt::Result;
 
 Attempt ok() { return {R::delivered, "", std::nullopt}; }

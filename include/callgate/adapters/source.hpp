@@ -1,9 +1,9 @@
 #pragma once
 
-#include <callgate/config/node.hpp>
 #include <callgate/core/observation.hpp>
 #include <callgate/error.hpp>
 #include <callgate/verify/common.hpp>
+#include <callgate/yaml/node.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -51,12 +51,20 @@ class Source {
   SourceSettings settings_;
 };
 
+/** Body to observations, the provider's parser on its own. */
+using ParseFn = std::function<result<Parsed>(const Request& r, const SourceSettings& settings)>;
+
 /** Makes sources of one provider; `name` is the `provider:` value in YAML. */
 struct ProviderFactory {
   std::string_view name;
-  /** Reads the provider's own keys from node (throws config::ConfigError on a mistake). */
-  std::function<std::unique_ptr<Source>(const config::Node& node, SourceSettings settings)> create;
+  /** Reads the provider's own keys from node (throws yaml::ConfigError on a mistake). */
+  std::function<std::unique_ptr<Source>(const yaml::Node& node, SourceSettings settings)> create;
+  /** The parser alone, for commands that check no signature (replay) when secrets are unset. */
+  ParseFn parse;
 };
+
+/** A source that parses but accepts no request as verified: for offline commands only. */
+std::unique_ptr<Source> parse_only_source(ParseFn parse, SourceSettings settings);
 
 /** The providers callgate knows, by name. */
 class Registry {

@@ -17,7 +17,4 @@ int replay(const config::Config& config, const std::string& file, const std::str
 /** `callgate events --since T`: the outbox's events created at or after T, one JSON line each. */
 int print_events(const config::Config& config, TimePoint since, std::size_t limit);
 
-/** "2025-08-14T18:52:41Z", or an age such as "90s", "15m", "2h", "7d" before now. */
-std::optional<TimePoint> parse_since(const std::string& text, TimePoint now);
-
 }  // namespace callgate::app

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <callgate/adapters/source.hpp>
+#include <callgate/sinks/registry.hpp>
 #include <callgate/store/store.hpp>
+#include <callgate/yaml/node.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -11,23 +13,9 @@
 
 namespace callgate::config {
 
-/** One entry of `sinks:`; `type` selects the implementation. */
-struct SinkConfig {
-  std::string type;  ///< file | http | redis_stream
-  std::string name;  ///< cursor name; defaults to "<type>:<path, url or stream>"
-  std::string path;  ///< file
-  // redis_stream
-  std::string stream;
-  std::int64_t maxlen = 1'000'000;
-  // http
-  std::string url;
-  std::string secret;  ///< whsec_...; empty: deliveries are not signed
-  std::chrono::milliseconds timeout{5000};
-  int max_attempts = 12;
-  int concurrency = 8;
-  std::chrono::milliseconds retry_base{1000};
-  std::chrono::milliseconds retry_max{3'600'000};
-};
+using ConfigError = yaml::ConfigError;
+
+using SinkConfig = sinks::SinkConfig;
 
 /** The HTTP listener and its protections. */
 struct HttpConfig {
@@ -63,9 +51,18 @@ struct Config {
   std::map<std::string, std::shared_ptr<const adapters::Source>, std::less<>> sources;
   std::vector<SinkConfig> sinks;
   AdminConfig admin;
+  std::vector<std::string> warnings;  ///< valid, but probably not what was meant
+};
+
+/** What the configuration is loaded for. */
+enum class Purpose {
+  serve,    ///< everything must be valid, every ${VAR} set
+  offline,  ///< replay and events: sources whose secrets are unset can parse but verify nothing,
+            ///< and the admin API is ignored
 };
 
 /** Reads and validates a configuration file; throws ConfigError naming file, line and key. */
-Config load_config(const std::string& file, const adapters::Registry& registry);
+Config load_config(const std::string& file, const adapters::Registry& registry,
+                   const sinks::SinkRegistry& sink_types, Purpose purpose = Purpose::serve);
 
 }  // namespace callgate::config

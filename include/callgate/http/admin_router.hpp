@@ -20,7 +20,8 @@ namespace callgate::http {
  */
 class AdminRouter final : public Handler {
  public:
-  AdminRouter(store::Store& store, std::vector<std::string> tokens,
+  /** sinks: the configured sink names (a redeliver names one of them). */
+  AdminRouter(store::Store& store, std::vector<std::string> tokens, std::vector<std::string> sinks,
               std::function<void()> wake_sinks);
 
   void handle(Request&& req, Reply reply) override;
@@ -31,6 +32,7 @@ class AdminRouter final : public Handler {
 
   store::Store& store_;
   std::vector<std::string> tokens_;
+  std::vector<std::string> sinks_;
   std::function<void()> wake_sinks_;
 };
 

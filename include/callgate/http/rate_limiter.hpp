@@ -2,6 +2,7 @@
 
 #include <callgate/time.hpp>
 #include <chrono>
+#include <cmath>
 #include <mutex>
 
 namespace callgate::http {
@@ -26,8 +27,10 @@ class TokenBucket {
       tokens_ -= 1.0;
       return true;
     }
-    retry_after =
-        std::chrono::milliseconds(static_cast<long long>((1.0 - tokens_) / rate_ * 1000) + 1);
+    // Rounded up to whole milliseconds: with an empty bucket at 1/s that is exactly 1000 ms,
+    // so Retry-After says 1 s, not 2.
+    retry_after = std::chrono::milliseconds(
+        static_cast<long long>(std::ceil((1.0 - tokens_) / rate_ * 1000)));
     return false;
   }
 

@@ -4,7 +4,7 @@
 #include <callgate/http/handler.hpp>
 #include <callgate/http/rate_limiter.hpp>
 #include <callgate/metrics/metrics.hpp>
-#include <callgate/outbox/committer.hpp>
+#include <callgate/outbox/submitter.hpp>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,7 +20,7 @@ using Sources = std::map<std::string, std::shared_ptr<const adapters::Source>, s
  */
 class Router final : public Handler {
  public:
-  Router(Sources sources, outbox::Committer& committer, metrics::Metrics& metrics);
+  Router(Sources sources, outbox::Submitter& committer, metrics::Metrics& metrics);
 
   void handle(Request&& req, Reply reply) override;
   Response reject(errc why, std::string_view target, unsigned version) override;
@@ -31,7 +31,7 @@ class Router final : public Handler {
 
   Sources sources_;
   std::map<std::string, std::unique_ptr<TokenBucket>, std::less<>> limits_;
-  outbox::Committer& committer_;
+  outbox::Submitter& committer_;
   metrics::Metrics& metrics_;
 };
 
@@ -39,7 +39,7 @@ class Router final : public Handler {
  * POST /webhooks/<source>: verify the signature on the raw bytes, parse into observations, hand
  * them to the committer, and reply only once they are committed. Logs and counts every rejection.
  */
-void handle_webhook(const adapters::Source& source, Request&& req, outbox::Committer& committer,
+void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submitter& committer,
                     metrics::Metrics& metrics, Reply reply);
 
 /** Logs and counts a refused webhook request (never its body or secrets), returns its answer. */

@@ -3,6 +3,7 @@
 #include <callgate/core/observation.hpp>
 #include <callgate/error.hpp>
 #include <callgate/metrics/metrics.hpp>
+#include <callgate/outbox/submitter.hpp>
 #include <callgate/store/store.hpp>
 #include <condition_variable>
 #include <deque>
@@ -13,21 +14,14 @@
 
 namespace callgate::outbox {
 
-/** What happened to the observations of one request. */
-struct Outcome {
-  std::size_t emitted = 0;      ///< events written to the outbox
-  std::size_t redelivered = 0;  ///< observations recognised as repeats and skipped
-};
-
 /**
  * The one writer. Requests hand it their observations; it decides each against the stored call
  * (core::decide), writes states and emitted events in one transaction per batch of concurrent
  * requests (group commit), and only then calls each request's completion. Because every decision
  * happens on this thread, a call's events are decided and numbered in one order.
  */
-class Committer {
+class Committer final : public Submitter {
  public:
-  using Done = std::function<void(result<Outcome>)>;
   using Clock = std::function<TimePoint()>;
 
   struct Options {
@@ -46,9 +40,9 @@ class Committer {
   void stop();
 
   /** Queues one request's observations; done runs on the committer thread after the commit. */
-  void submit(std::vector<core::Observation> observations, Done done);
+  void submit(std::vector<core::Observation> observations, Done done) override;
   /** Checks on the committer thread that a write transaction can be opened (GET /readyz). */
-  void probe(std::function<void(result<void>)> done);
+  void probe(std::function<void(result<void>)> done) override;
   /** Called on the committer thread after every successful commit that emitted events. */
   void on_commit(std::function<void()> listener);
 

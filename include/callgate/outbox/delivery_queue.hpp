@@ -1,6 +1,6 @@
 #pragma once
 
-#include <callgate/outbox/outbox.hpp>
+#include <callgate/store/rows.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -11,6 +11,9 @@
 #include <vector>
 
 namespace callgate::outbox {
+
+using store::DeadLetter;
+using store::OutboxRow;
 
 /** What became of one delivery attempt. */
 struct Attempt {

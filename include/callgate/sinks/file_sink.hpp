@@ -16,8 +16,8 @@ class FileSink final : public Sink {
   ~FileSink() override;
 
  private:
-  result<outbox::SinkCursor> recover_(const std::optional<outbox::SinkCursor>& saved) override;
-  std::vector<outbox::Attempt> deliver_(const std::vector<outbox::OutboxRow>& rows) override;
+  result<store::SinkCursor> recover_(const std::optional<store::SinkCursor>& saved) override;
+  std::vector<outbox::Attempt> deliver_(const std::vector<store::OutboxRow>& rows) override;
   std::int64_t position_() const override { return position_bytes_; }
   bool recovers_destination_() const override { return true; }
 

@@ -35,10 +35,10 @@ class HttpSink final : public Sink {
   ~HttpSink() override;
 
   /** The headers a delivery of row carries (exposed for tests). */
-  boost::beast::http::fields headers_for(const outbox::OutboxRow& row, TimePoint now) const;
+  boost::beast::http::fields headers_for(const store::OutboxRow& row, TimePoint now) const;
 
  private:
-  std::vector<outbox::Attempt> deliver_(const std::vector<outbox::OutboxRow>& rows) override;
+  std::vector<outbox::Attempt> deliver_(const std::vector<store::OutboxRow>& rows) override;
 
   HttpSinkOptions options_;
   std::unique_ptr<HttpClient> client_;

@@ -4,7 +4,7 @@
 #include <callgate/error.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <callgate/outbox/delivery_queue.hpp>
-#include <callgate/outbox/outbox.hpp>
+#include <callgate/store/rows.hpp>
 #include <callgate/store/store.hpp>
 #include <condition_variable>
 #include <mutex>
@@ -45,11 +45,11 @@ class Sink {
  protected:
   /** Makes the destination agree with the saved cursor (nullopt on the sink's first start) and
    * returns the cursor to continue from. Runs once, before delivering. */
-  virtual result<outbox::SinkCursor> recover_(const std::optional<outbox::SinkCursor>& saved) {
-    return saved.value_or(outbox::SinkCursor{});
+  virtual result<store::SinkCursor> recover_(const std::optional<store::SinkCursor>& saved) {
+    return saved.value_or(store::SinkCursor{});
   }
   /** Attempts rows (oldest first, at most max_in_flight) and returns one Attempt per row. */
-  virtual std::vector<outbox::Attempt> deliver_(const std::vector<outbox::OutboxRow>& rows) = 0;
+  virtual std::vector<outbox::Attempt> deliver_(const std::vector<store::OutboxRow>& rows) = 0;
   /** Whether recover_ must run before any delivery (the file sink cuts its file back); a sink
    * that needs nothing of the kind may start while the store is still unreachable. */
   virtual bool recovers_destination_() const { return false; }

@@ -22,16 +22,16 @@ class MemoryStore final : public Store {
   result<void> purge(TimePoint now, TimePoint outbox_before) override;
   result<std::int64_t> count_live_calls() override;
 
-  result<std::vector<outbox::OutboxRow>> read_outbox(std::int64_t after_seq,
-                                                     std::size_t limit) override;
-  result<std::optional<outbox::SinkCursor>> load_cursor(std::string_view sink) override;
-  result<void> save_cursor(std::string_view sink, const outbox::SinkCursor& c) override;
+  result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
+                                                    std::size_t limit) override;
+  result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) override;
+  result<void> save_cursor(std::string_view sink, const store::SinkCursor& c) override;
   result<std::int64_t> last_outbox_seq() override;
-  result<std::vector<outbox::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
+  result<std::vector<store::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
   result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
-  result<void> add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) override;
-  result<std::vector<outbox::DeadLetter>> list_dead_letters(std::string_view sink,
-                                                            std::size_t limit) override;
+  result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) override;
+  result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
+                                                           std::size_t limit) override;
   result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
                                              TimePoint now) override;
 
@@ -61,9 +61,9 @@ class MemoryStore final : public Store {
   std::mutex mutex_;
   KeyMap<StoredCall> calls_;
   KeyMap<TimePoint> deliveries_;
-  std::vector<outbox::OutboxRow> outbox_;
-  std::map<std::string, outbox::SinkCursor, std::less<>> cursors_;
-  std::vector<outbox::DeadLetter> dead_letters_;
+  std::vector<store::OutboxRow> outbox_;
+  std::map<std::string, store::SinkCursor, std::less<>> cursors_;
+  std::vector<store::DeadLetter> dead_letters_;
   std::int64_t next_seq_ = 1;
   std::optional<Undo> undo_;
 };

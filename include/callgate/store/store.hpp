@@ -3,7 +3,7 @@
 #include <callgate/core/call_state.hpp>
 #include <callgate/core/correlate.hpp>
 #include <callgate/error.hpp>
-#include <callgate/outbox/outbox.hpp>
+#include <callgate/store/rows.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,25 +80,25 @@ class Store {
   virtual result<std::int64_t> count_live_calls() = 0;
 
   // --- read side: any thread ---
-  virtual result<std::vector<outbox::OutboxRow>> read_outbox(std::int64_t after_seq,
-                                                             std::size_t limit) = 0;
+  virtual result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
+                                                            std::size_t limit) = 0;
   /** nullopt when this sink has never saved a cursor. */
-  virtual result<std::optional<outbox::SinkCursor>> load_cursor(std::string_view sink) = 0;
-  virtual result<void> save_cursor(std::string_view sink, const outbox::SinkCursor& c) = 0;
+  virtual result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) = 0;
+  virtual result<void> save_cursor(std::string_view sink, const store::SinkCursor& c) = 0;
   virtual result<std::int64_t> last_outbox_seq() = 0;
   /** Outbox rows created at or after since, oldest first (for `callgate events` and the admin API).
    */
-  virtual result<std::vector<outbox::OutboxRow>> outbox_since(TimePoint since,
-                                                              std::size_t limit) = 0;
+  virtual result<std::vector<store::OutboxRow>> outbox_since(TimePoint since,
+                                                             std::size_t limit) = 0;
 
   /** Live calls, newest first (admin API). */
   virtual result<std::vector<core::CallState>> list_live_calls(std::size_t limit) = 0;
 
   // --- dead letters: any thread ---
-  virtual result<void> add_dead_letter(std::string_view sink, const outbox::DeadLetter& d) = 0;
+  virtual result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) = 0;
   /** Newest first; an empty sink lists every sink's. */
-  virtual result<std::vector<outbox::DeadLetter>> list_dead_letters(std::string_view sink,
-                                                                    std::size_t limit) = 0;
+  virtual result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
+                                                                   std::size_t limit) = 0;
   /** Moves a sink's dead letters (seq 0: all of them) back into the outbox, addressed to that
    * sink only, with their original idempotency keys. Returns how many. */
   virtual result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,

@@ -7,7 +7,7 @@ namespace callgate::verify {
 /** A Standard Webhooks secret: "whsec_" + base64 of the HMAC key. */
 struct StandardWebhooksSecret {
   std::string key;  ///< the decoded key bytes
-  /** nullopt unless text is "whsec_" followed by valid base64 (the prefix is optional). */
+  /** nullopt unless text is "whsec_" followed by valid base64 of a non-empty key. */
   static std::optional<StandardWebhooksSecret> parse(std::string_view text);
 };
 

@@ -25,7 +25,7 @@ class TelnyxSource final : public Source {
 
 ProviderFactory factory() {
   return {"telnyx",
-          [](const config::Node& node, SourceSettings settings) -> std::unique_ptr<Source> {
+          [](const yaml::Node& node, SourceSettings settings) -> std::unique_ptr<Source> {
             auto texts = node.strings("public_key");
             for (auto& k : node.strings("public_keys")) texts.push_back(std::move(k));
             if (texts.empty()) node.fail("public_key", "is required for provider telnyx");
@@ -38,7 +38,8 @@ ProviderFactory factory() {
             const auto tolerance = node.integer("tolerance_seconds", 300, 1, 86400);
             return std::make_unique<TelnyxSource>(std::move(settings), std::move(keys),
                                                   std::chrono::seconds{tolerance});
-          }};
+          },
+          telnyx::parse};
 }
 
 }  // namespace callgate::adapters::telnyx

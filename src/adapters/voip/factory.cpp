@@ -34,7 +34,8 @@ class VoipSource final : public Source {
 }  // namespace
 
 ProviderFactory factory() {
-  return {"voip", [](const config::Node& node, SourceSettings settings) -> std::unique_ptr<Source> {
+  return {"voip",
+          [](const yaml::Node& node, SourceSettings settings) -> std::unique_ptr<Source> {
             const auto auth = node.map("auth");
             auto tokens = auth.strings("bearer");
             std::vector<verify::StandardWebhooksSecret> secrets;
@@ -52,7 +53,8 @@ ProviderFactory factory() {
             return std::make_unique<VoipSource>(std::move(settings), std::move(tokens),
                                                 std::move(secrets),
                                                 std::chrono::seconds{tolerance});
-          }};
+          },
+          voip::parse};
 }
 
 }  // namespace callgate::adapters::voip

@@ -23,14 +23,15 @@ class WebexSource final : public Source {
 
 ProviderFactory factory() {
   return {"webex",
-          [](const config::Node& node, SourceSettings settings) -> std::unique_ptr<Source> {
+          [](const yaml::Node& node, SourceSettings settings) -> std::unique_ptr<Source> {
             auto secrets = node.strings("secret");
             for (auto& s : node.strings("secrets")) secrets.push_back(std::move(s));
             if (secrets.empty()) node.fail("secret", "is required for provider webex");
             for (const auto& s : secrets)
               if (s.empty()) node.fail("secret", "must not be empty");
             return std::make_unique<WebexSource>(std::move(settings), std::move(secrets));
-          }};
+          },
+          webex::parse};
 }
 
 }  // namespace callgate::adapters::webex

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-namespace callgate::outbox {
+namespace callgate::store {
 
 /** One emitted event as stored in the outbox; seq orders all events, and so each call's. */
 struct OutboxRow {
@@ -32,4 +32,4 @@ struct SinkCursor {
   std::int64_t position = 0;  ///< e.g. the file sink's byte offset after that seq
 };
 
-}  // namespace callgate::outbox
+}  // namespace callgate::store

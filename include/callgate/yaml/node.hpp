@@ -12,11 +12,16 @@
 #include <utility>
 #include <vector>
 
-namespace callgate::config {
+namespace callgate::yaml {
 
 /** A configuration mistake; the message names the file, line and key. Only thrown at startup. */
 struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+/** A ${VAR} whose variable is not set: a ConfigError that commands needing no secrets forgive. */
+struct MissingVariable : ConfigError {
+  using ConfigError::ConfigError;
 };
 
 /**
@@ -46,6 +51,8 @@ class Node {
   void finish() const;
   /** Throws ConfigError located at key (or at this mapping when key is empty). */
   [[noreturn]] void fail(std::string_view key, std::string_view message) const;
+  /** Marks every key of this mapping as read (its reader gave up on it on purpose). */
+  void skip() const;
 
   const std::string& path() const { return path_; }
 
@@ -54,6 +61,7 @@ class Node {
   std::string scalar(std::string_view key, const YAML::Node& n) const;
   std::string location(const YAML::Node& n) const;
   std::string key_path(std::string_view key) const;
+  std::string located(std::string_view key, std::string_view message) const;
 
   YAML::Node node_;
   std::shared_ptr<const std::string> file_;
@@ -64,4 +72,4 @@ class Node {
 /** Parses a YAML file into its top-level Node; throws ConfigError for syntax errors. */
 Node load_yaml_file(const std::string& file);
 
-}  // namespace callgate::config
+}  // namespace callgate::yaml

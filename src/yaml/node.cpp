@@ -1,10 +1,10 @@
-#include <callgate/config/node.hpp>
+#include <callgate/yaml/node.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <sstream>
 
-namespace callgate::config {
+namespace callgate::yaml {
 namespace {
 
 // A mapping key as text; YAML allows complex keys ("? [a, b]: x"), which callgate never uses.
@@ -29,13 +29,22 @@ std::string Node::location(const YAML::Node& n) const {
   return where;
 }
 
-void Node::fail(std::string_view key, std::string_view message) const {
+std::string Node::located(std::string_view key, std::string_view message) const {
   YAML::Node at = key.empty() ? node_ : YAML::Node{};
   if (!key.empty() && node_.IsMap()) {
     for (const auto& kv : node_)
       if (key_text(kv.first) == key) at = kv.first;
   }
-  throw ConfigError(location(at) + ": key '" + key_path(key) + "': " + std::string(message));
+  return location(at) + ": key '" + key_path(key) + "': " + std::string(message);
+}
+
+void Node::fail(std::string_view key, std::string_view message) const {
+  throw ConfigError(located(key, message));
+}
+
+void Node::skip() const {
+  if (!node_.IsMap()) return;
+  for (const auto& kv : node_) read_.insert(key_text(kv.first));
 }
 
 YAML::Node Node::get(std::string_view key) const {
@@ -61,8 +70,9 @@ std::string Node::scalar(std::string_view key, const YAML::Node& n) const {
     if (close == std::string::npos) fail(key, "unterminated ${ in value");
     const std::string var = raw.substr(open + 2, close - open - 2);
     const char* value = std::getenv(var.c_str());
-    if (var.empty() || value == nullptr)
-      fail(key, "environment variable " + (var.empty() ? "(empty name)" : var) + " is not set");
+    if (var.empty()) fail(key, "${} names no environment variable");
+    if (value == nullptr)
+      throw MissingVariable(located(key, "environment variable " + var + " is not set"));
     out.append(raw, pos, open - pos).append(value);
     pos = close + 1;
   }
@@ -176,6 +186,31 @@ void Node::finish() const {
   }
 }
 
+namespace {
+
+// yaml-cpp keeps the last of two equal keys without a word; a config that says a thing twice
+// is a mistake the user should hear about.
+void refuse_duplicate_keys(const YAML::Node& node, const std::string& file,
+                           const std::string& path) {
+  if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i)
+      refuse_duplicate_keys(node[i], file, path + "[" + std::to_string(i) + "]");
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::set<std::string, std::less<>> seen;
+  for (const auto& kv : node) {
+    const auto key = key_text(kv.first);
+    const auto here = path.empty() ? key : path + "." + key;
+    if (!seen.insert(key).second)
+      throw ConfigError(file + ":" + std::to_string(kv.first.Mark().line + 1) + ": key '" + here +
+                        "': appears twice in the same mapping");
+    refuse_duplicate_keys(kv.second, file, here);
+  }
+}
+
+}  // namespace
+
 Node load_yaml_file(const std::string& file) {
   std::ifstream in(file);
   if (!in) throw ConfigError(file + ": cannot open");
@@ -188,7 +223,8 @@ Node load_yaml_file(const std::string& file) {
     throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   if (!root.IsMap()) throw ConfigError(file + ": the top level must be a mapping");
+  refuse_duplicate_keys(root, file, "");
   return Node(root, std::make_shared<const std::string>(file), "");
 }
 
-}  // namespace callgate::config
+}  // namespace callgate::yaml

@@ -1,0 +1,204 @@
+#pragma once
+// The contract every store keeps, as parameterised tests. A test binary includes this once and
+// instantiates it for the stores it may run: the unit tests for SQLite and memory, the
+// integration tests for a real redis-server.
+#include <gtest/gtest.h>
+
+#include <callgate/store/memory_store.hpp>
+#include <callgate/store/sqlite_store.hpp>
+#include <support/child.hpp>
+#include <support/fixtures.hpp>
+
+namespace callgate {
+namespace {
+
+// Redis expires keys by its own clock, so the contract runs at the real time.
+const TimePoint kNow = callgate::now();
+
+testing::RedisServer& shared_redis() {
+  static testing::RedisServer redis;
+  return redis;
+}
+
+class StoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { store = open(); }
+  std::unique_ptr<store::Store> open() {
+    store::StoreConfig c;
+    c.type = GetParam();
+    c.path = (dir / "db" / "callgate.db").string();
+    if (c.type == "redis") {
+      static int test_number = 0;
+      c.url = shared_redis().url();
+      c.key_prefix = "t" + std::to_string(++test_number) + ":";  // each test its own keys
+    }
+    return store::open_store(c);
+  }
+  core::CallState call(const std::string& id, bool ended, const std::string& match = "") {
+    core::CallState s;
+    s.id = id;
+    s.source = "pbx";
+    s.match_key = match;
+    s.created_at = kNow;
+    s.phase = ended ? core::Phase::ended : core::Phase::ringing;
+    return s;
+  }
+  core::Emission emission(const std::string& id, int n) {
+    return {core::EventType::updated, id, id + ":" + std::to_string(n), {{"n", n}}};
+  }
+
+  testing::TempDir dir;
+  std::unique_ptr<store::Store> store;
+};
+
+TEST_P(StoreContract, RemembersDeliveriesOnce) {
+  ASSERT_TRUE(store->begin());
+  EXPECT_TRUE(*store->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  EXPECT_FALSE(*store->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  EXPECT_TRUE(*store->remember_delivery("k2", kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(store->commit());
+}
+
+TEST_P(StoreContract, SavesLoadsAndFindsLiveCallsByMatchKey) {
+  ASSERT_TRUE(store->begin());
+  auto older = call("c1", false, "m");
+  auto newer = call("c2", false, "m");
+  newer.created_at = kNow + std::chrono::seconds(1);
+  auto ended = call("c3", true, "m");
+  ended.created_at = kNow + std::chrono::seconds(2);
+  for (auto* c : {&older, &newer, &ended})
+    ASSERT_TRUE(store->save_call(*c, kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(store->commit());
+
+  auto loaded = store->load_call("c2");
+  ASSERT_TRUE(loaded && *loaded);
+  EXPECT_EQ((*loaded)->created_at, newer.created_at);
+  EXPECT_FALSE(*store->load_call("nope"));
+  auto live = store->find_live_call("pbx", "m");
+  ASSERT_TRUE(live && *live);
+  EXPECT_EQ((*live)->id, "c2");  // the newest live one; c3 has ended
+  EXPECT_FALSE(*store->find_live_call("other", "m"));
+  EXPECT_EQ(*store->count_live_calls(), 2);
+}
+
+TEST_P(StoreContract, RollbackForgetsEverythingOfTheTransaction) {
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->save_call(call("c1", false), kNow));
+  ASSERT_TRUE(store->remember_delivery("k", kNow));
+  ASSERT_TRUE(store->append_outbox(emission("c1", 1), kNow));
+  store->rollback();
+  EXPECT_FALSE(*store->load_call("c1"));
+  EXPECT_TRUE(store->read_outbox(0, 10)->empty());
+  ASSERT_TRUE(store->begin());
+  EXPECT_TRUE(*store->remember_delivery("k", kNow));
+  store->rollback();
+}
+
+TEST_P(StoreContract, OutboxKeepsOrderAndCursorsSurvive) {
+  ASSERT_TRUE(store->begin());
+  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(store->append_outbox(emission("c1", i), kNow));
+  ASSERT_TRUE(store->commit());
+  auto rows = store->read_outbox(2, 2);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].idempotency_key, "c1:3");
+  EXPECT_EQ((*rows)[1].idempotency_key, "c1:4");
+  EXPECT_EQ((*rows)[0].event_type, "telephonyCall::updated");
+  EXPECT_EQ((*rows)[0].body, R"({"n":3})");
+  EXPECT_EQ(*store->last_outbox_seq(), (*rows)[1].seq + 1);
+
+  ASSERT_TRUE(store->save_cursor("file:x", {3, 99}));
+  EXPECT_EQ((*store->load_cursor("file:x"))->position, 99);
+  EXPECT_FALSE(*store->load_cursor("other"));
+}
+
+// With only redis_stream sinks (or none) there is no cursor: the outbox is kept for its age only.
+TEST_P(StoreContract, PurgeWithoutAnySinkDropsOutboxRowsByAgeAlone) {
+  ASSERT_TRUE(store->begin());
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store->append_outbox(emission("c", i), kNow));
+  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->purge(kNow, kNow));  // nothing is older than kNow yet
+  ASSERT_TRUE(store->commit());
+  EXPECT_EQ(store->read_outbox(0, 10)->size(), 3u);
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->purge(kNow, kNow + std::chrono::seconds(1)));
+  ASSERT_TRUE(store->commit());
+  EXPECT_TRUE(store->read_outbox(0, 10)->empty());
+}
+
+TEST_P(StoreContract, PurgeDropsExpiredCallsAndOutboxRowsEverySinkHasTaken) {
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->save_call(call("old", true), kNow - std::chrono::seconds(1)));
+  ASSERT_TRUE(store->save_call(call("young", true), kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(store->remember_delivery("gone", kNow - std::chrono::seconds(1)));
+  for (int i = 1; i <= 4; ++i) ASSERT_TRUE(store->append_outbox(emission("c", i), kNow));
+  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(store->save_cursor("a", {3, 0}));
+  ASSERT_TRUE(store->save_cursor("b", {2, 0}));
+
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->purge(kNow, kNow + std::chrono::seconds(1)));
+  ASSERT_TRUE(store->commit());
+  EXPECT_FALSE(*store->load_call("old"));
+  EXPECT_TRUE(*store->load_call("young"));
+  ASSERT_TRUE(store->begin());
+  EXPECT_TRUE(*store->remember_delivery("gone", kNow));  // forgotten, so new again
+  store->rollback();
+  auto rows = store->read_outbox(0, 10);
+  ASSERT_EQ(rows->size(), 2u);  // seq 1 and 2 were taken by both sinks
+  EXPECT_EQ(rows->front().idempotency_key, "c:3");
+}
+
+TEST_P(StoreContract, PrefetchedAnswersAreThoseOfAskingOneByOne) {
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(store->save_call(call("c1", false), kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(store->commit());
+
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->prefetch({"k1", "k2"}, {"c1", "c2"}));
+  EXPECT_FALSE(*store->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  EXPECT_TRUE(*store->remember_delivery("k2", kNow + std::chrono::hours(1)));
+  EXPECT_FALSE(*store->remember_delivery("k2", kNow + std::chrono::hours(1)));  // same batch
+  EXPECT_EQ((*store->load_call("c1"))->id, "c1");
+  EXPECT_FALSE(*store->load_call("c2"));
+  ASSERT_TRUE(store->save_call(call("c2", false), kNow + std::chrono::hours(1)));
+  EXPECT_TRUE(*store->load_call("c2"));  // this transaction's own write wins over the read-ahead
+  ASSERT_TRUE(store->commit());
+  EXPECT_TRUE(*store->load_call("c2"));
+}
+
+TEST_P(StoreContract, DeadLettersAreListedNewestFirstAndRedeliveredToTheirSinkOnly) {
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->append_outbox(emission("c", 1), kNow));
+  ASSERT_TRUE(store->append_outbox(emission("c", 2), kNow));
+  ASSERT_TRUE(store->commit());
+  const auto rows = *store->read_outbox(0, 10);
+  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_TRUE(store->add_dead_letter("crm", {rows[0], "422 Unprocessable", 1, kNow, ""}));
+  ASSERT_TRUE(store->add_dead_letter(
+      "crm", {rows[1], "422 Unprocessable", 3, kNow + std::chrono::seconds(1), ""}));
+
+  const auto listed = *store->list_dead_letters("crm", 10);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].row.idempotency_key, "c:2");  // newest first
+  EXPECT_EQ(listed[0].reason, "422 Unprocessable");
+  EXPECT_EQ(listed[0].attempts, 3);
+  EXPECT_EQ(listed[0].sink, "crm");
+  EXPECT_TRUE(store->list_dead_letters("other", 10)->empty());
+  EXPECT_EQ(store->list_dead_letters("", 10)->size(), 2u);
+
+  EXPECT_EQ(*store->redeliver_dead_letters("crm", rows[0].seq, kNow), 1u);
+  const auto again = *store->read_outbox(rows[1].seq, 10);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].idempotency_key, "c:1");  // the same key: the receiver can deduplicate
+  EXPECT_EQ(again[0].sink, "crm");             // for that sink only
+  EXPECT_EQ(again[0].body, rows[0].body);
+  ASSERT_EQ(store->list_dead_letters("crm", 10)->size(), 1u);
+  EXPECT_EQ(*store->redeliver_dead_letters("crm", 0, kNow), 1u);  // 0: all that are left
+  EXPECT_TRUE(store->list_dead_letters("crm", 10)->empty());
+}
+
+}  // namespace
+}  // namespace callgate
