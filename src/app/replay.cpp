@@ -5,6 +5,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace callgate::app {
@@ -96,7 +97,8 @@ int print_events(const config::Config& config, TimePoint since, std::size_t limi
     std::cerr << "events: the store did not answer: " << rows.error().message() << '\n';
     return 1;
   }
-  for (const auto& r : *rows) std::cout << r.body << '\n';
+  // One line per outbox row: a dead letter sent again is a row of its own, for one sink only.
+  for (const auto& r : *rows) std::cout << store::row_json(r).dump() << '\n';
   return 0;
 }
 

@@ -45,16 +45,6 @@ std::optional<Query> parse_query(std::string_view target) {
   return q;
 }
 
-json row_json(const store::OutboxRow& r) {
-  return {{"seq", r.seq},
-          {"createdAt", format_iso8601(r.created_at)},
-          {"callId", r.call_id},
-          {"eventType", r.event_type},
-          {"idempotencyKey", r.idempotency_key},
-          {"sink", r.sink.empty() ? json(nullptr) : json(r.sink)},
-          {"body", json::parse(r.body, nullptr, false)}};
-}
-
 Response unavailable(unsigned version) { return error_response(errc::store_unavailable, version); }
 
 /** An admin error whose message names the problem (the webhook answers stay terse on purpose). */
@@ -104,7 +94,7 @@ Response AdminRouter::route(const Request& req) {
     auto rows = store_.outbox_since(*since, q->limit());
     if (!rows) return unavailable(v);
     json out = json::array();
-    for (const auto& r : *rows) out.push_back(row_json(r));
+    for (const auto& r : *rows) out.push_back(store::row_json(r));
     return json_response(bhttp::status::ok, v, json{{"events", out}}.dump());
   }
   if (q->path == "/admin/dead-letters" && get) {
@@ -112,7 +102,7 @@ Response AdminRouter::route(const Request& req) {
     if (!dead) return unavailable(v);
     json out = json::array();
     for (const auto& d : *dead) {
-      auto j = row_json(d.row);
+      auto j = store::row_json(d.row);
       j["sink"] = d.sink;
       j["reason"] = d.reason;
       j["attempts"] = d.attempts;

@@ -68,9 +68,16 @@ std::string Node::scalar(std::string_view key, const YAML::Node& n) const {
     if (open == std::string::npos) break;
     const auto close = raw.find('}', open + 2);
     if (close == std::string::npos) fail(key, "unterminated ${ in value");
-    const std::string var = raw.substr(open + 2, close - open - 2);
-    const char* value = std::getenv(var.c_str());
+    // ${VAR}, or ${VAR:-fallback} for a value used when VAR is unset or empty.
+    std::string var = raw.substr(open + 2, close - open - 2);
+    std::optional<std::string> fallback;
+    if (const auto dash = var.find(":-"); dash != std::string::npos) {
+      fallback = var.substr(dash + 2);
+      var.resize(dash);
+    }
     if (var.empty()) fail(key, "${} names no environment variable");
+    const char* value = std::getenv(var.c_str());
+    if (fallback && (value == nullptr || *value == '\0')) value = fallback->c_str();
     if (value == nullptr)
       throw MissingVariable(located(key, "environment variable " + var + " is not set"));
     out.append(raw, pos, open - pos).append(value);

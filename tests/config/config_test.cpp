@@ -117,6 +117,19 @@ sources:
   EXPECT_EQ(c.sources.count("webex"), 1u);
 }
 
+TEST_F(ConfigTest, AVariableMayCarryAFallback) {
+  ::unsetenv("CG_TEST_PORT");
+  EXPECT_EQ(load(std::string("listen: 127.0.0.1:${CG_TEST_PORT:-8080}\n") + kMinimal).http.port,
+            8080);
+  ::setenv("CG_TEST_PORT", "", 1);  // empty counts as unset, as in the shell
+  EXPECT_EQ(load(std::string("listen: 127.0.0.1:${CG_TEST_PORT:-8080}\n") + kMinimal).http.port,
+            8080);
+  ::setenv("CG_TEST_PORT", "9191", 1);
+  EXPECT_EQ(load(std::string("listen: 127.0.0.1:${CG_TEST_PORT:-8080}\n") + kMinimal).http.port,
+            9191);
+  ::unsetenv("CG_TEST_PORT");
+}
+
 TEST_F(ConfigTest, MistakesNameTheFileLineAndKey) {
   EXPECT_NE(
       error_of(std::string(kMinimal) + "thread: 4\n").find("c.yaml:6: key 'thread': unknown key"),

@@ -160,6 +160,58 @@ TEST_F(Delivery, TheAdminApiListsAndRedeliversDeadLetters) {
       nlohmann::json::parse(get(admin, "/admin/dead-letters", auth).body)["deadLetters"].empty());
   // The file sink is not sent the re-delivery: it took the event the first time.
   EXPECT_EQ(read_lines(dir / "var/events.jsonl").size(), 1u);
+
+  // `callgate events` tells the redelivery from the original: its own seq, the sink it is for,
+  // the same idempotency key. It needs no provider secret (the environment has none here).
+  std::string out;
+  ASSERT_EQ(
+      run_callgate({"events", "--since", "10m", "--config", "callgate.yaml"}, out, {}, dir.path()),
+      0)
+      << out;
+  std::vector<nlohmann::json> rows;
+  for (std::size_t pos = 0, nl; (nl = out.find('\n', pos)) != std::string::npos; pos = nl + 1)
+    rows.push_back(nlohmann::json::parse(out.substr(pos, nl - pos)));
+  ASSERT_EQ(rows.size(), 2u) << out;
+  EXPECT_LT(rows[0]["seq"], rows[1]["seq"]);
+  EXPECT_TRUE(rows[0]["sink"].is_null());
+  EXPECT_EQ(rows[1]["sink"], sink);
+  EXPECT_EQ(rows[0]["idempotencyKey"], key);
+  EXPECT_EQ(rows[1]["idempotencyKey"], key);
+  EXPECT_EQ(rows[1]["body"]["event"], "telephonyCall::created");
+}
+
+// Each mistake gets a status and a message that names it.
+TEST_F(Delivery, TheAdminApiNamesEachMistake) {
+  const auto admin = server->admin_port();
+  const auto auth = bearer_headers("admin-test-token");
+  auto error_of = [](const HttpResult& r) {
+    return nlohmann::json::parse(r.body, nullptr, false).value("error", std::string("(none)"));
+  };
+  const auto no_token = get(admin, "/admin/calls");
+  EXPECT_EQ(no_token.status, 401);
+  EXPECT_NE(error_of(no_token).find("missing admin token"), std::string::npos) << no_token.body;
+  const auto bad_token = get(admin, "/admin/calls", bearer_headers("wrong"));
+  EXPECT_EQ(bad_token.status, 401);
+  EXPECT_EQ(error_of(bad_token), "invalid admin token");
+
+  const auto post_admin = [&](const std::string& target) {
+    return http_request(admin, boost::beast::http::verb::post, target, "", auth);
+  };
+  const auto no_sink = post_admin("/admin/dead-letters/redeliver");
+  EXPECT_EQ(no_sink.status, 400);
+  EXPECT_NE(error_of(no_sink).find("sink is required"), std::string::npos) << no_sink.body;
+  const auto unknown_sink = post_admin("/admin/dead-letters/redeliver?sink=nosuch");
+  EXPECT_EQ(unknown_sink.status, 404);
+  EXPECT_EQ(error_of(unknown_sink), "no sink named 'nosuch'");
+  const auto bad_seq = post_admin("/admin/dead-letters/redeliver?sink=file:var/events.jsonl&seq=x");
+  EXPECT_EQ(bad_seq.status, 400) << bad_seq.body;
+
+  const auto unknown_path = get(admin, "/admin/nothing-here", auth);
+  EXPECT_EQ(unknown_path.status, 404);
+  EXPECT_NE(error_of(unknown_path).find("no such admin endpoint"), std::string::npos);
+  const auto wrong_method = post_admin("/admin/calls");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(get(admin, "/admin/events?since=yesterday", auth).status, 400);
 }
 
 TEST_F(Delivery, A5xxIsRetriedUntilTaken) {

@@ -103,11 +103,11 @@ std::string ServerProcess::log() const {
 }
 
 int run_callgate(const std::vector<std::string>& args, std::string& output,
-                 const std::map<std::string, std::string>& env) {
+                 const std::map<std::string, std::string>& env, const std::filesystem::path& cwd) {
   TempDir tmp;
   const auto log_file = (tmp.path() / "out.log").string();
   const pid_t pid = ::fork();
-  if (pid == 0) exec_callgate({}, log_file, args, env);
+  if (pid == 0) exec_callgate(cwd, log_file, args, env);
   const int code = wait_exit(pid);
   std::ifstream in(log_file);
   output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -47,8 +47,10 @@ class ServerProcess {
   std::uint16_t admin_port_ = 0;
 };
 
-/** Runs `callgate args...` to completion; returns its exit code and fills output. */
+/** Runs `callgate args...` to completion (in cwd, if given); returns its exit code and fills
+ * output with what it printed on stdout and stderr. */
 int run_callgate(const std::vector<std::string>& args, std::string& output,
-                 const std::map<std::string, std::string>& env = {});
+                 const std::map<std::string, std::string>& env = {},
+                 const std::filesystem::path& cwd = {});
 
 }  // namespace callgate::testing

@@ -2,6 +2,7 @@
 
 #include <callgate/time.hpp>
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 namespace callgate::store {
@@ -31,5 +32,9 @@ struct SinkCursor {
   std::int64_t seq = 0;
   std::int64_t position = 0;  ///< e.g. the file sink's byte offset after that seq
 };
+
+/** A row as the admin API and `callgate events` show it: seq, createdAt, callId, eventType,
+ * idempotencyKey, sink (null: every sink; else a redelivery for that sink only) and body. */
+nlohmann::json row_json(const OutboxRow& row);
 
 }  // namespace callgate::store
