@@ -1,36 +1,28 @@
 #!/usr/bin/env bash
-# The README's first command: installs what is missing, builds the release preset, and serves
-# config/callgate.yaml (SQLite store in var/, events appended to var/events.jsonl).
+# The README's first command: writes development secrets (first run only), installs what is
+# missing, builds the release preset, and serves config/callgate.yaml on 127.0.0.1:8080 (SQLite
+# store in var/, events appended to var/events.jsonl). The binary is build/release/callgate.
 #
-# The default config reads three secrets from the environment. Any that are not set get a
-# development value, generated once and kept in var/dev-secrets.env (mode 600), so the server
-# starts on a fresh machine; set the real ones in production.
+#   CALLGATE_PORT=9090 scripts/run.sh          another port
+#   CALLGATE_CONFIG=other.yaml scripts/run.sh  another config
+#   scripts/run.sh --help                      arguments go to callgate
+#
+# The default config reads three secrets from the environment. Any that are not set come from
+# var/dev-secrets.env, written first so that another terminal can `source` it during the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
-cmake --preset release >/dev/null
-cmake --build --preset release -j"$(nproc)" --target callgate
-
-mkdir -p var
-secrets=var/dev-secrets.env
-if [[ ! -f "$secrets" ]]; then
-  umask 077
-  key=$(mktemp)
-  openssl genpkey -algorithm ed25519 -out "$key" 2>/dev/null
-  {
-    echo "WEBEX_WEBHOOK_SECRET=$(openssl rand -hex 24)"
-    echo "PBX_TOKEN=$(openssl rand -hex 24)"
-    # The raw 32-byte public key is the last 32 bytes of its DER form.
-    echo "TELNYX_PUBLIC_KEY=$(openssl pkey -in "$key" -pubout -outform DER | tail -c 32 | base64)"
-  } >"$secrets"
-  mv "$key" var/dev-telnyx-private.pem
-  echo "run: generated development secrets in $secrets (and var/dev-telnyx-private.pem)"
-fi
+scripts/dev-secrets.sh
 for var in WEBEX_WEBHOOK_SECRET PBX_TOKEN TELNYX_PUBLIC_KEY; do
   if [[ -z "${!var:-}" ]]; then
-    export "$(grep "^$var=" "$secrets")"
+    # shellcheck disable=SC2046
+    export $(grep "^export $var=" var/dev-secrets.env | cut -d' ' -f2)
   fi
 done
+
+scripts/setup.sh
+echo "run: building (about 5 minutes the first time on 2 cores)"
+cmake --preset release >/dev/null
+cmake --build --preset release -j"$(nproc)" --target callgate
 
 exec build/release/callgate --config "${CALLGATE_CONFIG:-config/callgate.yaml}" "$@"

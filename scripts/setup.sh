@@ -8,9 +8,12 @@ build_packages=(
   libboost1.81-dev nlohmann-json3-dev libsodium-dev libssl-dev libspdlog-dev
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev libcli11-dev
 )
-test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev curl redis-server nginx-light)
+test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev curl redis-server nginx-light
+  python3 python3-jsonschema)
 bench_packages=(nginx-light curl redis-server)
-# The Node.js peer needs node and npm; a machine may have them from elsewhere than Debian.
+# The Node.js peer and the Node receiver example need node (and the peer npm); a machine may
+# have them from elsewhere than Debian.
+if ! command -v node >/dev/null; then test_packages+=(nodejs); fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then bench_packages+=(nodejs npm); fi
 
 want=("${build_packages[@]}")

@@ -13,7 +13,7 @@
 namespace callgate::http {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxLimit = 10'000;
 

@@ -45,7 +45,10 @@ inline std::vector<StreamEvent> read_stream(std::uint16_t port,
       if (name == "call") e.call_id = value;
       if (name == "type") e.type = value;
       if (name == "key") e.key = value;
-      if (name == "body") e.body = nlohmann::json::parse(value);
+      if (name == "body") {
+        e.body = nlohmann::json::parse(value);
+        record_emitted_events({std::string(value)});
+      }
     }
     out.push_back(std::move(e));
   }

@@ -1,3 +1,7 @@
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -45,8 +49,35 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  record_emitted_events_in(path_);
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+void record_emitted_events(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines)
+    if (line.starts_with(R"({"event":"telephonyCall::)")) out.append(line).push_back('\n');
+  if (out.empty()) return;
+  // Tests run in parallel processes: one locked append per batch keeps lines whole.
+  const int fd = ::open(CALLGATE_EMITTED_EVENTS_FILE, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd < 0) return;
+  ::flock(fd, LOCK_EX);
+  for (std::size_t done = 0; done < out.size();) {
+    const auto n = ::write(fd, out.data() + done, out.size() - done);
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::flock(fd, LOCK_UN);
+  ::close(fd);
+}
+
+void record_emitted_events_in(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file(ec) && it->path().extension() == ".jsonl")
+      record_emitted_events(read_lines(it->path()));
 }
 
 std::vector<std::string> read_lines(const std::filesystem::path& path) {

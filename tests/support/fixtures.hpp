@@ -33,6 +33,14 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+/**
+ * Every unified event a test made callgate emit is kept for one last check against the JSON
+ * Schema (docs/schema/, the `unified_event_schema` test). These add the lines that are
+ * telephonyCall events; anything else is passed over. TempDir records its *.jsonl files itself.
+ */
+void record_emitted_events(const std::vector<std::string>& lines);
+void record_emitted_events_in(const std::filesystem::path& dir);
+
 /** Non-empty lines of a text file (missing file: none). */
 std::vector<std::string> read_lines(const std::filesystem::path& path);
 

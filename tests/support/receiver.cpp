@@ -4,6 +4,7 @@
 #include <boost/beast/http.hpp>
 #include <future>
 #include <random>
+#include <support/fixtures.hpp>
 #include <support/receiver.hpp>
 
 namespace callgate::testing {
@@ -23,6 +24,9 @@ Receiver::Receiver() : respond_([](const Received&) { return 200; }) {
 Receiver::~Receiver() {
   ioc_.stop();
   thread_.join();
+  std::vector<std::string> bodies;
+  for (const auto& r : received_) bodies.push_back(r.body);
+  record_emitted_events(bodies);
 }
 
 std::string Receiver::url(const std::string& path) const {

@@ -34,7 +34,8 @@ struct SinkCursor {
 };
 
 /** A row as the admin API and `callgate events` show it: seq, createdAt, callId, eventType,
- * idempotencyKey, sink (null: every sink; else a redelivery for that sink only) and body. */
-nlohmann::json row_json(const OutboxRow& row);
+ * idempotencyKey, sink (null: every sink; else a redelivery for that sink only) and body, the
+ * event with its keys in the order they were written. */
+nlohmann::ordered_json row_json(const OutboxRow& row);
 
 }  // namespace callgate::store

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The quick start cannot rot: README.md must quote scripts/quickstart.sh word for word, and the
+# script, run against the real binary on the default config, must print exactly its "# =>" lines.
+#   tests/quickstart/check.sh REPO_ROOT CALLGATE_BINARY [EMITTED_EVENTS_FILE]
+# The events it made are appended to EMITTED_EVENTS_FILE for the JSON Schema check.
+set -euo pipefail
+repo=$(cd "$1" && pwd)
+binary=$2
+emitted=${3:-}
+script=$repo/scripts/quickstart.sh
+failed=0
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+# 1. The README's block is the script below its marker.
+quoted=$(awk '/<!-- quickstart:begin -->/{on=1; next} /<!-- quickstart:end -->/{on=0} on' "$repo/README.md" |
+  sed '/^```/d')
+body=$(sed '1,/^# --- quick start ---$/d' "$script")
+if [[ "$quoted" != "$body" ]]; then
+  fail "README.md's quick start differs from scripts/quickstart.sh:"
+  diff <(echo "$body") <(echo "$quoted") || true
+fi
+
+# 2. The script against a real server, in a fresh directory as on a first run.
+work=$(mktemp -d)
+server=
+cleanup() {
+  [[ -n "$server" ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+"$repo/scripts/dev-secrets.sh" >/dev/null
+grep -q '^export WEBEX_WEBHOOK_SECRET=' var/dev-secrets.env || fail "dev-secrets.env does not export"
+(
+  source var/dev-secrets.env
+  CALLGATE_PORT=0 exec "$binary" --config "$repo/config/callgate.yaml" --ready-file port
+) >server.log 2>&1 &
+server=$!
+for _ in $(seq 100); do [[ -s port ]] && break; sleep 0.1; done
+[[ -s port ]] || { cat server.log; fail "the server did not start"; exit 1; }
+
+CALLGATE_PORT=$(head -1 port) bash "$script" >out.txt 2>err.txt || fail "the script exited $?: $(cat err.txt)"
+expected=$(sed -n 's/^# => //p' "$script")
+if [[ "$(cat out.txt)" != "$expected" ]]; then
+  fail "the quick start printed something else than its # => lines:"
+  diff <(echo "$expected") out.txt || true
+fi
+[[ -s err.txt ]] && fail "the quick start wrote to stderr: $(cat err.txt)"
+if grep -E '\[(error|critical)\]' server.log; then fail "the server logged errors"; fi
+
+[[ -n "$emitted" && -f var/events.jsonl ]] && cat var/events.jsonl >>"$emitted"
+steps=$(grep -c '^# => ' "$script")
+echo "quickstart: $steps expected lines checked"
+if ((failed)); then echo "0 passed, $failed failed"; exit 1; fi
+echo "1 passed, 0 failed"
