@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The benchmark harness (README "Performance"): callgate side by side with the HTTP floor (nginx
+# The benchmark harness (docs/performance.md): callgate side by side with the HTTP floor (nginx
 # `return 200`) and with what a team would write instead (bench/peers/node), every row measured
 # in this one run. Load comes from bench/load (callgate_load) in a second process over loopback:
 # distinct, correctly signed, seed-shaped ~2 KB requests, calls going created -> updated ->
-# deleted with about 2,000 calls live at once. Prints Markdown and writes bench/results/latest.md.
+# deleted with about 2,000 calls live at once. Prints Markdown and puts it into
+# docs/performance.md (bench/publish.sh), the one place the tables live.
 #
 #   bench/run.sh            the whole run (about 4 minutes on 2 cores, after the build)
 #   BENCH_CALLS=5000 ...    a quicker, noisier run (calls per throughput run; default 20000)
@@ -269,7 +270,7 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   "$(field 1 "$telnyx")" "$(field 1 "$voip_redis")" | sort -n | head -1)
 
 {
-  echo "# callgate benchmark, $(date -u +%Y-%m-%d)"
+  echo "### The latest run, $(date -u +%Y-%m-%d)"
   echo
   echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))," \
     "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM; load generator," \
@@ -332,4 +333,5 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
   printf '| RSS < 64 MB at 10k live calls (memory, SQLite) | %s, %s MB | %s |\n' "$mem_live" \
     "$sql_live" "$(check 64 "$(printf '%s\n' "$mem_live" "$sql_live" | sort -g | tail -1)")"
   bad_answers "$floor" "$node" "$voip_mem" "$voip_sql" "$voip_redis" "$webex" "$telnyx"
-} | tee bench/results/latest.md
+} | tee "$work/tables.md"
+bench/publish.sh bench <"$work/tables.md"

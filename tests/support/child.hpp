@@ -24,7 +24,7 @@ void stop_child(pid_t pid, int sig);
 /**
  * A real redis-server on a free loopback port, its data in a temporary directory. Persistence
  * is the append-only file with fsync on every write, so a SIGKILL loses nothing acknowledged
- * (the setting README recommends for callgate).
+ * (the setting docs/scaling.md recommends for callgate).
  */
 class RedisServer {
  public:
