@@ -107,11 +107,19 @@ TEST(CommandLine, VersionHelpAndCheckConfig) {
   std::ofstream(dir / "bad.yaml")
       << "sources:\n  pbx:\n    provider: voip\n    auth: {bearer: t}\n    colour: red\n";
   EXPECT_EQ(run_callgate({"check-config", (dir / "good.yaml").string()}, out), 0) << out;
+  EXPECT_NE(out.find("good.yaml: warning: no sinks"), std::string::npos) << out;
+  EXPECT_NE(out.find("good.yaml: ok (1 sources, 0 sinks)"), std::string::npos) << out;
   EXPECT_EQ(run_callgate({"check-config", (dir / "bad.yaml").string()}, out), 1);
   EXPECT_NE(out.find("bad.yaml:5: key 'sources.pbx.colour': unknown key"), std::string::npos)
       << out;
   // serve refuses a bad config the same way, before listening
   EXPECT_EQ(run_callgate({"--config", (dir / "bad.yaml").string()}, out), 1);
+  // ... and so does check-config, for what the server would refuse at startup
+  std::ofstream(dir / "listen.yaml")
+      << "listen: 999.1.1.1:80\n"
+      << "sources:\n  pbx:\n    provider: voip\n    auth: {bearer: t}\n";
+  EXPECT_EQ(run_callgate({"check-config", (dir / "listen.yaml").string()}, out), 1);
+  EXPECT_NE(out.find("listen.yaml:1: key 'listen'"), std::string::npos) << out;
 }
 
 TEST(CommandLine, ReplayRunsACaptureThroughTheWholePathAndEventsPrintsTheOutbox) {

@@ -49,6 +49,20 @@ fi
 if grep -E '\[(error|critical)\]' server.log; then fail "the server logged errors"; fi
 
 [[ -n "$emitted" && -f var/events.jsonl ]] && cat var/events.jsonl >>"$emitted"
+# 3. scripts/run.sh writes (and exports) the secrets before its long build, so the second
+#    terminal can source them at once: with a cmake that fails at once, they must exist.
+mkdir -p runsh/scripts runsh/config stub
+cp "$repo"/scripts/*.sh runsh/scripts/
+cp "$repo/config/callgate.yaml" runsh/config/
+printf '#!/bin/sh\nexit 3\n' >stub/cmake
+chmod +x stub/cmake
+if (cd runsh && PATH="$work/stub:$PATH" scripts/run.sh >run.log 2>&1); then
+  fail "scripts/run.sh went on although cmake failed"
+fi
+[[ -s runsh/var/dev-secrets.env && -s runsh/var/dev-telnyx-private.pem ]] ||
+  fail "scripts/run.sh did not write the development secrets before building: $(cat runsh/run.log)"
+[[ $(stat -c %a runsh/var/dev-secrets.env) == 600 ]] || fail "var/dev-secrets.env is not mode 600"
+
 steps=$(grep -c '^# => ' "$script")
 echo "quickstart: $steps expected lines checked"
 if ((failed)); then echo "0 passed, $failed failed"; exit 1; fi
