@@ -40,6 +40,8 @@ class category final : public boost::system::error_category {
         return "shutting down";
       case errc::store_conflict:
         return "the call changed on another replica";
+      case errc::corrupt_state:
+        return "the stored state of this call is unreadable";
     }
     return "unknown error";
   }

@@ -25,6 +25,7 @@ enum class errc {
   store_unavailable,   // 503: the provider should retry
   shutting_down,       // 503
   store_conflict,      // 503 if it persists: another replica changed the call meanwhile
+  corrupt_state,       // 500: the stored state of this call cannot be read
 };
 
 /** The error category for errc, so errors travel as boost::system::error_code. */

@@ -31,6 +31,8 @@ bhttp::status status_for(errc e) {
     case errc::shutting_down:
     case errc::store_conflict:
       return bhttp::status::service_unavailable;
+    case errc::corrupt_state:
+      return bhttp::status::internal_server_error;
   }
   return bhttp::status::internal_server_error;
 }

@@ -56,13 +56,15 @@ void HttpSession<Stream>::close_if_idle() {
 }
 
 // Between requests the connection may sit idle for idle_timeout; once the first byte of a request
-// arrives, the whole request must arrive within read_timeout (no slow drip of headers).
+// arrives, the whole request must arrive within read_timeout (no slow drip of headers). A new
+// connection must send its first byte within read_timeout too: a silent socket would otherwise
+// hold a connection slot for idle_timeout.
 template <class Stream>
 void HttpSession<Stream>::wait_for_request() {
   if (server_.stopping()) return close();
   if (buffer_.size() > 0) return read_request();  // a pipelined request is already here
   idle_ = true;
-  tcp().expires_after(server_.options().idle_timeout);
+  tcp().expires_after(served_ ? server_.options().idle_timeout : server_.options().read_timeout);
   stream_.async_read_some(
       buffer_.prepare(kFirstRead),
       beast::bind_front_handler(&HttpSession::on_first_bytes, this->shared_from_this()));
@@ -139,6 +141,7 @@ void HttpSession<Stream>::send(Response res) {
 template <class Stream>
 void HttpSession<Stream>::on_write(beast::error_code ec, std::size_t) {
   response_.reset();
+  served_ = true;
   if (ec) {
     if (!expected_end(ec)) spdlog::debug("http: write failed: {}", ec.message());
     return close();

@@ -2,6 +2,7 @@
 
 #include <callgate/adapters/json_fields.hpp>
 #include <callgate/http/router.hpp>
+#include <callgate/log_limit.hpp>
 
 namespace callgate::http {
 
@@ -11,10 +12,13 @@ Response refuse(metrics::Metrics& metrics, std::string_view source, errc why, un
   metrics.inc("callgate_rejections_total", {{"source", source}, {"reason", reason}});
   if (status == bhttp::status::unauthorized)
     metrics.inc("callgate_verification_failures_total", {{"source", source}, {"reason", reason}});
-  if (status == bhttp::status::service_unavailable)
-    spdlog::error("webhook {}: answered {}: {}", source, static_cast<unsigned>(status), reason);
+  // Anyone can send these, as fast as they like: the log follows them only a few lines at a time.
+  const auto code = static_cast<unsigned>(status);
+  const auto key = std::string("webhook ").append(source).append(" ").append(reason);
+  if (status >= bhttp::status::internal_server_error)
+    log_limited(spdlog::level::err, key, "webhook {}: answered {}: {}", source, code, reason);
   else
-    spdlog::warn("webhook {}: rejected {}: {}", source, static_cast<unsigned>(status), reason);
+    log_limited(spdlog::level::warn, key, "webhook {}: rejected {}: {}", source, code, reason);
   return error_response(why, version);
 }
 

@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include <callgate/core/correlate.hpp>
+#include <callgate/log_limit.hpp>
 #include <callgate/outbox/committer.hpp>
 #include <callgate/thread_name.hpp>
 
@@ -43,15 +44,46 @@ void Committer::submit(std::vector<core::Observation> observations, Done done) {
 }
 
 void Committer::probe(std::function<void(result<void>)> done) {
+  boost::system::error_code known;
   {
     std::lock_guard lock(mutex_);
-    if (!stopping_) {
+    if (stopping_) {
+      known = make_error_code(errc::shutting_down);
+    } else if (health_at_ != TimePoint{} && clock_() - health_at_ < options_.probe_every) {
+      known = health_;  // fresh enough: no store call at all
+    } else {
       queue_.push_back({{}, {}, std::move(done)});
       wake_.notify_one();
       return;
     }
   }
-  done(make_error_code(errc::shutting_down));
+  done(known ? result<void>(known) : result<void>{});
+}
+
+void Committer::record_health(TimePoint at, boost::system::error_code ec) {
+  std::lock_guard lock(mutex_);
+  health_at_ = at;
+  health_ = ec;
+}
+
+void Committer::answer_probes(std::vector<std::function<void(result<void>)>>& probes) {
+  if (probes.empty()) return;
+  const auto now = clock_();
+  boost::system::error_code ec;
+  bool fresh = false;
+  {
+    std::lock_guard lock(mutex_);
+    fresh = health_at_ != TimePoint{} && now - health_at_ < options_.probe_every;
+    ec = health_;
+  }
+  if (!fresh) {
+    // One small write proves what an empty transaction would not: that the disk takes it.
+    auto ok = store_.probe_write(now);
+    ec = ok ? boost::system::error_code{} : ok.error();
+    record_health(now, ec);
+  }
+  for (auto& p : probes) p(ec ? result<void>(ec) : result<void>{});
+  probes.clear();
 }
 
 void Committer::on_commit(std::function<void()> listener) {
@@ -71,8 +103,16 @@ void Committer::run() {
         queue_.pop_front();
       }
     }
+    // Readiness probes are answered apart, after the batch's commit has told how the store is.
+    std::vector<std::function<void(result<void>)>> probes;
+    std::erase_if(batch, [&](Job& job) {
+      if (!job.probe) return false;
+      probes.push_back(std::move(job.probe));
+      return true;
+    });
     if (!batch.empty()) process(batch);
     batch.clear();
+    answer_probes(probes);
     maybe_purge(clock_());
   }
 }
@@ -89,15 +129,26 @@ void Committer::process(std::vector<Job>& batch) {
       metrics_.inc("callgate_commit_conflicts_total");
       continue;
     }
-    metrics_.inc("callgate_commit_failures_total");
-    spdlog::error("store: transaction failed ({}); {} request(s) answered 503", ec.message(),
-                  batch.size());
-    for (auto& job : batch) {
-      if (job.probe)
-        job.probe(ec);
-      else
-        job.done(ec);
+    // A failure that is not the whole store's (a corrupt stored call, say) belongs to one request:
+    // decide the requests one by one, so that only the culprit gets the error and a provider
+    // retrying it for hours does not knock out its neighbours.
+    if (batch.size() > 1 && ec != errc::store_unavailable && ec != errc::store_conflict) {
+      for (auto& job : batch) {
+        std::vector<Job> one;
+        one.push_back(std::move(job));
+        process(one);
+      }
+      return;
     }
+    metrics_.inc("callgate_commit_failures_total");
+    if (ec == errc::store_unavailable) record_health(clock_(), ec);
+    if (ec == errc::corrupt_state)
+      metrics_.inc("callgate_corrupt_calls_total");
+    else
+      log_limited(spdlog::level::err, "commit " + ec.message(),
+                  "store: transaction failed ({}); {} request(s) answered 503", ec.message(),
+                  batch.size());
+    for (auto& job : batch) job.done(ec);
     return;
   }
 }
@@ -123,6 +174,7 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
     }
   }
   if (auto ok = store_.commit(); !ok) return ok.error();
+  record_health(now, {});
 
   for (const auto& c : counts_) metrics_.inc(c.name, {{c.label, c.value}});
   metrics_.inc("callgate_commits_total");
@@ -130,12 +182,7 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
   metrics_.set("callgate_live_calls", live_calls_);
   if (emitted > 0)
     for (auto& listener : listeners_) listener();
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].probe)
-      batch[i].probe(result<void>{});
-    else
-      batch[i].done(std::move(outcomes[i]));
-  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
   return {};
 }
 
@@ -166,7 +213,14 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   auto id = resolve_call_id(obs);
   if (!id) return id.error();
   auto previous = store_.load_call(*id);
-  if (!previous) return previous.error();
+  if (!previous) {
+    if (previous.error() == errc::corrupt_state)
+      log_limited(spdlog::level::err, "corrupt " + *id,
+                  "store: call {} (source {}) has an unreadable stored state; its events are "
+                  "answered 500 until it is repaired, deleted or expires",
+                  *id, obs.source);
+    return previous.error();
+  }
 
   auto decision = core::decide(*previous, obs, *id, now);
   counts_.push_back({"callgate_observations_total", "source", obs.source});

@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <callgate/log_limit.hpp>
 #include <callgate/sinks/sink.hpp>
 #include <callgate/thread_name.hpp>
 #include <random>
@@ -106,7 +107,8 @@ bool Sink::step(TimePoint now) {
   if (q.pending() < kWindow) {
     auto rows = store_.read_outbox(q.last_added_seq(), kWindow - q.pending());
     if (!rows) {
-      spdlog::warn("sink {}: cannot read the outbox: {}", name_, rows.error().message());
+      log_limited(spdlog::level::warn, "sink " + name_ + " outbox",
+                  "sink {}: cannot read the outbox: {}", name_, rows.error().message());
       return false;
     }
     q.add(*rows, name_);
@@ -123,8 +125,9 @@ bool Sink::step(TimePoint now) {
       metrics_.inc("callgate_sink_delivered_total", {{"sink", name_}});
     } else {
       metrics_.inc("callgate_sink_failures_total", {{"sink", name_}});
-      spdlog::warn("sink {}: event {} not delivered: {}", name_, ready[i].idempotency_key,
-                   a.reason);
+      // A receiver that is down fails every attempt: a few lines per window, then a count.
+      log_limited(spdlog::level::warn, "sink " + name_ + " " + a.reason,
+                  "sink {}: event {} not delivered: {}", name_, ready[i].idempotency_key, a.reason);
     }
   }
   for (const auto& dead : q.take_dead_letters()) {

@@ -194,4 +194,6 @@ result<std::size_t> MemoryStore::redeliver_dead_letters(std::string_view sink, s
   return moved;
 }
 
+result<void> MemoryStore::probe_write(TimePoint) { return {}; }  // RAM has no disk to fill
+
 }  // namespace callgate::store

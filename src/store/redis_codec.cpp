@@ -20,7 +20,8 @@ result<std::optional<core::CallState>> parse_call(const redisReply* r) {
   if (r->type == REDIS_REPLY_NIL) return std::optional<core::CallState>{};
   auto j = nlohmann::json::parse(text(r), nullptr, false);
   auto state = core::call_state_from_json(j);
-  if (!state) return unavailable();  // a corrupt value: fail loudly rather than invent a call
+  // A corrupt value: fail loudly rather than invent a call (the committer names the call).
+  if (!state) return make_error_code(errc::corrupt_state);
   return std::optional<core::CallState>{std::move(*state)};
 }
 

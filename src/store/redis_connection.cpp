@@ -1,6 +1,7 @@
 #include "redis_connection.hpp"
 
 #include <boost/url/parse.hpp>
+#include <callgate/log_limit.hpp>
 #include <charconv>
 
 namespace callgate::store::redis {
@@ -45,6 +46,8 @@ Connection::~Connection() {
 }
 
 boost::system::error_code Connection::fail(std::string what) {
+  // The cause, not just "store unavailable"; a Redis that stays down logs a few lines per window.
+  log_limited(spdlog::level::err, "store redis " + what, "store: redis: {}", what);
   last_error_ = std::move(what);
   if (ctx_) {
     redisFree(ctx_);

@@ -235,4 +235,13 @@ result<std::int64_t> RedisStore::count_live_calls() {
   return (*r)->integer;
 }
 
+result<void> RedisStore::probe_write(TimePoint now) {
+  // A write, so that a Redis that refuses writes (MISCONF after a failed save, a full disk
+  // under appendfsync) is not ready, as its commits would fail.
+  auto r = writer_->command(
+      {"SET", key("heartbeat", ""), std::to_string(to_unix_ms(now)), "PX", "60000"});
+  if (!r) return r.error();
+  return {};
+}
+
 }  // namespace callgate::store

@@ -30,6 +30,8 @@ class Statement {
   }
   /** SQLITE_ROW, SQLITE_DONE or an error code. */
   int step() { return sqlite3_step(stmt_); }
+  /** The connection, for its error message. */
+  sqlite3* db() const { return sqlite3_db_handle(stmt_); }
   void reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
@@ -76,6 +78,7 @@ class Db {
   std::int64_t changes() const { return sqlite3_changes64(db_); }
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   const char* last_error() const { return sqlite3_errmsg(db_); }
+  sqlite3* handle() const { return db_; }
 
  private:
   /** Waits for another connection's lock in 100 µs steps (SQLite's own handler sleeps 1, 2, 5,

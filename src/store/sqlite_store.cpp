@@ -1,3 +1,4 @@
+#include <callgate/log_limit.hpp>
 #include <callgate/store/sqlite_store.hpp>
 #include <filesystem>
 #include <stdexcept>
@@ -31,7 +32,9 @@ CREATE TABLE IF NOT EXISTS dead_letters(
   PRIMARY KEY(sink, seq));
 CREATE TABLE IF NOT EXISTS sink_cursors(
   name TEXT PRIMARY KEY, seq INTEGER NOT NULL, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS heartbeat(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL);
 )sql";
+constexpr const char* kHeartbeat = "INSERT OR REPLACE INTO heartbeat(id, at_ms) VALUES(1, ?1)";
 
 constexpr const char* kInsertDelivery =
     "INSERT INTO deliveries(key, expires_ms) VALUES(?1, ?2) ON CONFLICT(key) DO NOTHING";
@@ -77,7 +80,13 @@ constexpr const char* kSaveCursor =
     "ON CONFLICT(name) DO UPDATE SET seq = excluded.seq, position = excluded.position";
 constexpr const char* kLastSeq = "SELECT COALESCE(MAX(seq), 0) FROM outbox";
 
-boost::system::error_code unavailable() { return make_error_code(errc::store_unavailable); }
+/** store_unavailable, logged with SQLite's own words for the cause (disk full, locked, I/O
+ * error, corrupt file...), a few lines per window when it repeats. */
+boost::system::error_code unavailable(sqlite3* db) {
+  const char* cause = db ? sqlite3_errmsg(db) : "unknown";
+  log_limited(spdlog::level::err, std::string("store sqlite ") + cause, "store: SQLite: {}", cause);
+  return make_error_code(errc::store_unavailable);
+}
 
 store::OutboxRow row_from(sqlite::Statement& s) {
   return {s.int64(0), from_unix_ms(s.int64(1)), s.text(2), s.text(3), s.text(4), s.text(5),
@@ -88,17 +97,18 @@ result<std::vector<store::OutboxRow>> rows_from(sqlite::Statement& s) {
   std::vector<store::OutboxRow> rows;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) rows.push_back(row_from(s));
-  if (rc != SQLITE_DONE) return unavailable();
+  if (rc != SQLITE_DONE) return unavailable(s.db());
   return rows;
 }
 
 result<std::optional<core::CallState>> state_from(sqlite::Statement& s) {
   const int rc = s.step();
   if (rc == SQLITE_DONE) return std::optional<core::CallState>{};
-  if (rc != SQLITE_ROW) return unavailable();
+  if (rc != SQLITE_ROW) return unavailable(s.db());
   auto j = nlohmann::json::parse(s.text(0), nullptr, false);
   auto state = core::call_state_from_json(j);
-  if (!state) return unavailable();  // a corrupt row: fail loudly rather than invent a new call
+  // A corrupt row: fail loudly rather than invent a new call (the committer names the call).
+  if (!state) return make_error_code(errc::corrupt_state);
   return std::optional<core::CallState>{std::move(*state)};
 }
 
@@ -124,7 +134,7 @@ SqliteStore::SqliteStore(const StoreConfig& config) {
   open_connection(*reader_, "PRAGMA synchronous=NORMAL");
   // Prepare every statement now, so the request path never reads the schema.
   for (const char* sql : {kInsertDelivery, kLoadCall, kFindLive, kSaveCall, kAppendOutbox,
-                          kPurgeCalls, kPurgeDeliveries, kPurgeOutbox, kCountLive})
+                          kPurgeCalls, kPurgeDeliveries, kPurgeOutbox, kCountLive, kHeartbeat})
     writer_->prepare(sql);
   for (const char* sql : {kReadOutbox, kLoadCursor, kSaveCursor, kLastSeq, kOutboxSince, kListLive,
                           kAddDeadLetter, kListDeadLetters, kRedeliver, kDropDeadLetters})
@@ -134,14 +144,15 @@ SqliteStore::SqliteStore(const StoreConfig& config) {
 SqliteStore::~SqliteStore() = default;
 
 result<void> SqliteStore::begin() {
-  if (writer_->exec("BEGIN IMMEDIATE") != SQLITE_OK) return unavailable();
+  if (writer_->exec("BEGIN IMMEDIATE") != SQLITE_OK) return unavailable(writer_->handle());
   return {};
 }
 
 result<void> SqliteStore::commit() {
   if (writer_->exec("COMMIT") != SQLITE_OK) {
+    const auto ec = unavailable(writer_->handle());  // before the rollback replaces the message
     rollback();
-    return unavailable();
+    return ec;
   }
   return {};
 }
@@ -151,7 +162,7 @@ void SqliteStore::rollback() { writer_->exec("ROLLBACK"); }
 result<bool> SqliteStore::remember_delivery(std::string_view key, TimePoint expires_at) {
   Use s(writer_->prepare(kInsertDelivery));
   s->bind(1, key).bind(2, to_unix_ms(expires_at));
-  if (s->step() != SQLITE_DONE) return {boost::system::in_place_error, unavailable()};
+  if (s->step() != SQLITE_DONE) return {boost::system::in_place_error, unavailable(s->db())};
   return writer_->changes() == 1;
 }
 
@@ -177,7 +188,7 @@ result<void> SqliteStore::save_call(const core::CallState& st, TimePoint expires
       .bind(5, to_unix_ms(st.created_at))
       .bind(6, to_unix_ms(expires_at))
       .bind(7, core::to_json(st).dump());
-  if (s->step() != SQLITE_DONE) return unavailable();
+  if (s->step() != SQLITE_DONE) return unavailable(s->db());
   return {};
 }
 
@@ -188,7 +199,7 @@ result<std::int64_t> SqliteStore::append_outbox(const core::Emission& e, TimePoi
       .bind(3, core::to_string(e.type))
       .bind(4, e.idempotency_key)
       .bind(5, e.body.dump());
-  if (s->step() != SQLITE_DONE) return unavailable();
+  if (s->step() != SQLITE_DONE) return unavailable(s->db());
   return writer_->last_insert_rowid();
 }
 
@@ -196,17 +207,17 @@ result<void> SqliteStore::purge(TimePoint now, TimePoint outbox_before) {
   for (const char* sql : {kPurgeCalls, kPurgeDeliveries}) {
     Use s(writer_->prepare(sql));
     s->bind(1, to_unix_ms(now));
-    if (s->step() != SQLITE_DONE) return unavailable();
+    if (s->step() != SQLITE_DONE) return unavailable(s->db());
   }
   Use s(writer_->prepare(kPurgeOutbox));
   s->bind(1, to_unix_ms(outbox_before));
-  if (s->step() != SQLITE_DONE) return unavailable();
+  if (s->step() != SQLITE_DONE) return unavailable(s->db());
   return {};
 }
 
 result<std::int64_t> SqliteStore::count_live_calls() {
   Use s(writer_->prepare(kCountLive));
-  if (s->step() != SQLITE_ROW) return unavailable();
+  if (s->step() != SQLITE_ROW) return unavailable(s->db());
   return s->int64(0);
 }
 
@@ -252,7 +263,7 @@ result<void> SqliteStore::add_dead_letter(std::string_view sink, const store::De
       .bind(8, d.reason)
       .bind(9, std::int64_t{d.attempts})
       .bind(10, to_unix_ms(d.at));
-  if (s->step() != SQLITE_DONE) return unavailable();
+  if (s->step() != SQLITE_DONE) return unavailable(s->db());
   return {};
 }
 
@@ -268,14 +279,14 @@ result<std::vector<store::DeadLetter>> SqliteStore::list_dead_letters(std::strin
     out.push_back({std::move(row), s->text(7), static_cast<int>(s->int64(8)),
                    from_unix_ms(s->int64(9)), s->text(6)});
   }
-  if (rc != SQLITE_DONE) return unavailable();
+  if (rc != SQLITE_DONE) return unavailable(s->db());
   return out;
 }
 
 result<std::size_t> SqliteStore::redeliver_dead_letters(std::string_view sink, std::int64_t seq,
                                                         TimePoint now) {
   std::lock_guard lock(reader_mutex_);
-  if (reader_->exec("BEGIN IMMEDIATE") != SQLITE_OK) return unavailable();
+  if (reader_->exec("BEGIN IMMEDIATE") != SQLITE_OK) return unavailable(reader_->handle());
   std::size_t moved = 0;
   {
     Use copy(reader_->prepare(kRedeliver));
@@ -285,13 +296,15 @@ result<std::size_t> SqliteStore::redeliver_dead_letters(std::string_view sink, s
     Use drop(reader_->prepare(kDropDeadLetters));
     drop->bind(1, sink).bind(2, seq);
     if (!copied || drop->step() != SQLITE_DONE) {
+      const auto ec = unavailable(reader_->handle());
       reader_->exec("ROLLBACK");
-      return unavailable();
+      return ec;
     }
   }
   if (reader_->exec("COMMIT") != SQLITE_OK) {
+    const auto ec = unavailable(reader_->handle());
     reader_->exec("ROLLBACK");
-    return unavailable();
+    return ec;
   }
   return moved;
 }
@@ -302,7 +315,7 @@ result<std::optional<store::SinkCursor>> SqliteStore::load_cursor(std::string_vi
   s->bind(1, sink);
   const int rc = s->step();
   if (rc == SQLITE_DONE) return std::optional<store::SinkCursor>{};
-  if (rc != SQLITE_ROW) return unavailable();
+  if (rc != SQLITE_ROW) return unavailable(s->db());
   return std::optional<store::SinkCursor>{store::SinkCursor{s->int64(0), s->int64(1)}};
 }
 
@@ -310,15 +323,29 @@ result<void> SqliteStore::save_cursor(std::string_view sink, const store::SinkCu
   std::lock_guard lock(reader_mutex_);
   Use s(reader_->prepare(kSaveCursor));
   s->bind(1, sink).bind(2, c.seq).bind(3, c.position);
-  if (s->step() != SQLITE_DONE) return unavailable();
+  if (s->step() != SQLITE_DONE) return unavailable(s->db());
   return {};
 }
 
 result<std::int64_t> SqliteStore::last_outbox_seq() {
   std::lock_guard lock(reader_mutex_);
   Use s(reader_->prepare(kLastSeq));
-  if (s->step() != SQLITE_ROW) return unavailable();
+  if (s->step() != SQLITE_ROW) return unavailable(s->db());
   return s->int64(0);
+}
+
+result<void> SqliteStore::probe_write(TimePoint now) {
+  if (auto ok = begin(); !ok) return ok;
+  {
+    Use s(writer_->prepare(kHeartbeat));
+    s->bind(1, to_unix_ms(now));
+    if (s->step() != SQLITE_DONE) {
+      const auto ec = unavailable(s->db());
+      rollback();
+      return ec;
+    }
+  }
+  return commit();
 }
 
 }  // namespace callgate::store

@@ -86,7 +86,8 @@ TEST_F(Answers, AnUnavailableStoreAnswers503AndTheRetryLaterSucceeds) {
 
   sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(other);
-  EXPECT_EQ(get(port(), "/readyz").status, 200);
+  // Readiness follows the last write's outcome, probed again at most once a second.
+  EXPECT_TRUE(eventually([&] { return get(port(), "/readyz").status == 200; }));
   const auto retried = post_pbx(body);
   EXPECT_EQ(retried.status, 200) << retried.body;
   EXPECT_EQ(nlohmann::json::parse(retried.body)["status"], "accepted");

@@ -1,5 +1,7 @@
 // Hostile and broken input over real sockets: each gets its answer, nothing is emitted, every
 // refusal is counted, the server keeps answering health checks, and no secret or body is logged.
+#include <poll.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -173,6 +175,30 @@ TEST_F(Hostile, ManyIdleConnectionsAndTheConnectionLimit) {
   })) << "450 idle connections against a limit of 400";
   idle.clear();
   ASSERT_TRUE(eventually([&] { return get(port(), "/healthz").status == 200; }));
+}
+
+// A connection that never sends a byte frees its slot after read_timeout (1 s here), not after
+// idle_timeout (3 s): 400 silent sockets must not keep real requests out for long.
+TEST_F(Hostile, ASilentNewConnectionIsClosedAfterTheReadTimeout) {
+  namespace net = boost::asio;
+  net::io_context ioc;
+  std::vector<net::ip::tcp::socket> silent;
+  for (int i = 0; i < 400; ++i) {
+    silent.emplace_back(ioc);
+    boost::system::error_code ec;
+    silent.back().connect({net::ip::make_address("127.0.0.1"), port()}, ec);
+    ASSERT_FALSE(ec) << ec.message();
+  }
+  const auto start = std::chrono::steady_clock::now();
+  // The first silent socket is closed by the server well before idle_timeout.
+  pollfd first{silent.front().native_handle(), POLLIN, 0};
+  ASSERT_EQ(::poll(&first, 1, 2500), 1) << "still open after 2.5 s";
+  char byte;
+  boost::system::error_code ec;
+  silent.front().read_some(net::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, net::error::eof);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
+  EXPECT_EQ(get(port(), "/healthz").status, 200) << "the slots are free again";
 }
 
 TEST_F(Hostile, PipelinedRequestsAreAllAnswered) {

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <callgate/adapters/json_fields.hpp>
 #include <callgate/adapters/voip/voip.hpp>
 #include <callgate/adapters/webex/webex.hpp>
@@ -165,8 +166,8 @@ TEST(Committer, AStoreThatCannotCommitAnswersUnavailableAndKeepsNothing) {
   EXPECT_EQ(r.error(), make_error_code(errc::store_unavailable));
   std::promise<result<void>> probed;
   h.committer.probe([&](result<void> ok) { probed.set_value(ok); });
-  EXPECT_FALSE(probed.get_future().get());
-  EXPECT_EQ(h.metrics.value("callgate_commit_failures_total"), 2);
+  EXPECT_FALSE(probed.get_future().get());  // answered from the failed commit
+  EXPECT_EQ(h.metrics.value("callgate_commit_failures_total"), 1) << "a probe is no commit";
   sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(other);
 
@@ -176,6 +177,56 @@ TEST(Committer, AStoreThatCannotCommitAnswersUnavailableAndKeepsNothing) {
   ASSERT_TRUE(retry);
   EXPECT_EQ(retry->emitted, 1u);
   EXPECT_EQ(retry->redelivered, 0u);
+}
+
+/** A memory store whose probe writes are counted and can be made to fail (a full disk). */
+class ProbedStore final : public store::MemoryStore {
+ public:
+  result<void> probe_write(TimePoint) override {
+    ++probes;
+    if (full) return make_error_code(errc::store_unavailable);
+    return {};
+  }
+  std::atomic<int> probes{0};
+  std::atomic<bool> full{false};
+};
+
+TEST(Committer, ReadinessCostsAtMostOneStoreCallPerIntervalAndLeavesCommitMetricsAlone) {
+  ProbedStore s;
+  metrics::Metrics metrics;
+  std::atomic<std::int64_t> ms{1'700'000'000'000};
+  outbox::Committer::Options options;
+  options.probe_every = std::chrono::milliseconds(1000);
+  outbox::Committer committer(s, metrics, options, [&] { return from_unix_ms(ms.load()); });
+  committer.start();
+  auto probe = [&] {
+    std::promise<result<void>> p;
+    committer.probe([&](result<void> r) { p.set_value(r); });
+    return static_cast<bool>(p.get_future().get());
+  };
+  EXPECT_TRUE(probe());  // nothing known yet: one write
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(probe());
+  EXPECT_EQ(s.probes, 1) << "a hundred probes within the interval cost one store call";
+  EXPECT_EQ(metrics.value("callgate_commits_total"), 0);
+
+  // A full disk: the next probe after the interval writes, fails, and says so.
+  s.full = true;
+  ms += 1000;
+  EXPECT_FALSE(probe());
+  EXPECT_FALSE(probe());
+  EXPECT_EQ(s.probes, 2);
+
+  // A commit that succeeds answers readiness by itself, without a probe write.
+  s.full = false;
+  ms += 1000;
+  std::promise<result<outbox::Outcome>> done;
+  committer.submit(webex(testing::webex_seed_bodies()[0]),
+                   [&](result<outbox::Outcome> r) { done.set_value(r); });
+  ASSERT_TRUE(done.get_future().get());
+  EXPECT_TRUE(probe());
+  EXPECT_EQ(s.probes, 2);
+  EXPECT_EQ(metrics.value("callgate_commits_total"), 1);
+  committer.stop();
 }
 
 TEST(Committer, StopFinishesWhatWasSubmittedAndRefusesTheRest) {

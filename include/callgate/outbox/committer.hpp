@@ -28,6 +28,8 @@ class Committer final : public Submitter {
     std::size_t max_batch = 512;
     store::Retention retention;
     std::chrono::seconds purge_every{60};
+    /** Readiness is the outcome of the last commit or probe; older than this, probe again. */
+    std::chrono::milliseconds probe_every{1000};
   };
 
   Committer(store::Store& store, metrics::Metrics& metrics, Options options, Clock clock);
@@ -41,7 +43,9 @@ class Committer final : public Submitter {
 
   /** Queues one request's observations; done runs on the committer thread after the commit. */
   void submit(std::vector<core::Observation> observations, Done done) override;
-  /** Checks on the committer thread that a write transaction can be opened (GET /readyz). */
+  /** Whether commits succeed (GET /readyz): the outcome of the last commit, or, when there has
+   * been none for probe_every, of one small write on the committer thread. At most one store
+   * call per probe_every however often it is asked; the commit metrics are left alone. */
   void probe(std::function<void(result<void>)> done) override;
   /** Called on the committer thread after every successful commit that emitted events. */
   void on_commit(std::function<void()> listener);
@@ -74,6 +78,10 @@ class Committer final : public Submitter {
   static std::string delivery_key(const core::Observation& obs);
   result<std::string> resolve_call_id(const core::Observation& obs);
   void maybe_purge(TimePoint now);
+  /** Remembers how the last write to the store went, for probe(). */
+  void record_health(TimePoint at, boost::system::error_code ec);
+  /** Answers the probes of a batch: from a commit that just happened, else one probe write. */
+  void answer_probes(std::vector<std::function<void(result<void>)>>& probes);
 
   store::Store& store_;
   metrics::Metrics& metrics_;
@@ -87,6 +95,9 @@ class Committer final : public Submitter {
   bool stopping_ = false;
   std::thread thread_;
   std::int64_t live_calls_ = 0;
+  // The last write's outcome and when (clock_ time); guarded by mutex_.
+  TimePoint health_at_{};
+  boost::system::error_code health_;
   TimePoint last_purge_{};
   std::vector<Count> counts_;
 };

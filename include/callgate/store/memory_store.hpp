@@ -8,7 +8,7 @@
 namespace callgate::store {
 
 /** Everything in process memory: fast, forgets on restart. For tests and stateless trials. */
-class MemoryStore final : public Store {
+class MemoryStore : public Store {
  public:
   result<void> begin() override;
   result<void> commit() override;
@@ -21,6 +21,7 @@ class MemoryStore final : public Store {
   result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) override;
   result<void> purge(TimePoint now, TimePoint outbox_before) override;
   result<std::int64_t> count_live_calls() override;
+  result<void> probe_write(TimePoint now) override;
 
   result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
                                                     std::size_t limit) override;
@@ -44,8 +45,9 @@ class MemoryStore final : public Store {
   struct Undo {
     std::map<std::string, std::optional<StoredCall>, std::less<>> calls;
     std::map<std::string, std::optional<TimePoint>, std::less<>> deliveries;
-    std::size_t outbox_size = 0;
-    std::int64_t next_seq = 0;
+    std::size_t outbox_size;  // set by begin() (no initialisers: clang needs Undo
+                              // default-constructible here)
+    std::int64_t next_seq;
   };
 
   // Hashed, and found by string_view without building a key string.

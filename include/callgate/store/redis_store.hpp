@@ -46,6 +46,7 @@ class RedisStore final : public Store {
   result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) override;
   result<void> purge(TimePoint now, TimePoint outbox_before) override;
   result<std::int64_t> count_live_calls() override;
+  result<void> probe_write(TimePoint now) override;
 
   result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
                                                     std::size_t limit) override;

@@ -78,6 +78,9 @@ class Store {
   /** Drops expired calls and delivery keys, and outbox rows every sink has taken. */
   virtual result<void> purge(TimePoint now, TimePoint outbox_before) = 0;
   virtual result<std::int64_t> count_live_calls() = 0;
+  /** Proves that a write reaches durable storage (readiness, when no commit has lately): a
+   * small write in its own transaction, which a full disk or a read-only file fails. */
+  virtual result<void> probe_write(TimePoint now) = 0;
 
   // --- read side: any thread ---
   virtual result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
