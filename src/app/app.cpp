@@ -73,16 +73,18 @@ int serve(const config::Config& config, const RunOptions& options) {
 
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   net::steady_timer drain_timer(ioc);
+  // http.shutdown_timeout bounds the whole shutdown: in-flight requests, then the sinks' last pass.
+  auto deadline = std::chrono::steady_clock::time_point::max();
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
+    deadline = std::chrono::steady_clock::now() + config.http.shutdown_timeout;
     spdlog::info("signal {}: stopping; answering in-flight requests", signal);
     server.stop_accepting();
     if (admin_server) net::post(admin_ioc, [&] { admin_server->stop_accepting(); });
-    when_drained(drain_timer, server,
-                 std::chrono::steady_clock::now() + config.http.shutdown_timeout, [&] {
-                   work.reset();
-                   ioc.stop();
-                 });
+    when_drained(drain_timer, server, deadline, [&] {
+      work.reset();
+      ioc.stop();
+    });
   });
 
   std::thread admin_thread([&admin_ioc] {
@@ -101,7 +103,10 @@ int serve(const config::Config& config, const RunOptions& options) {
   admin_ioc.stop();
   admin_thread.join();
 
-  runtime.stop();  // finish commits, then a last delivery pass over everything committed
+  // Finish commits, then a last delivery pass over what is committed, until the deadline.
+  if (deadline == std::chrono::steady_clock::time_point::max())
+    deadline = std::chrono::steady_clock::now() + config.http.shutdown_timeout;
+  runtime.stop(deadline);
   spdlog::info("callgate stopped");
   return 0;
 }

@@ -1,7 +1,10 @@
+#include <spdlog/spdlog.h>
+
 #include <callgate/app/runtime.hpp>
 
 namespace callgate::app {
-Runtime::Runtime(const config::Config& config) : store_(store::open_store(config.store)) {
+Runtime::Runtime(const config::Config& config)
+    : store_(store::open_store(config.store)), durable_(config.store.type != "memory") {
   const sinks::SinkContext context{*store_, metrics_, config.connector_id, config.owner_id};
   for (const auto& s : config.sinks)
     if (auto sink = s.create(s, context)) sinks_.push_back(std::move(sink));
@@ -18,11 +21,27 @@ void Runtime::start() {
   committer_->start();
 }
 
-void Runtime::stop() {
+void Runtime::stop(std::chrono::steady_clock::time_point deadline) {
   if (stopped_) return;
   stopped_ = true;
   committer_->stop();
-  for (auto& s : sinks_) s->stop();
+  for (auto& s : sinks_) s->stop(deadline);
+  const auto last = store_->last_outbox_seq();
+  if (!last) return;
+  for (const auto& s : sinks_) {
+    const auto left = *last - s->delivered_seq();
+    if (left <= 0) continue;
+    if (durable_)
+      spdlog::warn(
+          "sink {}: {} event(s) not delivered by the shutdown deadline; they stay in the "
+          "outbox and are delivered after the next start",
+          s->name(), left);
+    else
+      spdlog::error(
+          "sink {}: {} event(s) not delivered by the shutdown deadline are lost: the "
+          "memory store keeps nothing across a restart",
+          s->name(), left);
+  }
 }
 
 void Runtime::notify_sinks() {

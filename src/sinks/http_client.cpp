@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -26,17 +27,23 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view v) {
   return std::chrono::seconds(std::stoll(std::string(v)));
 }
 
-/** One POST: resolve, connect, (TLS handshake,) write, read; the stream's timer bounds it all. */
+using Outcomes = std::shared_ptr<std::vector<HttpOutcome>>;
+
+/** One POST: resolve, connect, (TLS handshake,) write, read. A timer started before the name
+ * lookup bounds it all. The outcome is shared, so an exchange abandoned by post_all (a lookup
+ * that hangs) can still finish later without writing into freed memory. */
 template <class Stream>
 class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
  public:
   template <class... StreamArgs>
   Exchange(const HttpTarget& target, std::chrono::milliseconds timeout, const HttpPost& post,
-           HttpOutcome& out, net::io_context& ioc, StreamArgs&&... stream_args)
+           Outcomes outcomes, std::size_t index, net::io_context& ioc, StreamArgs&&... stream_args)
       : target_(target),
         timeout_(timeout),
-        out_(out),
+        outcomes_(std::move(outcomes)),
+        index_(index),
         resolver_(ioc),
+        deadline_(ioc),
         stream_(std::forward<StreamArgs>(stream_args)...) {
     req_ = {bhttp::verb::post, target.target, 11};
     for (const auto& h : post.headers) req_.set(h.name_string(), h.value());
@@ -48,6 +55,14 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   }
 
   void run() {
+    deadline_.expires_after(timeout_);
+    deadline_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the exchange finished in time
+      self->resolver_.cancel();
+      beast::error_code ignored;
+      self->tcp().socket().close(ignored);
+      self->fail(beast::error::timeout, "deadline");
+    });
     resolver_.async_resolve(
         target_.host, target_.port,
         beast::bind_front_handler(&Exchange::on_resolve, this->shared_from_this()));
@@ -94,22 +109,29 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec) return fail(ec, "read");
-    out_.status = res_.result_int();
+    deadline_.cancel();
+    auto& out = (*outcomes_)[index_];
+    out.status = res_.result_int();
     if (auto it = res_.find(bhttp::field::retry_after); it != res_.end())
-      out_.retry_after = parse_retry_after({it->value().data(), it->value().size()});
+      out.retry_after = parse_retry_after({it->value().data(), it->value().size()});
     beast::error_code ignored;
     tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
 
   void fail(beast::error_code ec, const char* what) {
-    out_.error = std::string(what) + ": " +
-                 (ec == beast::error::timeout ? std::string("timed out") : ec.message());
+    deadline_.cancel();
+    auto& out = (*outcomes_)[index_];
+    if (out.status != 0 || !out.error.empty()) return;  // the first word stands
+    out.error = std::string(what) + ": " +
+                (ec == beast::error::timeout ? std::string("timed out") : ec.message());
   }
 
-  const HttpTarget& target_;
+  HttpTarget target_;  // a copy: an abandoned exchange may outlive the client's call
   std::chrono::milliseconds timeout_;
-  HttpOutcome& out_;
+  Outcomes outcomes_;
+  std::size_t index_;
   tcp::resolver resolver_;
+  net::steady_timer deadline_;
   Stream stream_;
   beast::flat_buffer buffer_;
   bhttp::request<bhttp::string_body> req_;
@@ -146,20 +168,38 @@ HttpClient::HttpClient(HttpTarget target, std::chrono::milliseconds timeout)
 }
 
 std::vector<HttpOutcome> HttpClient::post_all(const std::vector<HttpPost>& posts) {
-  std::vector<HttpOutcome> out(posts.size());
+  auto outcomes = std::make_shared<std::vector<HttpOutcome>>(posts.size());
+  if (interrupted_) {
+    for (auto& o : *outcomes) o.error = "interrupted: shutting down";
+    return *outcomes;
+  }
   for (std::size_t i = 0; i < posts.size(); ++i) {
     if (tls_) {
-      std::make_shared<Exchange<beast::ssl_stream<beast::tcp_stream>>>(target_, timeout_, posts[i],
-                                                                       out[i], ioc_, ioc_, *tls_)
+      std::make_shared<Exchange<beast::ssl_stream<beast::tcp_stream>>>(
+          target_, timeout_, posts[i], outcomes, i, ioc_, ioc_, *tls_)
           ->run();
     } else {
-      std::make_shared<Exchange<beast::tcp_stream>>(target_, timeout_, posts[i], out[i], ioc_, ioc_)
+      std::make_shared<Exchange<beast::tcp_stream>>(target_, timeout_, posts[i], outcomes, i, ioc_,
+                                                    ioc_)
           ->run();
     }
   }
   ioc_.restart();
-  ioc_.run();
+  if (!interrupted_) {
+    // A name lookup runs on a resolver thread that cannot be cancelled: the exchanges' own
+    // timers fail them in time, and this wait does not outlast them either.
+    ioc_.run_for(timeout_ + std::chrono::milliseconds(100));
+  }
+  auto out = *outcomes;
+  for (auto& o : out)
+    if (o.status == 0 && o.error.empty())
+      o.error = interrupted_ ? "interrupted: shutting down" : "timed out";
   return out;
+}
+
+void HttpClient::interrupt() {
+  interrupted_ = true;
+  ioc_.stop();
 }
 
 }  // namespace callgate::sinks

@@ -2,6 +2,7 @@
 // A small async HTTP/1.1 client (Beast) that sends a batch of POSTs concurrently and waits for
 // all of them, each bounded by a timeout. Private to sinks/.
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http/fields.hpp>
@@ -39,13 +40,18 @@ struct HttpOutcome {
 class HttpClient {
  public:
   HttpClient(HttpTarget target, std::chrono::milliseconds timeout);
-  /** Sends all posts at once and returns their outcomes in the same order. */
+  /** Sends all posts at once and returns their outcomes in the same order. Each exchange, name
+   * lookup included, gets `timeout`; one that has not finished by then is a failure. */
   std::vector<HttpOutcome> post_all(const std::vector<HttpPost>& posts);
+  /** From another thread: makes a post_all in progress (or the next one) return at once, its
+   * unfinished exchanges failed. */
+  void interrupt();
 
  private:
   HttpTarget target_;
   std::chrono::milliseconds timeout_;
   boost::asio::io_context ioc_;
+  std::atomic<bool> interrupted_{false};
   std::optional<boost::asio::ssl::context> tls_;
 };
 

@@ -34,6 +34,8 @@ HttpSink::HttpSink(std::string name, HttpSinkOptions options, store::Store& stor
 
 HttpSink::~HttpSink() { stop(); }
 
+void HttpSink::interrupt_() { client_->interrupt(); }
+
 boost::beast::http::fields HttpSink::headers_for(const store::OutboxRow& row, TimePoint now) const {
   boost::beast::http::fields h;
   h.set("x-connector-id", options_.connector_id);

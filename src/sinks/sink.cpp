@@ -72,13 +72,25 @@ void Sink::notify() {
   wake_.notify_one();
 }
 
-void Sink::stop() {
+void Sink::stop(Deadline deadline) {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    deadline_ = std::min(deadline_, deadline);
   }
   wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  {
+    // A receiver that hangs must not hold the process past its shutdown deadline.
+    std::unique_lock lock(mutex_);
+    if (!exited_cv_.wait_until(lock, deadline_, [this] { return exited_; })) {
+      lock.unlock();
+      spdlog::warn("sink {}: shutdown deadline reached; cutting the delivery in flight short",
+                   name_);
+      interrupt_();
+    }
+  }
+  thread_.join();
 }
 
 bool Sink::hold_lease() {
@@ -151,9 +163,14 @@ void Sink::run() {
     bool busy = step(callgate::now());
     std::unique_lock lock(mutex_);
     if (stopping_) {
+      const auto deadline = deadline_;
       lock.unlock();
-      // One last pass over what is ready now; retries that wait are left for the next start.
-      while (busy) busy = step(callgate::now());
+      // One last pass over what is ready now, within the shutdown deadline; retries that wait,
+      // and whatever the deadline leaves, stay in the outbox for the next start.
+      while (busy && std::chrono::steady_clock::now() < deadline) busy = step(callgate::now());
+      lock.lock();
+      exited_ = true;
+      exited_cv_.notify_all();
       return;
     }
     if (busy) {

@@ -22,8 +22,10 @@ class Runtime {
 
   /** Recovers and starts the sinks, then the committer. */
   void start();
-  /** Stops the committer (finishing what was submitted), then the sinks (a last pass). */
-  void stop();
+  /** Stops the committer (finishing what was submitted), then the sinks: a last delivery pass
+   * until deadline at the latest. Logs how many events each sink leaves in the outbox. */
+  void stop(std::chrono::steady_clock::time_point deadline =
+                std::chrono::steady_clock::time_point::max());
   /** Wakes every sink (after events were added to the outbox outside a commit). */
   void notify_sinks();
 
@@ -38,6 +40,7 @@ class Runtime {
   std::vector<std::unique_ptr<sinks::Sink>> sinks_;
   std::unique_ptr<outbox::Committer> committer_;
   bool stopped_ = false;
+  bool durable_ = true;  // false for the memory store: what is left at shutdown is lost
 };
 
 }  // namespace callgate::app

@@ -39,6 +39,7 @@ class HttpSink final : public Sink {
 
  private:
   std::vector<outbox::Attempt> deliver_(const std::vector<store::OutboxRow>& rows) override;
+  void interrupt_() override;
 
   HttpSinkOptions options_;
   std::unique_ptr<HttpClient> client_;

@@ -35,8 +35,11 @@ class Sink {
   void start();
   /** New events were committed: look at the outbox now rather than at the next poll. */
   void notify();
-  /** Makes one last pass over what is ready to deliver, then stops. Idempotent. */
-  void stop();
+  using Deadline = std::chrono::steady_clock::time_point;
+  /** Makes one last pass over what is ready to deliver, until deadline at the latest (an
+   * attempt still in flight then is cut short), then stops. What is left stays in the outbox
+   * for the next start. Idempotent. */
+  void stop(Deadline deadline = Deadline::max());
 
   const std::string& name() const { return name_; }
   /** Every outbox seq up to this one is delivered or dead-lettered. */
@@ -55,6 +58,9 @@ class Sink {
   virtual bool recovers_destination_() const { return false; }
   /** The sink-specific position to save with the cursor after a delivery (file offset). */
   virtual std::int64_t position_() const { return 0; }
+  /** Cuts short a deliver_ in progress (called from stop() at its deadline, on another thread);
+   * the attempts it cut count as failed and are retried after the next start. */
+  virtual void interrupt_() {}
   // A derived destructor must call stop() first, so no delivery runs on a half-destroyed object.
 
  private:
@@ -79,6 +85,9 @@ class Sink {
   std::condition_variable wake_;
   bool pending_ = false;
   bool stopping_ = false;
+  Deadline deadline_ = Deadline::max();
+  bool exited_ = false;  // the delivery thread has returned
+  std::condition_variable exited_cv_;
   std::thread thread_;
 };
 

@@ -1,0 +1,97 @@
+// Faults the first campaign found, each against the real binary on 127.0.0.1: a receiver that
+// hangs at shutdown, a corrupt stored call among healthy ones, file-descriptor exhaustion, a
+// forged flood next to a real sender, a full disk, and secrets that must not leak.
+#include <sqlite3.h>
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <callgate/core/correlate.hpp>
+#include <integration/gateway.hpp>
+#include <thread>
+
+namespace callgate::testing {
+namespace {
+
+namespace net = boost::asio;
+
+std::string pbx_call(const std::string& call, const std::string& event) {
+  return R"({"event":")" + event + R"(","callId":")" + call +
+         R"(","direction":"In","srcPhone":"+15550001111","dstPhone":"100"})";
+}
+
+class Reliability : public Gateway {
+ protected:
+  void SetUp() override {}  // each test starts the server it needs
+};
+
+// A receiver that accepts the TCP connection and never answers: shutdown must still end within
+// http.shutdown_timeout_ms, and what was not delivered stays in the outbox, said in the log.
+TEST_F(Reliability, ShutdownEndsWithinItsTimeoutWhileAReceiverHangs) {
+  net::io_context ioc;
+  net::ip::tcp::acceptor hanging(ioc, {net::ip::make_address("127.0.0.1"), 0});  // never accepts
+  const auto url = "http://127.0.0.1:" + std::to_string(hanging.local_endpoint().port()) + "/";
+  start("http:\n  shutdown_timeout_ms: 1000\n" +
+        config_yaml("sqlite", "  - type: http\n    url: " + url + "\n    timeout_ms: 20000\n"));
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(post_pbx(pbx_call("hang-" + std::to_string(i), "NotifyStart")).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a delivery is now in flight
+
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(server->stop(), 0);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_LT(took, std::chrono::milliseconds(2500)) << "shutdown_timeout_ms is 1000";
+  const auto log = server->log();
+  EXPECT_NE(log.find("5 event(s) not delivered by the shutdown deadline; they stay in the outbox"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(read_lines(dir / "var/events.jsonl").size(), 5u) << "the file sink took them all";
+}
+
+// One call whose stored row is corrupt must not take the calls decided in the same batches down
+// with it: they get 200, it gets 500, logged with its id and counted.
+TEST_F(Reliability, ACorruptStoredCallFailsAloneNotItsBatch) {
+  start(config_yaml());
+  ASSERT_EQ(post_pbx(pbx_call("poison", "NotifyStart")).status, 200);
+  const auto poison_id = core::derive_call_id("pbx", "poison");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "var/callgate.db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 2000);
+    const auto sql = "UPDATE calls SET state = '{\"v\":1,\"torn\":' WHERE id = '" + poison_id + "'";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+  }
+
+  std::atomic<int> healthy_ok{0}, healthy_other{0}, poison_500{0}, poison_other{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 6; ++t)
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        const auto call = "healthy-" + std::to_string(t) + "-" + std::to_string(i);
+        const auto r =
+            post(port(), "/webhooks/pbx", pbx_call(call, "NotifyStart"), bearer_headers(kPbxToken));
+        (r.status == 200 ? healthy_ok : healthy_other)++;
+      }
+    });
+  senders.emplace_back([&] {
+    for (int i = 0; i < 40; ++i) {
+      const auto r =
+          post(port(), "/webhooks/pbx", pbx_call("poison", i % 2 ? "NotifyAnswer" : "NotifyEnd"),
+               bearer_headers(kPbxToken));
+      (r.status == 500 ? poison_500 : poison_other)++;
+    }
+  });
+  for (auto& s : senders) s.join();
+  EXPECT_EQ(healthy_ok, 150);
+  EXPECT_EQ(healthy_other, 0);
+  EXPECT_EQ(poison_500, 40);
+  EXPECT_EQ(poison_other, 0);
+  EXPECT_GE(metric_value(metrics(), "callgate_corrupt_calls_total"), 1);
+  EXPECT_NE(server->log().find("store: call " + poison_id), std::string::npos) << server->log();
+  EXPECT_EQ(get(port(), "/readyz").status, 200) << "one bad call does not make the store unready";
+}
+
+}  // namespace
+}  // namespace callgate::testing
