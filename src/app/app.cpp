@@ -1,4 +1,5 @@
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -29,6 +30,37 @@ void when_drained(net::steady_timer& timer, http::Server& server,
   });
 }
 
+/** Descriptors kept back from connections: the store, the sinks' files and sockets, logs. */
+constexpr std::size_t kReservedFds = 64;
+/** Connections the admin listener takes at most. */
+constexpr std::size_t kAdminConnections = 32;
+
+/**
+ * Raises the soft file-descriptor limit to the hard one, and returns how many webhook
+ * connections fit under it. A max_connections above that would end in failed accepts (EMFILE)
+ * instead of connections refused cleanly, so the listener is held to what fits, loudly.
+ */
+std::size_t fit_connections_to_fd_limit(std::size_t wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
+  if (limit.rlim_cur < limit.rlim_max) {
+    const auto before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  }
+  const auto fds = static_cast<std::size_t>(limit.rlim_cur);
+  const std::size_t fit =
+      fds > kReservedFds + kAdminConnections + 16 ? fds - kReservedFds - kAdminConnections : 16;
+  if (wanted <= fit) return wanted;
+  spdlog::warn(
+      "http.max_connections is {} but the file-descriptor limit is {}: at most {} connections "
+      "fit ({} descriptors are kept for the store, sinks, logs and the admin API); more are "
+      "refused at once. Raise the limit (ulimit -n, systemd LimitNOFILE=) or lower "
+      "http.max_connections",
+      wanted, fds, fit, kReservedFds + kAdminConnections);
+  return fit;
+}
+
 }  // namespace
 
 int serve(const config::Config& config, const RunOptions& options) {
@@ -38,10 +70,12 @@ int serve(const config::Config& config, const RunOptions& options) {
   runtime.start();
   auto& metrics = runtime.metrics();
 
+  auto http_options = config.http;
+  http_options.max_connections = fit_connections_to_fd_limit(config.http.max_connections);
   net::io_context ioc(config.http.threads);
   auto work = net::make_work_guard(ioc);
   http::Router router(config.sources, runtime.committer(), metrics);
-  http::Server server(ioc, config.http, router, metrics);
+  http::Server server(ioc, http_options, router, metrics);
   server.start();
   spdlog::info("callgate {} listening on {}:{} ({} sources, store {}, {} sinks)", kVersion,
                config.http.host, server.port(), config.sources.size(), config.store.type,
@@ -57,6 +91,7 @@ int serve(const config::Config& config, const RunOptions& options) {
     admin_http.host = config.admin.host;
     admin_http.port = config.admin.port;
     admin_http.threads = 1;
+    admin_http.max_connections = kAdminConnections;
     std::vector<std::string> sink_names;
     for (const auto& s : config.sinks) sink_names.push_back(s.name);
     admin_router.emplace(runtime.store(), config.admin.tokens, std::move(sink_names),

@@ -2,6 +2,7 @@
 
 #include <boost/asio/strand.hpp>
 #include <callgate/http/server.hpp>
+#include <callgate/log_limit.hpp>
 #include <stdexcept>
 
 #include "session.hpp"
@@ -18,7 +19,8 @@ Server::Server(net::io_context& ioc, const config::HttpConfig& options, Handler&
       handler_(handler),
       metrics_(metrics),
       sessions_(std::make_shared<SessionRegistry>(metrics, std::move(listener))),
-      acceptor_(net::make_strand(ioc)) {}
+      acceptor_(net::make_strand(ioc)),
+      accept_retry_(acceptor_.get_executor()) {}
 
 Server::~Server() = default;
 
@@ -54,8 +56,23 @@ void Server::do_accept() {
       net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
         if (ec) {
           if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-          spdlog::warn("http: accept failed: {}", ec.message());
-        } else if (sessions_->size() >= options_.max_connections) {
+          // Out of file descriptors (EMFILE, ENFILE) or memory: accepting again at once would
+          // fail again at once, a busy loop. Wait, longer each time up to a second, while the
+          // connections being served close and give their descriptors back.
+          accept_backoff_ = std::clamp(accept_backoff_ * 2, std::chrono::milliseconds(10),
+                                       std::chrono::milliseconds(1000));
+          metrics_.inc("callgate_accept_failures_total");
+          log_limited(spdlog::level::err, "accept " + ec.message(),
+                      "http: accept failed: {}; trying again in {} ms", ec.message(),
+                      accept_backoff_.count());
+          accept_retry_.expires_after(accept_backoff_);
+          accept_retry_.async_wait([this](boost::system::error_code wait_ec) {
+            if (!wait_ec && !stopping_) do_accept();
+          });
+          return;
+        }
+        accept_backoff_ = std::chrono::milliseconds(0);
+        if (sessions_->size() >= options_.max_connections) {
           // Over the limit: close at once rather than queue work we cannot serve.
           metrics_.inc("callgate_connections_refused_total");  // (webhooks and admin together)
           socket.close(ec);
@@ -75,6 +92,7 @@ void Server::stop_accepting() {
   net::dispatch(acceptor_.get_executor(), [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
   });
   for (auto& s : sessions_->live()) s->close_if_idle();
 }

@@ -33,6 +33,8 @@ constexpr Description kDescriptions[] = {
     {"callgate_sink_lag_events", "gauge", "Events in the outbox a sink has not delivered yet"},
     {"callgate_connections_active", "gauge", "Open HTTP connections"},
     {"callgate_connections_refused_total", "counter", "Connections closed at once: over the limit"},
+    {"callgate_accept_failures_total", "counter",
+     "Failed accepts (out of file descriptors, say), each followed by a pause"},
 };
 
 void render_labels(const Labels& labels, std::string& out) {

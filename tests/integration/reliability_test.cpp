@@ -2,12 +2,18 @@
 // hangs at shutdown, a corrupt stored call among healthy ones, file-descriptor exhaustion, a
 // forged flood next to a real sender, a full disk, and secrets that must not leak.
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <callgate/core/correlate.hpp>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <integration/gateway.hpp>
+#include <sstream>
 #include <thread>
 
 namespace callgate::testing {
@@ -91,6 +97,65 @@ TEST_F(Reliability, ACorruptStoredCallFailsAloneNotItsBatch) {
   EXPECT_GE(metric_value(metrics(), "callgate_corrupt_calls_total"), 1);
   EXPECT_NE(server->log().find("store: call " + poison_id), std::string::npos) << server->log();
   EXPECT_EQ(get(port(), "/readyz").status, 200) << "one bad call does not make the store unready";
+}
+
+/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat. */
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string f;
+  std::vector<std::string> v;
+  while (fields >> f) v.push_back(f);
+  // After the name: state is field 3, utime 14 and stime 15 (1-based over the whole line).
+  return (std::stod(v.at(11)) + std::stod(v.at(12))) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::size_t count_lines_with(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t pos = 0; (pos = text.find(what, pos)) != std::string::npos; pos += what.size())
+    ++n;
+  return n;
+}
+
+// Out of file descriptors, the accept loop must pause instead of spinning, keep its log short,
+// and serve again once clients leave.
+TEST_F(Reliability, RunningOutOfFileDescriptorsNeitherSpinsNorFloodsTheLog) {
+  start("http:\n  read_timeout_ms: 5000\n" + config_yaml());
+  const rlimit low{256, 256};
+  ASSERT_EQ(::prlimit(server->pid(), RLIMIT_NOFILE, &low, nullptr), 0) << std::strerror(errno);
+
+  net::io_context ioc;
+  std::vector<net::ip::tcp::socket> clients;
+  for (int i = 0; i < 400; ++i) {
+    clients.emplace_back(ioc);
+    boost::system::error_code ec;
+    clients.back().connect({net::ip::make_address("127.0.0.1"), port()}, ec);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server is now out of fds
+  const auto cpu0 = cpu_seconds(server->pid());
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const auto cpu = cpu_seconds(server->pid()) - cpu0;
+  EXPECT_LT(cpu, 0.3) << "CPU seconds used in 2 s while out of descriptors";
+  const auto log = server->log();
+  EXPECT_GE(count_lines_with(log, "accept failed"), 1u) << "the test did exhaust the descriptors";
+  EXPECT_LE(count_lines_with(log, "accept failed"), 12u) << log.substr(0, 2000);
+
+  clients.clear();
+  EXPECT_TRUE(eventually([&] { return get(port(), "/healthz").status == 200; }))
+      << "serves again once the clients have left";
+  EXPECT_GE(metric_value(metrics(), "callgate_accept_failures_total"), 1);
+}
+
+// A max_connections that the descriptor limit cannot hold is said at startup, and held to it.
+TEST_F(Reliability, AConnectionLimitAboveTheDescriptorLimitIsSaidAtStartup) {
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  if (limit.rlim_max >= 1'000'000) GTEST_SKIP() << "the hard descriptor limit is above any config";
+  start("http:\n  max_connections: 1000000\n" + config_yaml());
+  EXPECT_NE(server->log().find("http.max_connections is 1000000 but the file-descriptor limit is"),
+            std::string::npos)
+      << server->log();
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <callgate/config/config.hpp>
 #include <callgate/http/handler.hpp>
 #include <callgate/metrics/metrics.hpp>
@@ -77,6 +78,8 @@ class Server {
   std::shared_ptr<SessionRegistry> sessions_;
   std::optional<boost::asio::ssl::context> tls_;  ///< set when the listener serves HTTPS
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_retry_;       ///< waits after a failed accept
+  std::chrono::milliseconds accept_backoff_{0};  ///< how long; 0 while accepts succeed
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
 };
