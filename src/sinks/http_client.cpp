@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
+#include <callgate/verify/common.hpp>
 #include <callgate/version.hpp>
 #include <memory>
 
@@ -154,6 +155,8 @@ std::optional<HttpTarget> HttpTarget::parse(const std::string& url) {
   t.port = u->has_port() ? std::string(u->port()) : (t.tls ? "443" : "80");
   t.target = u->encoded_path().empty() ? "/" : std::string(u->encoded_path());
   if (u->has_query()) t.target += "?" + std::string(u->encoded_query());
+  if (u->has_userinfo())
+    t.authorization = "Basic " + verify::base64_encode(u->user() + ":" + u->password());
   return t;
 }
 

@@ -18,7 +18,8 @@ struct HttpTarget {
   bool tls = false;
   std::string host;
   std::string port;
-  std::string target;  ///< path and query
+  std::string target;         ///< path and query
+  std::string authorization;  ///< "Basic <base64>" when the URL carries user:password@
   /** Parses http:// and https:// URLs; nullopt for anything else. */
   static std::optional<HttpTarget> parse(const std::string& url);
 };

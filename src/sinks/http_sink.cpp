@@ -1,3 +1,4 @@
+#include <callgate/redact.hpp>
 #include <callgate/sinks/http_sink.hpp>
 #include <callgate/sinks/registry.hpp>
 #include <stdexcept>
@@ -28,7 +29,11 @@ HttpSink::HttpSink(std::string name, HttpSinkOptions options, store::Store& stor
             .backoff_max = options.retry_max}),
       options_(std::move(options)) {
   auto target = HttpTarget::parse(options_.url);
-  if (!target) throw std::invalid_argument("not an http:// or https:// URL: " + options_.url);
+  if (!target)
+    throw std::invalid_argument("not an http:// or https:// URL: " + redact_url(options_.url));
+  // user:password@ in the URL is sent as HTTP Basic credentials (and never shown).
+  if (!target->authorization.empty())
+    options_.headers.insert(options_.headers.begin(), {"authorization", target->authorization});
   client_ = std::make_unique<HttpClient>(std::move(*target), options_.timeout);
 }
 
@@ -38,6 +43,7 @@ void HttpSink::interrupt_() { client_->interrupt(); }
 
 boost::beast::http::fields HttpSink::headers_for(const store::OutboxRow& row, TimePoint now) const {
   boost::beast::http::fields h;
+  for (const auto& [name, value] : options_.headers) h.set(name, value);
   h.set("x-connector-id", options_.connector_id);
   h.set("x-owner-id", options_.owner_id);
   h.set("x-idempotency-key", row.idempotency_key);
@@ -80,6 +86,17 @@ SinkType http_sink_type() {
             if (!HttpTarget::parse(out.url))
               node.fail("url", "must be an http:// or https:// URL with a host");
             out.secret = node.string_or("secret", "");
+            out.headers = node.string_entries("headers");
+            for (const auto& [name, value] : out.headers) {
+              std::string lower(name);
+              for (auto& c : lower)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+              for (const char* own :
+                   {"content-type", "content-length", "host", "transfer-encoding", "connection",
+                    "x-connector-id", "x-owner-id", "x-idempotency-key", "x-callgate-event",
+                    "webhook-id", "webhook-timestamp", "webhook-signature"})
+                if (lower == own) node.fail("headers", "callgate sets " + lower + " itself");
+            }
             if (!out.secret.empty() && !verify::StandardWebhooksSecret::parse(out.secret))
               node.fail("secret", "must be whsec_ followed by the base64 of the key");
             out.timeout = std::chrono::milliseconds(node.integer("timeout_ms", 5000, 100, 600'000));
@@ -89,7 +106,8 @@ SinkType http_sink_type() {
                 std::chrono::milliseconds(node.integer("retry_base_ms", 1000, 1, 3'600'000));
             out.retry_max =
                 std::chrono::milliseconds(node.integer("retry_max_ms", 3'600'000, 1, 86'400'000));
-            if (out.name.empty()) out.name = "http:" + out.url;
+            // The name is a metric label and in every log line: no credentials in it.
+            if (out.name.empty()) out.name = "http:" + redact_url(out.url);
           },
           [](const SinkConfig& c, const SinkContext& ctx) -> std::unique_ptr<Sink> {
             HttpSinkOptions o{.url = c.url,
@@ -100,7 +118,8 @@ SinkType http_sink_type() {
                               .retry_base = c.retry_base,
                               .retry_max = c.retry_max,
                               .connector_id = ctx.connector_id,
-                              .owner_id = ctx.owner_id};
+                              .owner_id = ctx.owner_id,
+                              .headers = c.headers};
             if (!c.secret.empty()) o.secret = verify::StandardWebhooksSecret::parse(c.secret);
             return std::make_unique<HttpSink>(c.name, std::move(o), ctx.store, ctx.metrics);
           }};

@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <callgate/redact.hpp>
 #include <callgate/store/redis_store.hpp>
 #include <charconv>
 #include <limits>
@@ -23,7 +24,8 @@ std::string match_index(const core::CallState& s) {
 
 RedisStore::RedisStore(const StoreConfig& config) : prefix_(config.key_prefix) {
   auto endpoint = redis::parse_url(config.url);
-  if (!endpoint) throw std::runtime_error("store.url: not a redis:// URL: " + config.url);
+  if (!endpoint)
+    throw std::runtime_error("store.url: not a redis:// URL: " + redact_url(config.url));
   endpoint->connect_timeout = std::chrono::milliseconds(config.connect_timeout_ms);
   endpoint->command_timeout = std::chrono::milliseconds(config.command_timeout_ms);
   endpoint->reconnect_interval = std::chrono::milliseconds(config.reconnect_interval_ms);

@@ -172,6 +172,22 @@ std::vector<std::pair<std::string, Node>> Node::map_entries(std::string_view key
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> Node::string_entries(std::string_view key) const {
+  const auto n = get(key);
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (!n.IsMap()) fail(key, "expected a mapping of names to values");
+  const Node inner(n, file_, key_path(key));
+  for (const auto& kv : n) {
+    const auto name = key_text(kv.first);
+    if (name.empty())
+      throw ConfigError(location(kv.first) + ": key '" + key_path(key) +
+                        "': names must be plain text");
+    out.emplace_back(name, inner.scalar(name, kv.second));
+  }
+  return out;
+}
+
 std::vector<Node> Node::map_list(std::string_view key) const {
   const auto n = get(key);
   std::vector<Node> out;

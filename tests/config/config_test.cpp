@@ -254,10 +254,27 @@ TEST_F(ConfigTest, EverySinkTypeComesFromTheRegistry) {
                       "  - type: http\n    url: http://127.0.0.1:9/x?token=1\n");
   ASSERT_EQ(c.sinks.size(), 2u);
   EXPECT_EQ(c.sinks[0].name, "file:e.jsonl");
-  EXPECT_EQ(c.sinks[1].name, "http:http://127.0.0.1:9/x?token=1");
+  EXPECT_EQ(c.sinks[1].name, "http:http://127.0.0.1:9/x?token=***") << "no credentials in names";
   for (const auto& s : c.sinks) EXPECT_TRUE(static_cast<bool>(s.create)) << s.name;
   const auto unknown = error_of(std::string(kMinimal) + "sinks:\n  - type: kafka\n");
   EXPECT_NE(unknown.find("(known: file, http, redis_stream)"), std::string::npos) << unknown;
+}
+
+TEST_F(ConfigTest, AnHttpSinkTakesStaticHeadersButNotCallgatesOwn) {
+  ::setenv("CG_TEST_API_KEY", "k-123", 1);
+  const auto c = load(std::string(kMinimal) +
+                      "sinks:\n  - type: http\n    url: http://127.0.0.1:9/\n    headers:\n"
+                      "      X-Api-Key: ${CG_TEST_API_KEY}\n      Authorization: Bearer t\n");
+  ASSERT_EQ(c.sinks.size(), 1u);
+  EXPECT_EQ(c.sinks[0].headers, (std::vector<std::pair<std::string, std::string>>{
+                                    {"X-Api-Key", "k-123"}, {"Authorization", "Bearer t"}}));
+  const auto own = error_of(std::string(kMinimal) +
+                            "sinks:\n  - type: http\n    url: http://127.0.0.1:9/\n    headers:\n"
+                            "      X-Idempotency-Key: mine\n");
+  EXPECT_NE(own.find("key 'sinks[0].headers': callgate sets x-idempotency-key itself"),
+            std::string::npos)
+      << own;
+  ::unsetenv("CG_TEST_API_KEY");
 }
 
 // replay and events check no signature, so a missing provider secret must not stop them.

@@ -9,11 +9,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <callgate/core/correlate.hpp>
+#include <callgate/verify/common.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <integration/gateway.hpp>
 #include <sstream>
+#include <support/receiver.hpp>
 #include <thread>
 
 namespace callgate::testing {
@@ -156,6 +158,48 @@ TEST_F(Reliability, AConnectionLimitAboveTheDescriptorLimitIsSaidAtStartup) {
   EXPECT_NE(server->log().find("http.max_connections is 1000000 but the file-descriptor limit is"),
             std::string::npos)
       << server->log();
+}
+
+// No configured secret shows in /metrics, the log or a configuration error: not a password or
+// token in a sink URL (sent as Basic credentials instead), not a static header, not the Redis
+// password in a bad store.url.
+TEST_F(Reliability, NoConfiguredSecretAppearsInMetricsLogsOrErrors) {
+  Receiver receiver;
+  const std::string url =
+      "http://hook-user:pa55word-secret@127.0.0.1:" + std::to_string(receiver.port()) +
+      "/hook?token=t0ken-secret";
+  start(config_yaml("sqlite", "  - type: http\n    url: " + url +
+                                  "\n    headers:\n      X-Api-Key: ap1-key-secret\n"));
+  ASSERT_EQ(post_pbx(pbx_call("secret-1", "NotifyStart")).status, 200);
+  ASSERT_TRUE(eventually([&] { return !receiver.received().empty(); }));
+  const auto got = receiver.received()[0];
+  EXPECT_EQ(got.header("authorization"),
+            "Basic " + verify::base64_encode("hook-user:pa55word-secret"));
+  EXPECT_EQ(got.header("x-api-key"), "ap1-key-secret");
+  EXPECT_EQ(got.target, "/hook?token=t0ken-secret");
+
+  receiver.respond_with([](const Received&) { return 503; });  // failures get logged too
+  ASSERT_EQ(post_pbx(pbx_call("secret-2", "NotifyStart")).status, 200);
+  ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 3; }));
+  const auto m = metrics();
+  EXPECT_NE(m.find("sink=\"http:http://127.0.0.1:" + std::to_string(receiver.port()) +
+                   "/hook?token=***\""),
+            std::string::npos)
+      << m;
+  const auto log = server->log();
+  for (const auto& secret : std::vector<std::string>{"pa55word-secret", "t0ken-secret",
+                                                     "ap1-key-secret", kWebexSecret, kPbxToken}) {
+    EXPECT_EQ(m.find(secret), std::string::npos) << secret << " in /metrics";
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret << " in the log";
+  }
+
+  std::ofstream(dir / "redis.yaml")
+      << "store:\n  type: redis\n  url: redis://:hunter2-secret@[::1\n"
+      << "sources:\n  pbx:\n    provider: voip\n    auth: {bearer: t}\n";
+  std::string out;
+  EXPECT_NE(run_callgate({"--config", (dir / "redis.yaml").string()}, out), 0);
+  EXPECT_NE(out.find("store.url"), std::string::npos) << out;
+  EXPECT_EQ(out.find("hunter2-secret"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -71,6 +71,7 @@ void Receiver::accept() {
         r.headers[name] = std::string(h.value());
       }
       r.body = req.body();
+      r.target = std::string(req.target());
       int status;
       {
         std::lock_guard lock(mutex_);

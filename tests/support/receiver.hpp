@@ -17,6 +17,7 @@ namespace callgate::testing {
 
 struct Received {
   std::map<std::string, std::string> headers;  ///< lowercase names
+  std::string target;                          ///< path and query
   std::string body;
   std::string header(const std::string& name) const {
     auto it = headers.find(name);

@@ -19,6 +19,9 @@ struct HttpSinkOptions {
   std::chrono::milliseconds retry_max{3'600'000};
   std::string connector_id;
   std::string owner_id;
+  /** Sent with every delivery (an Authorization or API key header); callgate's own headers
+   * are set after them, so they cannot be overridden. */
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 /**

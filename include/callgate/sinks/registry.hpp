@@ -30,6 +30,7 @@ struct SinkConfig {
   // http
   std::string url;
   std::string secret;  ///< whsec_...; empty: deliveries are not signed
+  std::vector<std::pair<std::string, std::string>> headers;  ///< sent with every delivery
   std::chrono::milliseconds timeout{5000};
   int max_attempts = 12;
   int concurrency = 8;

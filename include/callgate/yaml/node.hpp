@@ -44,6 +44,8 @@ class Node {
   std::optional<Node> optional_map(std::string_view key) const;
   /** The entries of a mapping whose values are mappings (e.g. sources by name). */
   std::vector<std::pair<std::string, Node>> map_entries(std::string_view key) const;
+  /** A mapping of names to single values, ${VAR} expanded (e.g. an HTTP sink's headers). */
+  std::vector<std::pair<std::string, std::string>> string_entries(std::string_view key) const;
   /** A list of mappings (e.g. sinks). */
   std::vector<Node> map_list(std::string_view key) const;
 
