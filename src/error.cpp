@@ -28,6 +28,8 @@ class category final : public boost::system::error_category {
         return "request headers too large";
       case errc::rate_limited:
         return "rate limit exceeded";
+      case errc::failing_connection:
+        return "too many failed verifications on this connection";
       case errc::unknown_source:
         return "unknown source";
       case errc::method_not_allowed:

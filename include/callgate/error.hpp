@@ -19,6 +19,7 @@ enum class errc {
   body_too_large,      // 413
   headers_too_large,   // 431
   rate_limited,        // 429: with Retry-After
+  failing_connection,  // 429: this connection's requests keep failing verification
   unknown_source,      // 404
   method_not_allowed,  // 405
   not_found,           // 404: no such route

@@ -65,7 +65,7 @@ Response AdminRouter::reject(errc why, std::string_view, unsigned version) {
   return error_response(why, version);
 }
 
-void AdminRouter::handle(Request&& req, Reply reply) {
+void AdminRouter::handle(Request&& req, ConnectionState&, Reply reply) {
   if (auto ok = verify::verify_bearer(req.base(), tokens_); !ok) {
     const bool missing = ok.error() == make_error_code(errc::missing_signature);
     spdlog::warn("admin: refused a request with {} token", missing ? "no" : "a wrong");

@@ -21,6 +21,7 @@ bhttp::status status_for(errc e) {
     case errc::headers_too_large:
       return bhttp::status::request_header_fields_too_large;
     case errc::rate_limited:
+    case errc::failing_connection:
       return bhttp::status::too_many_requests;
     case errc::unknown_source:
     case errc::not_found:

@@ -36,7 +36,7 @@ Reply Router::counted(std::string source, Reply reply) {
   };
 }
 
-void Router::handle(Request&& req, Reply reply) {
+void Router::handle(Request&& req, ConnectionState& connection, Reply reply) {
   const auto target = req.target();
   const auto path = path_of({target.data(), target.size()});
   const unsigned version = req.version();
@@ -51,17 +51,20 @@ void Router::handle(Request&& req, Reply reply) {
     if (it == sources_.end())
       return respond(refuse(metrics_, "(unknown)", errc::unknown_source, version));
     if (req.method() != bhttp::verb::post) return respond(method_not_allowed(version, "POST"));
-    // Checked before the signature, so a flood costs no crypto.
+    WebhookLimits limits;
     if (auto limit = limits_.find(name); limit != limits_.end()) {
+      limits.source = limit->second.get();
+      const auto& s = it->second->settings();
+      if (!connection.unverified) connection.unverified.emplace(s.rate_per_second, s.rate_burst);
+      limits.unverified = &*connection.unverified;
+      // A connection whose requests keep failing verification is refused before any crypto,
+      // so a flood of forgeries stays cheap; other connections, the real sender's, go on.
       std::chrono::milliseconds wait{};
-      if (!limit->second->take(now(), wait)) {
-        auto res = refuse(metrics_, name, errc::rate_limited, version);
-        const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
-        res.set(bhttp::field::retry_after, std::to_string(seconds));
-        return respond(std::move(res));
-      }
+      if (!limits.unverified->available(now(), wait))
+        return respond(too_many_requests(metrics_, name, errc::failing_connection, wait, version));
     }
-    return handle_webhook(*it->second, std::move(req), committer_, metrics_, std::move(respond));
+    return handle_webhook(*it->second, std::move(req), committer_, metrics_, limits,
+                          std::move(respond));
   }
 
   auto respond = counted("", std::move(reply));

@@ -122,10 +122,11 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
         errc::headers_too_large, {req.target().data(), req.target().size()}, req.version()));
   }
   tcp().expires_never();  // the handler may wait on a commit; the write sets its own timer
-  server_.handler().handle(std::move(req), [self = this->shared_from_this()](Response res) {
-    boost::asio::post(self->stream_.get_executor(),
-                      [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
-  });
+  server_.handler().handle(
+      std::move(req), connection_, [self = this->shared_from_this()](Response res) {
+        boost::asio::post(self->stream_.get_executor(),
+                          [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+      });
 }
 
 template <class Stream>

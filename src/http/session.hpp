@@ -57,7 +57,9 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   std::shared_ptr<SessionRegistry> registry_;
   bool keep_alive_ = false;
   bool idle_ = false;
-  bool served_ = false;  ///< a response was written: later waits are keep-alive idleness
+  bool served_ = false;
+  ConnectionState connection_;  ///< the handler's per-connection state  ///< a response was
+                                ///< written: later waits are keep-alive idleness
 };
 
 }  // namespace callgate::http

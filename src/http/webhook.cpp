@@ -22,14 +22,27 @@ Response refuse(metrics::Metrics& metrics, std::string_view source, errc why, un
   return error_response(why, version);
 }
 
+Response too_many_requests(metrics::Metrics& metrics, std::string_view source, errc why,
+                           std::chrono::milliseconds wait, unsigned version) {
+  auto res = refuse(metrics, source, why, version);
+  res.set(bhttp::field::retry_after,
+          std::to_string(std::chrono::ceil<std::chrono::seconds>(wait).count()));
+  return res;
+}
+
 void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submitter& committer,
-                    metrics::Metrics& metrics, Reply reply) {
+                    metrics::Metrics& metrics, WebhookLimits limits, Reply reply) {
   const auto& name = source.settings().name;
   const unsigned version = req.version();
   const adapters::Request request{req.base(), req.body(), now()};
 
-  if (auto ok = source.verify(request); !ok)
+  std::chrono::milliseconds wait{};
+  if (auto ok = source.verify(request); !ok) {
+    if (limits.unverified) limits.unverified->take(request.received_at, wait);
     return reply(refuse(metrics, name, static_cast<errc>(ok.error().value()), version));
+  }
+  if (limits.source && !limits.source->take(request.received_at, wait))
+    return reply(too_many_requests(metrics, name, errc::rate_limited, wait, version));
   auto parsed = source.parse(request);
   if (!parsed)
     return reply(refuse(metrics, name, static_cast<errc>(parsed.error().value()), version));

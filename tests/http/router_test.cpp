@@ -63,7 +63,7 @@ class RouterTest : public ::testing::Test {
     req.body() = std::move(body);
     req.prepare_payload();
     std::optional<http::Response> answer;
-    router.handle(std::move(req), [&](http::Response res) { answer = std::move(res); });
+    router.handle(std::move(req), connection, [&](http::Response res) { answer = std::move(res); });
     EXPECT_TRUE(answer) << "no answer to " << target;
     return answer.value_or(http::Response{});
   }
@@ -78,6 +78,7 @@ class RouterTest : public ::testing::Test {
   FakeSubmitter submitter;
   metrics::Metrics metrics;
   http::Router router;
+  http::ConnectionState connection;  // every request of a test comes on one connection
 };
 
 TEST_F(RouterTest, AVerifiedEventIsSubmittedAndAnsweredOnceCommitted) {
@@ -160,6 +161,32 @@ TEST_F(RouterTest, TheRateLimitAnswers429WithRetryAfter) {
   EXPECT_EQ(res.result(), status::too_many_requests);
   EXPECT_EQ(res[http::bhttp::field::retry_after], "1");
   EXPECT_EQ(submitter.submitted.size(), 1u);
+}
+
+// Forgeries spend their connection's bucket, never the source's: the real sender keeps its rate,
+// and once the forging connection's bucket is empty it is refused before any crypto.
+TEST_F(RouterTest, ForgeriesCannotSpendTheSourcesRateLimit) {
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(post("/webhooks/limited", kStart, testing::bearer_headers("forged")).result(),
+              i == 0 ? status::unauthorized : status::too_many_requests)
+        << i;
+  EXPECT_EQ(metrics.value("callgate_rejections_total",
+                          {{"source", "limited"},
+                           {"reason", "too many failed verifications on this connection"}}),
+            4);
+  EXPECT_EQ(metrics.value("callgate_verification_failures_total",
+                          {{"source", "limited"}, {"reason", "signature does not match"}}),
+            1)
+      << "refused before verification: no crypto spent";
+  http::ConnectionState real;  // the real provider on its own connection
+  std::optional<http::Response> answer;
+  http::Request req{http::bhttp::verb::post, "/webhooks/limited", 11};
+  req.set(http::bhttp::field::authorization, "Bearer tok");
+  req.body() = kStart;
+  req.prepare_payload();
+  router.handle(std::move(req), real, [&](http::Response res) { answer = std::move(res); });
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->result(), status::ok) << "the source's bucket is untouched by forgeries";
 }
 
 TEST_F(RouterTest, MetricsAreRenderedForPrometheus) {

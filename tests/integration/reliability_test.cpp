@@ -8,6 +8,9 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
 #include <callgate/core/correlate.hpp>
 #include <callgate/verify/common.hpp>
 #include <cerrno>
@@ -158,6 +161,65 @@ TEST_F(Reliability, AConnectionLimitAboveTheDescriptorLimitIsSaidAtStartup) {
   EXPECT_NE(server->log().find("http.max_connections is 1000000 but the file-descriptor limit is"),
             std::string::npos)
       << server->log();
+}
+
+// A forged flood at full speed next to the real provider at 10/s, under a 50/s limit: the
+// forgeries spend only their own connections' buckets (and then get 429 without any crypto), so
+// the real sender is not locked out.
+TEST_F(Reliability, AForgedFloodDoesNotLockOutTheRealSender) {
+  start(config_yaml("sqlite", "",
+                    "  limited:\n    provider: voip\n    auth:\n      bearer: ${PBX_TOKEN}\n"
+                    "    rate_limit: {per_second: 50, burst: 50}\n"));
+  std::atomic<bool> stop{false};
+  std::atomic<long> forged{0}, forged_429{0};
+  std::vector<std::thread> flood;
+  for (int t = 0; t < 3; ++t)
+    flood.emplace_back([&] {
+      namespace http = boost::beast::http;
+      while (!stop) {
+        net::io_context ioc;
+        boost::beast::tcp_stream stream(ioc);
+        boost::system::error_code ec;
+        stream.connect({net::ip::make_address("127.0.0.1"), port()}, ec);
+        if (ec) continue;
+        boost::beast::flat_buffer buffer;
+        while (!stop && !ec) {  // keep-alive: one connection for as long as it stays open
+          http::request<http::string_body> req{http::verb::post, "/webhooks/limited", 11};
+          req.set(http::field::host, "x");
+          req.set(http::field::authorization, "Bearer forged-token");
+          req.body() = pbx_call("forged", "NotifyStart");
+          req.prepare_payload();
+          http::write(stream, req, ec);
+          http::response<http::string_body> res;
+          if (!ec) http::read(stream, buffer, res, ec);
+          if (ec) break;
+          ++forged;
+          if (res.result_int() == 429) ++forged_429;
+          if (!res.keep_alive()) break;
+        }
+      }
+    });
+  int real_ok = 0;
+  const int real_total = 30;
+  for (int i = 0; i < real_total; ++i) {
+    const auto r =
+        post(port(), "/webhooks/limited", pbx_call("real-" + std::to_string(i), "NotifyStart"),
+             bearer_headers(kPbxToken));
+    if (r.status == 200) ++real_ok;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // 10/s
+  }
+  stop = true;
+  for (auto& t : flood) t.join();
+  EXPECT_GE(real_ok * 100, real_total * 99) << real_ok << " of " << real_total;
+  EXPECT_GT(forged, 1000) << "the flood ran at full speed";
+  EXPECT_GT(forged_429 * 10, forged * 9) << "nearly every forgery was refused before crypto";
+  const auto m = metrics();
+  EXPECT_LE(
+      metric_value(
+          m,
+          R"(callgate_verification_failures_total{source="limited",reason="signature does not match"})"),
+      3 * 50 + 3 * 50 * 4)
+      << "verifications of forgeries stay within the buckets' budget";
 }
 
 // No configured secret shows in /metrics, the log or a configuration error: not a password or

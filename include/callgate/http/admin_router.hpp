@@ -24,7 +24,7 @@ class AdminRouter final : public Handler {
   AdminRouter(store::Store& store, std::vector<std::string> tokens, std::vector<std::string> sinks,
               std::function<void()> wake_sinks);
 
-  void handle(Request&& req, Reply reply) override;
+  void handle(Request&& req, ConnectionState& connection, Reply reply) override;
   Response reject(errc why, std::string_view target, unsigned version) override;
 
  private:

@@ -3,7 +3,9 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <callgate/error.hpp>
+#include <callgate/http/rate_limiter.hpp>
 #include <functional>
+#include <optional>
 #include <string_view>
 
 namespace callgate::http {
@@ -14,11 +16,18 @@ using Response = bhttp::response<bhttp::string_body>;
 /** Completes one request; may be called from any thread, exactly once. */
 using Reply = std::function<void(Response)>;
 
+/** What a handler keeps per connection, touched only on that connection's strand. */
+struct ConnectionState {
+  /** Requests on this connection that failed verification spend this bucket; once it is empty,
+   * the connection's next requests are refused before any crypto (see Router). */
+  std::optional<TokenBucket> unverified;
+};
+
 /** Turns requests into responses, at once or later (a webhook waits for its commit). */
 class Handler {
  public:
   virtual ~Handler() = default;
-  virtual void handle(Request&& req, Reply reply) = 0;
+  virtual void handle(Request&& req, ConnectionState& connection, Reply reply) = 0;
   /** The answer to a request the connection could not read whole (too large, malformed). */
   virtual Response reject(errc why, std::string_view target, unsigned version) = 0;
 };

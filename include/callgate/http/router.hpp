@@ -22,7 +22,7 @@ class Router final : public Handler {
  public:
   Router(Sources sources, outbox::Submitter& committer, metrics::Metrics& metrics);
 
-  void handle(Request&& req, Reply reply) override;
+  void handle(Request&& req, ConnectionState& connection, Reply reply) override;
   Response reject(errc why, std::string_view target, unsigned version) override;
 
  private:
@@ -35,12 +35,24 @@ class Router final : public Handler {
   metrics::Metrics& metrics_;
 };
 
+/** The buckets a webhook request spends, when its source has a rate_limit. */
+struct WebhookLimits {
+  TokenBucket* source = nullptr;      ///< the source's: spent by verified requests only
+  TokenBucket* unverified = nullptr;  ///< the connection's: spent by failed verifications
+};
+
 /**
  * POST /webhooks/<source>: verify the signature on the raw bytes, parse into observations, hand
  * them to the committer, and reply only once they are committed. Logs and counts every rejection.
+ * A forged request spends the connection's bucket, never the source's, so a flood of forgeries
+ * cannot use up the real provider's rate.
  */
 void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submitter& committer,
-                    metrics::Metrics& metrics, Reply reply);
+                    metrics::Metrics& metrics, WebhookLimits limits, Reply reply);
+
+/** 429 with Retry-After (whole seconds, rounded up), logged and counted as refuse() does. */
+Response too_many_requests(metrics::Metrics& metrics, std::string_view source, errc why,
+                           std::chrono::milliseconds wait, unsigned version);
 
 /** Logs and counts a refused webhook request (never its body or secrets), returns its answer. */
 Response refuse(metrics::Metrics& metrics, std::string_view source, errc why, unsigned version);
