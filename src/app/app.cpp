@@ -8,6 +8,7 @@
 #include <callgate/app/app.hpp>
 #include <callgate/app/runtime.hpp>
 #include <callgate/http/admin_router.hpp>
+#include <callgate/http/metrics_endpoint.hpp>
 #include <callgate/http/router.hpp>
 #include <callgate/http/server.hpp>
 #include <callgate/thread_name.hpp>
@@ -74,36 +75,52 @@ int serve(const config::Config& config, const RunOptions& options) {
   http_options.max_connections = fit_connections_to_fd_limit(config.http.max_connections);
   net::io_context ioc(config.http.threads);
   auto work = net::make_work_guard(ioc);
-  http::Router router(config.sources, runtime.committer(), metrics);
+  http::Router router(config.sources, runtime.committer(), metrics,
+                      config.metrics.on_webhook_listener);
   http::Server server(ioc, http_options, router, metrics);
   server.start();
   spdlog::info("callgate {} listening on {}:{} ({} sources, store {}, {} sinks)", kVersion,
                config.http.host, server.port(), config.sources.size(), config.store.type,
                runtime.sinks().size());
-  // The admin API listens apart from the webhooks, so it can stay off the public network, and
-  // runs on its own thread: its store reads never hold up a webhook's io thread.
+  // The admin API and the metrics listener listen apart from the webhooks, so they can stay off
+  // the public network, and run on a thread of their own: their store reads and renders never
+  // hold up a webhook's io thread.
   net::io_context admin_ioc(1);
   auto admin_work = net::make_work_guard(admin_ioc);
+  auto side_listener = [&](const std::string& host, std::uint16_t port) {
+    auto side = config.http;
+    side.host = host;
+    side.port = port;
+    side.threads = 1;
+    side.max_connections = kAdminConnections;
+    return side;  // with tls: when configured, every listener speaks HTTPS
+  };
   std::optional<http::AdminRouter> admin_router;
   std::optional<http::Server> admin_server;
   if (config.admin.enabled) {
-    auto admin_http = config.http;
-    admin_http.host = config.admin.host;
-    admin_http.port = config.admin.port;
-    admin_http.threads = 1;
-    admin_http.max_connections = kAdminConnections;
     std::vector<std::string> sink_names;
     for (const auto& s : config.sinks) sink_names.push_back(s.name);
-    admin_router.emplace(runtime.store(), config.admin.tokens, std::move(sink_names),
+    admin_router.emplace(runtime.store(), metrics, config.admin.tokens, std::move(sink_names),
                          [&runtime] { runtime.notify_sinks(); });
-    admin_server.emplace(admin_ioc, admin_http, *admin_router, metrics, "admin");
+    admin_server.emplace(admin_ioc, side_listener(config.admin.host, config.admin.port),
+                         *admin_router, metrics, "admin");
     admin_server->start();
-    spdlog::info("admin API listening on {}:{}", admin_http.host, admin_server->port());
+    spdlog::info("admin API listening on {}:{}", config.admin.host, admin_server->port());
+  }
+  http::MetricsEndpoint metrics_endpoint(metrics);
+  std::optional<http::Server> metrics_server;
+  if (config.metrics.listen) {
+    metrics_server.emplace(admin_ioc, side_listener(config.metrics.host, config.metrics.port),
+                           metrics_endpoint, metrics, "metrics");
+    metrics_server->start();
+    spdlog::info("metrics listening on {}:{}", config.metrics.host, metrics_server->port());
   }
   if (!options.ready_file.empty()) {
+    // One port a line: webhooks, admin API, metrics (0 for a listener that is not configured).
     std::ofstream ready(options.ready_file);
-    ready << server.port() << '\n';
-    if (admin_server) ready << admin_server->port() << '\n';
+    ready << server.port() << '\n'
+          << (admin_server ? admin_server->port() : 0) << '\n'
+          << (metrics_server ? metrics_server->port() : 0) << '\n';
   }
 
   net::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -115,7 +132,10 @@ int serve(const config::Config& config, const RunOptions& options) {
     deadline = std::chrono::steady_clock::now() + config.http.shutdown_timeout;
     spdlog::info("signal {}: stopping; answering in-flight requests", signal);
     server.stop_accepting();
-    if (admin_server) net::post(admin_ioc, [&] { admin_server->stop_accepting(); });
+    net::post(admin_ioc, [&] {
+      if (admin_server) admin_server->stop_accepting();
+      if (metrics_server) metrics_server->stop_accepting();
+    });
     when_drained(drain_timer, server, deadline, [&] {
       work.reset();
       ioc.stop();

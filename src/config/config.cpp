@@ -170,6 +170,19 @@ AdminConfig read_admin(const Node& root) {
   return a;
 }
 
+MetricsConfig read_metrics(const Node& root) {
+  MetricsConfig m;
+  auto n = root.optional_map("metrics");
+  if (!n) return m;
+  if (n->has("listen")) {
+    m.listen = true;
+    read_listen(*n, "listen", "127.0.0.1:9090", m.host, m.port);
+  }
+  m.on_webhook_listener = n->boolean("on_webhook_listener", false);
+  n->finish();
+  return m;
+}
+
 Config read_config(const std::string& file, const adapters::Registry& registry,
                    const sinks::SinkRegistry& sink_types, Purpose purpose) {
   const Node root = load_yaml_file(file);
@@ -189,6 +202,7 @@ Config read_config(const std::string& file, const adapters::Registry& registry,
     c.admin = read_admin(root);
   else if (auto admin = root.optional_map("admin"))
     admin->skip();
+  c.metrics = read_metrics(root);
   root.finish();
   if (c.sinks.empty())
     c.warnings.push_back(

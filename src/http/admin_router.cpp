@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 #include <callgate/core/correlate.hpp>
 #include <callgate/http/admin_router.hpp>
+#include <callgate/http/metrics_endpoint.hpp>
 #include <callgate/store/store.hpp>
 #include <callgate/verify/bearer.hpp>
 #include <charconv>
@@ -54,9 +55,11 @@ Response admin_error(bhttp::status status, unsigned version, std::string_view me
 
 }  // namespace
 
-AdminRouter::AdminRouter(store::Store& store, std::vector<std::string> tokens,
-                         std::vector<std::string> sinks, std::function<void()> wake_sinks)
+AdminRouter::AdminRouter(store::Store& store, metrics::Metrics& metrics,
+                         std::vector<std::string> tokens, std::vector<std::string> sinks,
+                         std::function<void()> wake_sinks)
     : store_(store),
+      metrics_(metrics),
       tokens_(std::move(tokens)),
       sinks_(std::move(sinks)),
       wake_sinks_(std::move(wake_sinks)) {}
@@ -86,6 +89,7 @@ Response AdminRouter::route(const Request& req) {
   const bool get = req.method() == bhttp::verb::get;
   const bool post = req.method() == bhttp::verb::post;
 
+  if (q->path == "/metrics" && get) return metrics_response(metrics_, v);
   if (q->path == "/admin/events" && get) {
     const auto since = parse_since(q->get("since", "1h"), now());
     if (!since)
@@ -139,7 +143,7 @@ Response AdminRouter::route(const Request& req) {
     wake_sinks_();
     return json_response(bhttp::status::ok, v, json{{"redelivered", *moved}}.dump());
   }
-  for (const auto* known : {"/admin/events", "/admin/dead-letters", "/admin/calls"})
+  for (const auto* known : {"/admin/events", "/admin/dead-letters", "/admin/calls", "/metrics"})
     if (q->path == known) {
       auto res = admin_error(bhttp::status::method_not_allowed, v, "use GET");
       res.set(bhttp::field::allow, "GET");

@@ -1,3 +1,4 @@
+#include <callgate/http/metrics_endpoint.hpp>
 #include <callgate/http/router.hpp>
 #include <chrono>
 
@@ -16,8 +17,12 @@ Response method_not_allowed(unsigned version, const char* allow) {
 
 }  // namespace
 
-Router::Router(Sources sources, outbox::Submitter& committer, metrics::Metrics& metrics)
-    : sources_(std::move(sources)), committer_(committer), metrics_(metrics) {
+Router::Router(Sources sources, outbox::Submitter& committer, metrics::Metrics& metrics,
+               bool serve_metrics)
+    : sources_(std::move(sources)),
+      committer_(committer),
+      metrics_(metrics),
+      serve_metrics_(serve_metrics) {
   for (const auto& [name, source] : sources_) {
     const auto& s = source->settings();
     if (s.rate_per_second > 0)
@@ -79,11 +84,9 @@ void Router::handle(Request&& req, ConnectionState& connection, Reply reply) {
       respond(json_response(bhttp::status::ok, version, R"({"status":"ready"})"));
     });
   }
-  if (path == "/metrics") {
+  if (path == "/metrics" && serve_metrics_) {
     if (!get) return respond(method_not_allowed(version, "GET"));
-    auto res = json_response(bhttp::status::ok, version, metrics_.render());
-    res.set(bhttp::field::content_type, "text/plain; version=0.0.4");
-    return respond(std::move(res));
+    return respond(metrics_response(metrics_, version));
   }
   respond(error_response(errc::not_found, version));
 }

@@ -53,7 +53,7 @@ class RouterTest : public ::testing::Test {
             {{"pbx", voip_source("auth: {bearer: tok}", "pbx")},
              {"limited", voip_source("auth: {bearer: tok}\nrate_limit: {per_second: 1, burst: 1}",
                                      "limited")}},
-            submitter, metrics) {}
+            submitter, metrics, /*serve_metrics=*/true) {}
 
   /** Sends one request and returns the answer; the fake completes synchronously. */
   http::Response send(http::bhttp::verb method, const std::string& target, std::string body = "",
@@ -187,6 +187,18 @@ TEST_F(RouterTest, ForgeriesCannotSpendTheSourcesRateLimit) {
   router.handle(std::move(req), real, [&](http::Response res) { answer = std::move(res); });
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->result(), status::ok) << "the source's bucket is untouched by forgeries";
+}
+
+TEST(Router, DoesNotServeMetricsUnlessAsked) {
+  FakeSubmitter submitter;
+  metrics::Metrics metrics;
+  http::Router router({}, submitter, metrics);
+  http::ConnectionState connection;
+  std::optional<http::Response> answer;
+  router.handle(http::Request{http::bhttp::verb::get, "/metrics", 11}, connection,
+                [&](http::Response res) { answer = std::move(res); });
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->result(), status::not_found);
 }
 
 TEST_F(RouterTest, MetricsAreRenderedForPrometheus) {

@@ -112,6 +112,7 @@ class Cluster : public ::testing::Test {
 
   std::string config(const std::string& extra_sinks) const {
     return "listen: 127.0.0.1:0\nthreads: 2\nlog_level: info\n"
+           "metrics: {on_webhook_listener: true}\n"
            "store:\n  type: redis\n  url: " +
            redis.url() +
            "\n  key_prefix: \"cg:\"\n  reconnect_interval_ms: 100\n"

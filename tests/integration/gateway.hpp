@@ -25,6 +25,7 @@ class Gateway : public ::testing::Test {
            "threads: 2\n"
            "max_body_bytes: 65536\n"
            "log_level: info\n"
+           "metrics: {on_webhook_listener: true}\n"  // the tests read /metrics where they post
            "store:\n  type: " +
            store_type +
            "\n  path: var/callgate.db\n  busy_timeout_ms: 200\n"

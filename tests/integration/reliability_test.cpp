@@ -222,6 +222,24 @@ TEST_F(Reliability, AForgedFloodDoesNotLockOutTheRealSender) {
       << "verifications of forgeries stay within the buckets' budget";
 }
 
+// /metrics is not served on the public webhook listener unless asked: it is on the admin
+// listener (behind the admin token) and on a metrics listener of its own.
+TEST_F(Reliability, MetricsStayOffThePublicListenerByDefault) {
+  auto yaml = config_yaml("sqlite",
+                          "admin:\n  listen: 127.0.0.1:0\n  token: admin-token\n"
+                          "metrics:\n  listen: 127.0.0.1:0\n");
+  const std::string asked = "metrics: {on_webhook_listener: true}\n";
+  yaml.erase(yaml.find(asked), asked.size());
+  start(yaml);
+  EXPECT_EQ(get(port(), "/metrics").status, 404);
+  ASSERT_NE(server->metrics_port(), 0);
+  const auto own = get(server->metrics_port(), "/metrics");
+  EXPECT_EQ(own.status, 200);
+  EXPECT_NE(own.body.find("# TYPE callgate_requests_total counter"), std::string::npos);
+  EXPECT_EQ(get(server->admin_port(), "/metrics").status, 401);
+  EXPECT_EQ(get(server->admin_port(), "/metrics", bearer_headers("admin-token")).status, 200);
+}
+
 // No configured secret shows in /metrics, the log or a configuration error: not a password or
 // token in a sink URL (sent as Basic credentials instead), not a static header, not the Redis
 // password in a bad store.url.

@@ -70,10 +70,11 @@ bool ServerProcess::start() {
           return true;
         }
         std::ifstream in(ready);
-        unsigned port = 0, admin = 0;
-        if (in >> port && port > 0) {
+        unsigned port = 0, admin = 0, metrics = 0;
+        if (in >> port >> admin >> metrics && port > 0) {
           port_ = static_cast<std::uint16_t>(port);
-          if (in >> admin) admin_port_ = static_cast<std::uint16_t>(admin);
+          admin_port_ = static_cast<std::uint16_t>(admin);
+          metrics_port_ = static_cast<std::uint16_t>(metrics);
           return true;
         }
         return false;

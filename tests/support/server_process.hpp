@@ -35,6 +35,8 @@ class ServerProcess {
   std::uint16_t port() const { return port_; }
   /** The admin API's port, when the config enables it (0 otherwise). */
   std::uint16_t admin_port() const { return admin_port_; }
+  /** The metrics listener's port, when `metrics.listen` is configured (0 otherwise). */
+  std::uint16_t metrics_port() const { return metrics_port_; }
   /** What the server has logged so far. */
   std::string log() const;
   const std::filesystem::path& dir() const { return dir_; }
@@ -45,6 +47,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::uint16_t admin_port_ = 0;
+  std::uint16_t metrics_port_ = 0;
 };
 
 /** Runs `callgate args...` to completion (in cwd, if given); returns its exit code and fills

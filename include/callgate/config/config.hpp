@@ -40,6 +40,15 @@ struct AdminConfig {
   std::vector<std::string> tokens;
 };
 
+/** Where /metrics is served: always on the admin listener (with its token), on a listener of
+ * its own when `listen` is set, and on the public webhook listener only when asked. */
+struct MetricsConfig {
+  bool listen = false;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 9090;
+  bool on_webhook_listener = false;
+};
+
 /** The whole configuration file, after validation and ${VAR} expansion. */
 struct Config {
   std::string file;
@@ -51,6 +60,7 @@ struct Config {
   std::map<std::string, std::shared_ptr<const adapters::Source>, std::less<>> sources;
   std::vector<SinkConfig> sinks;
   AdminConfig admin;
+  MetricsConfig metrics;
   std::vector<std::string> warnings;  ///< valid, but probably not what was meant
 };
 

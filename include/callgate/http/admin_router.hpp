@@ -1,6 +1,7 @@
 #pragma once
 
 #include <callgate/http/handler.hpp>
+#include <callgate/metrics/metrics.hpp>
 #include <functional>
 #include <string>
 #include <vector>
@@ -17,12 +18,13 @@ namespace callgate::http {
  *   GET  /admin/dead-letters?sink=NAME&limit=100   dead letters, newest first
  *   GET  /admin/calls?limit=100                    live calls in unified form
  *   POST /admin/dead-letters/redeliver?sink=NAME[&seq=N]   put them back in that sink's queue
+ *   GET  /metrics                                   Prometheus text (a scraper sends the token)
  */
 class AdminRouter final : public Handler {
  public:
   /** sinks: the configured sink names (a redeliver names one of them). */
-  AdminRouter(store::Store& store, std::vector<std::string> tokens, std::vector<std::string> sinks,
-              std::function<void()> wake_sinks);
+  AdminRouter(store::Store& store, metrics::Metrics& metrics, std::vector<std::string> tokens,
+              std::vector<std::string> sinks, std::function<void()> wake_sinks);
 
   void handle(Request&& req, ConnectionState& connection, Reply reply) override;
   Response reject(errc why, std::string_view target, unsigned version) override;
@@ -31,6 +33,7 @@ class AdminRouter final : public Handler {
   Response route(const Request& req);
 
   store::Store& store_;
+  metrics::Metrics& metrics_;
   std::vector<std::string> tokens_;
   std::vector<std::string> sinks_;
   std::function<void()> wake_sinks_;

@@ -15,12 +15,16 @@ namespace callgate::http {
 using Sources = std::map<std::string, std::shared_ptr<const adapters::Source>, std::less<>>;
 
 /**
- * Routes: POST /webhooks/<source>, GET /healthz, GET /readyz, GET /metrics. Every response passes
+ * Routes: POST /webhooks/<source>, GET /healthz, GET /readyz (and GET /metrics when asked to).
+ * Every response passes
  * through one place that counts it by source and status and times it.
  */
 class Router final : public Handler {
  public:
-  Router(Sources sources, outbox::Submitter& committer, metrics::Metrics& metrics);
+  /** serve_metrics: answer GET /metrics here too (metrics.on_webhook_listener); off by default,
+   * since the webhook listener is public. */
+  Router(Sources sources, outbox::Submitter& committer, metrics::Metrics& metrics,
+         bool serve_metrics = false);
 
   void handle(Request&& req, ConnectionState& connection, Reply reply) override;
   Response reject(errc why, std::string_view target, unsigned version) override;
@@ -33,6 +37,7 @@ class Router final : public Handler {
   std::map<std::string, std::unique_ptr<TokenBucket>, std::less<>> limits_;
   outbox::Submitter& committer_;
   metrics::Metrics& metrics_;
+  bool serve_metrics_;
 };
 
 /** The buckets a webhook request spends, when its source has a rate_limit. */
