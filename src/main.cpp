@@ -1,4 +1,6 @@
 // callgate: telephony webhook ingestion server. This file only parses the command line.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <callgate/app/app.hpp>
 #include <callgate/app/replay.hpp>
@@ -48,7 +50,10 @@ int main(int argc, char** argv) {
   sinks::SinkRegistry sink_types;
   sinks::register_builtin_sinks(sink_types);
   auto load = [&](const std::string& file, config::Purpose purpose = config::Purpose::serve) {
-    return config::load_config(file, providers, sink_types, purpose);
+    auto config = config::load_config(file, providers, sink_types, purpose);
+    // Files callgate creates from here on (store, JSONL sink, their folders) get file_mode.
+    ::umask(config.file_mode == 0640 ? 027 : 077);
+    return config;
   };
   try {
     if (*check) {

@@ -197,12 +197,24 @@ Config read_config(const std::string& file, const adapters::Registry& registry,
     root.fail("log_level", "must be debug, info, warn or error");
   c.store = read_store(root);
   read_sources(root, registry, purpose, c);
+  for (const auto& [name, source] : c.sources)
+    if (source->timestamp_tolerance() > c.store.retention.deliveries) {
+      const auto retention = root.optional_map("retention");
+      const auto message = "is shorter than sources." + name + ".tolerance_seconds (" +
+                           std::to_string(source->timestamp_tolerance().count()) +
+                           "): a replay inside the tolerance would look new";
+      if (retention) retention->fail("redelivery_window_seconds", message);
+      root.fail("retention", message);
+    }
   read_sinks(root, sink_types, c);
   if (purpose == Purpose::serve)
     c.admin = read_admin(root);
   else if (auto admin = root.optional_map("admin"))
     admin->skip();
   c.metrics = read_metrics(root);
+  const auto mode = root.string_or("file_mode", "0600");
+  if (mode != "0600" && mode != "0640") root.fail("file_mode", "must be 0600 or 0640");
+  c.file_mode = mode == "0640" ? 0640 : 0600;
   root.finish();
   if (c.sinks.empty())
     c.warnings.push_back(

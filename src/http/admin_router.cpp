@@ -16,7 +16,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr std::size_t kMaxLimit = 10'000;
+constexpr std::size_t kMaxLimit = 1000;  // a page: a larger one would grow RSS by megabytes
 
 struct Query {
   std::string path;

@@ -1,3 +1,5 @@
+#include <malloc.h>
+
 #include <algorithm>
 #include <callgate/store/memory_store.hpp>
 #include <limits>
@@ -88,13 +90,19 @@ result<std::int64_t> MemoryStore::append_outbox(const core::Emission& e, TimePoi
 
 result<void> MemoryStore::purge(TimePoint now, TimePoint outbox_before) {
   std::lock_guard lock(mutex_);
-  std::erase_if(calls_, [now](const auto& kv) { return kv.second.expires_at < now; });
-  std::erase_if(deliveries_, [now](const auto& kv) { return kv.second < now; });
+  std::size_t dropped =
+      std::erase_if(calls_, [now](const auto& kv) { return kv.second.expires_at < now; });
+  dropped += std::erase_if(deliveries_, [now](const auto& kv) { return kv.second < now; });
   std::int64_t taken = std::numeric_limits<std::int64_t>::max();  // no sink: age alone decides
   for (const auto& [name, c] : cursors_) taken = std::min(taken, c.seq);
-  std::erase_if(outbox_, [&](const store::OutboxRow& r) {
+  dropped += std::erase_if(outbox_, [&](const store::OutboxRow& r) {
     return r.seq <= taken && r.created_at < outbox_before;
   });
+  if (dropped > 0) {
+    outbox_.shrink_to_fit();
+    // Give what was freed back to the system, so RSS follows what is kept, not the peak.
+    ::malloc_trim(0);
+  }
   return {};
 }
 

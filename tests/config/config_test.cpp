@@ -239,6 +239,23 @@ TEST_F(ConfigTest, RefusesWhatTheServerWouldRefuse) {
       << nested_twice;
 }
 
+// A replay inside a source's timestamp tolerance is caught only by the redelivery window.
+TEST_F(ConfigTest, ARedeliveryWindowShorterThanATimestampToleranceIsRefused) {
+  const std::string telnyx =
+      "sources:\n  t:\n    provider: telnyx\n    public_key: ${CG_TEST_KEY}\n"
+      "    tolerance_seconds: 600\n";
+  const auto e = error_of(telnyx + "retention:\n  redelivery_window_seconds: 300\n");
+  EXPECT_NE(e.find("key 'retention.redelivery_window_seconds': is shorter than "
+                   "sources.t.tolerance_seconds (600)"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(load(telnyx + "retention:\n  redelivery_window_seconds: 600\n").sources.size(), 1u);
+  // A bearer token signs no time: nothing to compare with.
+  EXPECT_EQ(
+      load(std::string(kMinimal) + "retention:\n  redelivery_window_seconds: 5\n").sources.size(),
+      1u);
+}
+
 TEST_F(ConfigTest, AConfigWithoutSinksLoadsWithAWarning) {
   const auto c = load(kMinimal);
   ASSERT_EQ(c.warnings.size(), 1u);

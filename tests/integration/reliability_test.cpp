@@ -2,7 +2,9 @@
 // hangs at shutdown, a corrupt stored call among healthy ones, file-descriptor exhaustion, a
 // forged flood next to a real sender, a full disk, and secrets that must not leak.
 #include <sqlite3.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,6 +17,7 @@
 #include <callgate/verify/common.hpp>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <integration/gateway.hpp>
 #include <sstream>
@@ -238,6 +241,98 @@ TEST_F(Reliability, MetricsStayOffThePublicListenerByDefault) {
   EXPECT_NE(own.body.find("# TYPE callgate_requests_total counter"), std::string::npos);
   EXPECT_EQ(get(server->admin_port(), "/metrics").status, 401);
   EXPECT_EQ(get(server->admin_port(), "/metrics", bearer_headers("admin-token")).status, 200);
+}
+
+// The store and the JSONL sink hold phone numbers: created 0600, or 0640 when configured.
+TEST_F(Reliability, DataFilesAreCreatedReadableByTheOwnerOnly) {
+  start(config_yaml());
+  ASSERT_EQ(post_pbx(pbx_call("mode-1", "NotifyStart")).status, 200);
+  ASSERT_EQ(events(1).size(), 1u);
+  auto mode = [&](const std::string& file) {
+    struct stat st {};
+    EXPECT_EQ(::stat((dir / file).c_str(), &st), 0) << file;
+    return st.st_mode & 0777;
+  };
+  for (const auto* file : {"var/callgate.db", "var/callgate.db-wal", "var/events.jsonl"})
+    EXPECT_EQ(mode(file), 0600u) << file;
+  EXPECT_EQ(mode("var"), 0700u);
+  server->stop();
+
+  TempDir other;
+  ServerProcess grouped(other.path(), "file_mode: \"0640\"\n" + config_yaml(),
+                        {{"WEBEX_SECRET", kWebexSecret},
+                         {"TELNYX_KEY", telnyx.public_key_base64()},
+                         {"PBX_TOKEN", kPbxToken}});
+  ASSERT_TRUE(grouped.running()) << grouped.log();
+  ASSERT_EQ(post(grouped.port(), "/webhooks/pbx", pbx_call("mode-2", "NotifyStart"),
+                 bearer_headers(kPbxToken))
+                .status,
+            200);
+  struct stat st {};
+  ASSERT_TRUE(eventually([&] { return ::stat((other / "var/events.jsonl").c_str(), &st) == 0; }));
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+}
+
+/** A small tmpfs mounted for one test, unmounted when it ends; skipped where mounting is not
+ * allowed (not root, or no CAP_SYS_ADMIN in this container). */
+class SmallDisk {
+ public:
+  explicit SmallDisk(const std::filesystem::path& at) : at_(at) {
+    std::filesystem::create_directories(at_);
+    mounted_ = ::mount("tmpfs", at_.c_str(), "tmpfs", 0, "size=2m") == 0;
+    if (!mounted_) error_ = std::strerror(errno);
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(at_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+  /** Writes a file until the disk is full. */
+  void fill() {
+    std::ofstream out(at_ / "filler", std::ios::binary);
+    const std::string block(64 * 1024, 'x');
+    while (out.write(block.data(), static_cast<std::streamsize>(block.size()))) out.flush();
+  }
+  void free() { std::filesystem::remove(at_ / "filler"); }
+
+ private:
+  std::filesystem::path at_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
+// A full disk: commits fail with 503, /readyz says 503 (an empty transaction would still have
+// succeeded), and both recover by themselves once there is room again.
+TEST_F(Reliability, AFullDiskMakesTheServerUnreadyAndItRecoversByItself) {
+  SmallDisk disk(dir / "disk");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << disk.error();
+  auto yaml = config_yaml();
+  const std::string path = "  path: var/callgate.db\n";
+  yaml.replace(yaml.find(path), path.size(), "  path: disk/callgate.db\n");
+  start(yaml);
+  ASSERT_EQ(post_pbx(pbx_call("disk-0", "NotifyStart")).status, 200);
+  EXPECT_EQ(get(port(), "/readyz").status, 200);
+
+  disk.fill();
+  int refused = 0;
+  for (int i = 1; i <= 200 && refused == 0; ++i) {
+    const auto r = post_pbx(pbx_call("disk-" + std::to_string(i), "NotifyStart"));
+    if (r.status == 503)
+      ++refused;
+    else
+      EXPECT_EQ(r.status, 200) << r.body;
+  }
+  ASSERT_GE(refused, 1) << "the store never noticed the full disk";
+  EXPECT_EQ(get(port(), "/readyz").status, 503) << "ready while commits fail";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // past the probe interval
+  EXPECT_EQ(get(port(), "/readyz").status, 503) << "the probe write must fail on a full disk";
+  EXPECT_NE(server->log().find("store: SQLite: database or disk is full"), std::string::npos)
+      << server->log();
+
+  disk.free();
+  EXPECT_TRUE(eventually([&] { return get(port(), "/readyz").status == 200; }));
+  EXPECT_EQ(post_pbx(pbx_call("disk-after", "NotifyStart")).status, 200);
+  server->stop();
 }
 
 // No configured secret shows in /metrics, the log or a configuration error: not a password or

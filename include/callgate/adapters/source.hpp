@@ -43,6 +43,9 @@ class Source {
   virtual result<Parsed> parse(const Request& r) const = 0;
 
   const SourceSettings& settings() const { return settings_; }
+  /** How far a signed timestamp may lie from now (0: this source signs none). A replay inside
+   * it is caught only by the redelivery window, which must therefore be at least as long. */
+  virtual std::chrono::seconds timestamp_tolerance() const { return {}; }
 
  protected:
   explicit Source(SourceSettings s) : settings_(std::move(s)) {}

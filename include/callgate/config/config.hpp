@@ -61,6 +61,9 @@ struct Config {
   std::vector<SinkConfig> sinks;
   AdminConfig admin;
   MetricsConfig metrics;
+  /** Mode of the files callgate creates (store, JSONL sink): they hold phone numbers, so 0600,
+   * or 0640 for a group that reads them. Applied as the process umask. */
+  unsigned file_mode = 0600;
   std::vector<std::string> warnings;  ///< valid, but probably not what was meant
 };
 

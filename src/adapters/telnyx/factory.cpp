@@ -14,6 +14,7 @@ class TelnyxSource final : public Source {
   result<void> verify(const Request& r) const override {
     return verify::verify_telnyx(r.headers, r.body, keys_, tolerance_, r.received_at);
   }
+  std::chrono::seconds timestamp_tolerance() const override { return tolerance_; }
   result<Parsed> parse(const Request& r) const override { return telnyx::parse(r, settings()); }
 
  private:

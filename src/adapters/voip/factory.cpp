@@ -23,6 +23,9 @@ class VoipSource final : public Source {
                                               r.received_at);
     return verify::verify_bearer(r.headers, tokens_);
   }
+  std::chrono::seconds timestamp_tolerance() const override {
+    return secrets_.empty() ? std::chrono::seconds{} : tolerance_;  // bearer tokens sign no time
+  }
   result<Parsed> parse(const Request& r) const override { return voip::parse(r, settings()); }
 
  private:
