@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <iostream>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -55,6 +56,8 @@ TEST_F(Reliability, ShutdownEndsWithinItsTimeoutWhileAReceiverHangs) {
   EXPECT_EQ(server->stop(), 0);
   const auto took = std::chrono::steady_clock::now() - t0;
   EXPECT_LT(took, std::chrono::milliseconds(2500)) << "shutdown_timeout_ms is 1000";
+  std::cout << "measured: shutdown with a hanging receiver took "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
   const auto log = server->log();
   EXPECT_NE(log.find("5 event(s) not delivered by the shutdown deadline; they stay in the outbox"),
             std::string::npos)
@@ -146,6 +149,8 @@ TEST_F(Reliability, RunningOutOfFileDescriptorsNeitherSpinsNorFloodsTheLog) {
   const auto cpu = cpu_seconds(server->pid()) - cpu0;
   EXPECT_LT(cpu, 0.3) << "CPU seconds used in 2 s while out of descriptors";
   const auto log = server->log();
+  std::cout << "measured: out of descriptors, " << cpu << " CPU s in 2 s, "
+            << count_lines_with(log, "accept failed") << " log lines about it\n";
   EXPECT_GE(count_lines_with(log, "accept failed"), 1u) << "the test did exhaust the descriptors";
   EXPECT_LE(count_lines_with(log, "accept failed"), 12u) << log.substr(0, 2000);
 
@@ -214,6 +219,8 @@ TEST_F(Reliability, AForgedFloodDoesNotLockOutTheRealSender) {
   stop = true;
   for (auto& t : flood) t.join();
   EXPECT_GE(real_ok * 100, real_total * 99) << real_ok << " of " << real_total;
+  std::cout << "measured: real sender " << real_ok << "/" << real_total << " accepted; "
+            << forged << " forgeries, " << forged_429 << " of them 429 before crypto\n";
   EXPECT_GT(forged, 1000) << "the flood ran at full speed";
   EXPECT_GT(forged_429 * 10, forged * 9) << "nearly every forgery was refused before crypto";
   const auto m = metrics();
