@@ -25,20 +25,6 @@ std::unique_ptr<Source> parse_only_source(ParseFn parse, SourceSettings settings
   return std::make_unique<ParseOnlySource>(std::move(parse), std::move(settings));
 }
 
-void Registry::add(ProviderFactory f) { factories_.push_back(std::move(f)); }
-
-const ProviderFactory* Registry::find(std::string_view name) const {
-  for (const auto& f : factories_)
-    if (f.name == name) return &f;
-  return nullptr;
-}
-
-std::vector<std::string_view> Registry::names() const {
-  std::vector<std::string_view> out;
-  for (const auto& f : factories_) out.push_back(f.name);
-  return out;
-}
-
 void register_builtin_providers(Registry& r) {
   r.add(webex::factory());
   r.add(telnyx::factory());

@@ -112,11 +112,9 @@ void read_sources(const Node& root, const adapters::Registry& registry, Purpose 
         node.fail("", "source names may hold only letters, digits, '-' and '_'");
     const auto provider = node.string("provider");
     const auto* factory = registry.find(provider);
-    if (!factory) {
-      std::string known;
-      for (auto n : registry.names()) known += (known.empty() ? "" : ", ") + std::string(n);
-      node.fail("provider", "unknown provider '" + provider + "' (known: " + known + ")");
-    }
+    if (!factory)
+      node.fail("provider",
+                "unknown provider '" + provider + "' (known: " + registry.known() + ")");
     adapters::SourceSettings settings{name, node.boolean("include_raw", false)};
     if (auto limit = node.optional_map("rate_limit")) {
       settings.rate_per_second =
@@ -142,11 +140,8 @@ void read_sinks(const Node& root, const sinks::SinkRegistry& registry, Config& c
     sinks::SinkConfig s;
     s.type = node.string("type");
     const auto* type = registry.find(s.type);
-    if (!type) {
-      std::string known;
-      for (auto n : registry.names()) known += (known.empty() ? "" : ", ") + std::string(n);
-      node.fail("type", "unknown sink type '" + s.type + "' (known: " + known + ")");
-    }
+    if (!type)
+      node.fail("type", "unknown sink type '" + s.type + "' (known: " + registry.known() + ")");
     s.name = node.string_or("name", "");
     type->read(node, s, c.store);
     s.create = type->create;

@@ -11,9 +11,30 @@
 #include <boost/url/parse.hpp>
 #include <callgate/verify/common.hpp>
 #include <callgate/version.hpp>
+#include <functional>
 #include <memory>
 
 namespace callgate::sinks {
+
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+/** Open connections to the client's one destination, waiting for their next request. Touched
+ * only by the thread that runs the client's io_context (the sink's). */
+struct ConnectionPool {
+  static constexpr std::size_t kMaxIdle = 64;
+  std::vector<std::unique_ptr<PlainStream>> plain;
+  std::vector<std::unique_ptr<TlsStream>> tls;
+
+  template <class Stream>
+  std::vector<std::unique_ptr<Stream>>& idle() {
+    if constexpr (std::is_same_v<Stream, TlsStream>)
+      return tls;
+    else
+      return plain;
+  }
+};
+
 namespace {
 
 namespace beast = boost::beast;
@@ -30,27 +51,35 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view v) {
 
 using Outcomes = std::shared_ptr<std::vector<HttpOutcome>>;
 
-/** One POST: resolve, connect, (TLS handshake,) write, read. A timer started before the name
- * lookup bounds it all. The outcome is shared, so an exchange abandoned by post_all (a lookup
- * that hangs) can still finish later without writing into freed memory. */
+/**
+ * One POST: on a kept-alive connection from the pool, or else resolve, connect, (TLS handshake);
+ * then write and read. A timer started first bounds it all, name lookup included. A reused
+ * connection that turns out closed by the receiver (it may drop idle ones at any time) is
+ * replaced by a fresh one, once. The outcome is shared, so an exchange abandoned by post_all (a
+ * lookup that hangs) can still finish later without writing into freed memory.
+ */
 template <class Stream>
 class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
  public:
-  template <class... StreamArgs>
+  using MakeStream = std::function<std::unique_ptr<Stream>()>;
+
   Exchange(const HttpTarget& target, std::chrono::milliseconds timeout, const HttpPost& post,
-           Outcomes outcomes, std::size_t index, net::io_context& ioc, StreamArgs&&... stream_args)
+           Outcomes outcomes, std::size_t index, net::io_context& ioc,
+           std::shared_ptr<ConnectionPool> pool, MakeStream make_stream)
       : target_(target),
         timeout_(timeout),
         outcomes_(std::move(outcomes)),
         index_(index),
         resolver_(ioc),
         deadline_(ioc),
-        stream_(std::forward<StreamArgs>(stream_args)...) {
+        pool_(std::move(pool)),
+        make_stream_(std::move(make_stream)) {
     req_ = {bhttp::verb::post, target.target, 11};
     for (const auto& h : post.headers) req_.set(h.name_string(), h.value());
     req_.set(bhttp::field::host, target.host);
     req_.set(bhttp::field::user_agent, std::string("callgate/") + kVersion);
     req_.set(bhttp::field::content_type, "application/json");
+    req_.keep_alive(true);
     req_.body() = post.body;
     req_.prepare_payload();
   }
@@ -61,16 +90,29 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
       if (ec) return;  // cancelled: the exchange finished in time
       self->resolver_.cancel();
       beast::error_code ignored;
-      self->tcp().socket().close(ignored);
+      if (self->stream_) self->tcp().socket().close(ignored);
       self->fail(beast::error::timeout, "deadline");
     });
+    auto& idle = pool_->template idle<Stream>();
+    if (!idle.empty()) {
+      stream_ = std::move(idle.back());
+      idle.pop_back();
+      reused_ = true;
+      return send();
+    }
+    connect_fresh();
+  }
+
+ private:
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(*stream_); }
+
+  void connect_fresh() {
+    reused_ = false;
+    stream_ = make_stream_();
     resolver_.async_resolve(
         target_.host, target_.port,
         beast::bind_front_handler(&Exchange::on_resolve, this->shared_from_this()));
   }
-
- private:
-  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
 
   void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
     if (ec) return fail(ec, "resolve");
@@ -81,14 +123,14 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
 
   void on_connect(beast::error_code ec, tcp::endpoint) {
     if (ec) return fail(ec, "connect");
-    if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
       // SSL_set_tlsext_host_name, without the macro's C cast.
-      if (!SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+      if (!SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
                     TLSEXT_NAMETYPE_host_name, const_cast<char*>(target_.host.c_str())))
         return fail(
             beast::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()),
             "sni");
-      stream_.async_handshake(
+      stream_->async_handshake(
           net::ssl::stream_base::client,
           beast::bind_front_handler(&Exchange::on_handshake, this->shared_from_this()));
     } else {
@@ -98,25 +140,52 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
 
   void on_handshake(beast::error_code ec) {
     if (ec) return fail(ec, "tls handshake");
-    bhttp::async_write(stream_, req_,
+    send();
+  }
+
+  void send() {
+    tcp().expires_after(timeout_);
+    bhttp::async_write(*stream_, req_,
                        beast::bind_front_handler(&Exchange::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
-    if (ec) return fail(ec, "write");
-    bhttp::async_read(stream_, buffer_, res_,
+    if (ec) return retry_or_fail(ec, "write");
+    bhttp::async_read(*stream_, buffer_, res_,
                       beast::bind_front_handler(&Exchange::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
-    if (ec) return fail(ec, "read");
+    if (ec) return retry_or_fail(ec, "read");
     deadline_.cancel();
     auto& out = (*outcomes_)[index_];
+    if (out.status != 0 || !out.error.empty()) return;  // the deadline spoke first
     out.status = res_.result_int();
     if (auto it = res_.find(bhttp::field::retry_after); it != res_.end())
       out.retry_after = parse_retry_after({it->value().data(), it->value().size()});
+    auto& idle = pool_->template idle<Stream>();
+    if (res_.keep_alive() && idle.size() < ConnectionPool::kMaxIdle) {
+      tcp().expires_never();
+      idle.push_back(std::move(stream_));  // for the next delivery: no connect, no handshake
+      return;
+    }
     beast::error_code ignored;
     tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  // A kept-alive connection the receiver closed in the meantime fails at once on write or read,
+  // before anything was received: the request is sent again on a fresh connection. (A receiver
+  // that did get it sees the same idempotency key twice, which deliveries allow.)
+  void retry_or_fail(beast::error_code ec, const char* what) {
+    const bool closed = ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+                        ec == net::error::connection_reset || ec == net::error::broken_pipe;
+    if (reused_ && closed && !retried_) {
+      retried_ = true;
+      buffer_.clear();
+      res_ = {};
+      return connect_fresh();
+    }
+    fail(ec, what);
   }
 
   void fail(beast::error_code ec, const char* what) {
@@ -133,7 +202,11 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   std::size_t index_;
   tcp::resolver resolver_;
   net::steady_timer deadline_;
-  Stream stream_;
+  std::shared_ptr<ConnectionPool> pool_;
+  MakeStream make_stream_;
+  std::unique_ptr<Stream> stream_;
+  bool reused_ = false;
+  bool retried_ = false;
   beast::flat_buffer buffer_;
   bhttp::request<bhttp::string_body> req_;
   bhttp::response<bhttp::string_body> res_;
@@ -161,7 +234,7 @@ std::optional<HttpTarget> HttpTarget::parse(const std::string& url) {
 }
 
 HttpClient::HttpClient(HttpTarget target, std::chrono::milliseconds timeout)
-    : target_(std::move(target)), timeout_(timeout) {
+    : target_(std::move(target)), timeout_(timeout), pool_(std::make_shared<ConnectionPool>()) {
   if (target_.tls) {
     tls_.emplace(net::ssl::context::tls_client);
     tls_->set_default_verify_paths();
@@ -178,12 +251,14 @@ std::vector<HttpOutcome> HttpClient::post_all(const std::vector<HttpPost>& posts
   }
   for (std::size_t i = 0; i < posts.size(); ++i) {
     if (tls_) {
-      std::make_shared<Exchange<beast::ssl_stream<beast::tcp_stream>>>(
-          target_, timeout_, posts[i], outcomes, i, ioc_, ioc_, *tls_)
+      std::make_shared<Exchange<TlsStream>>(
+          target_, timeout_, posts[i], outcomes, i, ioc_, pool_,
+          [this] { return std::make_unique<TlsStream>(ioc_, *tls_); })
           ->run();
     } else {
-      std::make_shared<Exchange<beast::tcp_stream>>(target_, timeout_, posts[i], outcomes, i, ioc_,
-                                                    ioc_)
+      std::make_shared<Exchange<PlainStream>>(
+          target_, timeout_, posts[i], outcomes, i, ioc_, pool_,
+          [this] { return std::make_unique<PlainStream>(ioc_); })
           ->run();
     }
   }

@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http/fields.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,7 +38,10 @@ struct HttpOutcome {
   std::optional<std::chrono::seconds> retry_after;
 };
 
-/** Sends POSTs to one target. Not thread-safe: one sink thread uses it. */
+struct ConnectionPool;
+
+/** Sends POSTs to one target over kept-alive connections, reused from one delivery to the next.
+ * Not thread-safe: one sink thread uses it (interrupt() excepted). */
 class HttpClient {
  public:
   HttpClient(HttpTarget target, std::chrono::milliseconds timeout);
@@ -54,6 +58,7 @@ class HttpClient {
   boost::asio::io_context ioc_;
   std::atomic<bool> interrupted_{false};
   std::optional<boost::asio::ssl::context> tls_;
+  std::shared_ptr<ConnectionPool> pool_;  ///< shared with exchanges that may outlive a call
 };
 
 }  // namespace callgate::sinks

@@ -276,3 +276,55 @@ TEST_F(Delivery, KillNineUnderLoadLosesNothingThatWasAcknowledged) {
 
 }  // namespace
 }  // namespace callgate::testing
+
+namespace callgate::testing {
+namespace {
+
+/** An HTTP sink to a receiver that keeps connections alive (as most do). */
+class KeepAliveDelivery : public Gateway {
+ protected:
+  void SetUp() override {}
+  void start_against(Receiver& receiver) {
+    start(config_yaml("sqlite", "  - type: http\n    url: " + receiver.url() +
+                                    "\n    concurrency: 4\n    retry_base_ms: 20\n"
+                                    "    retry_max_ms: 100\n"));
+  }
+  std::string start_body(int i) {
+    return R"({"event":"NotifyStart","callId":"ka-)" + std::to_string(i) +
+           R"(","direction":"In","srcPhone":"+1555","dstPhone":"100"})";
+  }
+  std::set<std::string> keys(const Receiver& receiver) {
+    std::set<std::string> out;
+    for (const auto& r : receiver.received()) out.insert(r.header("x-idempotency-key"));
+    return out;
+  }
+};
+
+TEST_F(KeepAliveDelivery, DeliveriesReuseTheirConnections) {
+  Receiver receiver(ReceiverMode{.keep_alive = true});
+  start_against(receiver);
+  for (int i = 0; i < 40; ++i) ASSERT_EQ(post_pbx(start_body(i)).status, 200);
+  ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 40; }));
+  EXPECT_EQ(keys(receiver).size(), 40u);
+  EXPECT_LE(receiver.connections(), 4) << "40 deliveries over at most `concurrency` connections";
+}
+
+// A receiver may drop an idle connection at any time without a word: the next delivery on it
+// fails at once and is sent again on a fresh connection, with nothing lost or counted as failed.
+TEST_F(KeepAliveDelivery, AConnectionTheReceiverDroppedIsReplacedUnnoticed) {
+  Receiver receiver(ReceiverMode{.keep_alive = true, .close_after = 2});
+  start_against(receiver);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(post_pbx(start_body(i)).status, 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // one delivery at a time
+  }
+  ASSERT_TRUE(eventually([&] { return keys(receiver).size() >= 20; }));
+  EXPECT_EQ(receiver.received().size(), 20u) << "each event once";
+  EXPECT_EQ(metric_value(metrics(),
+                         R"(callgate_sink_failures_total{sink="http:)" + receiver.url() + R"("})"),
+            0);
+  EXPECT_GE(receiver.connections(), 10) << "the receiver did drop them";
+}
+
+}  // namespace
+}  // namespace callgate::testing

@@ -162,14 +162,8 @@ TEST_F(Hostile, ASlowlorisIsCutOffByTheReadTimeout) {
 }
 
 TEST_F(Hostile, ManyIdleConnectionsAndTheConnectionLimit) {
-  namespace net = boost::asio;
-  net::io_context ioc;
-  std::vector<net::ip::tcp::socket> idle;
-  for (int i = 0; i < 450; ++i) {
-    idle.emplace_back(ioc);
-    boost::system::error_code ec;
-    idle.back().connect({net::ip::make_address("127.0.0.1"), port()}, ec);
-  }
+  boost::asio::io_context ioc;
+  auto idle = silent_connections(ioc, port(), 450);
   ASSERT_TRUE(eventually([&] {
     return metric_value(get(port(), "/metrics").body, "callgate_connections_refused_total") > 0;
   })) << "450 idle connections against a limit of 400";
@@ -182,12 +176,11 @@ TEST_F(Hostile, ManyIdleConnectionsAndTheConnectionLimit) {
 TEST_F(Hostile, ASilentNewConnectionIsClosedAfterTheReadTimeout) {
   namespace net = boost::asio;
   net::io_context ioc;
-  std::vector<net::ip::tcp::socket> silent;
-  for (int i = 0; i < 400; ++i) {
-    silent.emplace_back(ioc);
+  auto silent = silent_connections(ioc, port(), 400);
+  for (const auto& s : silent) {
     boost::system::error_code ec;
-    silent.back().connect({net::ip::make_address("127.0.0.1"), port()}, ec);
-    ASSERT_FALSE(ec) << ec.message();
+    s.remote_endpoint(ec);
+    ASSERT_FALSE(ec) << "connection failed: " << ec.message();
   }
   const auto start = std::chrono::steady_clock::now();
   // The first silent socket is closed by the server well before idle_timeout.

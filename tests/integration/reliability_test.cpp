@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <iostream>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -21,7 +20,9 @@
 #include <filesystem>
 #include <fstream>
 #include <integration/gateway.hpp>
+#include <iostream>
 #include <sstream>
+#include <support/raw_client.hpp>
 #include <support/receiver.hpp>
 #include <thread>
 
@@ -137,12 +138,7 @@ TEST_F(Reliability, RunningOutOfFileDescriptorsNeitherSpinsNorFloodsTheLog) {
   ASSERT_EQ(::prlimit(server->pid(), RLIMIT_NOFILE, &low, nullptr), 0) << std::strerror(errno);
 
   net::io_context ioc;
-  std::vector<net::ip::tcp::socket> clients;
-  for (int i = 0; i < 400; ++i) {
-    clients.emplace_back(ioc);
-    boost::system::error_code ec;
-    clients.back().connect({net::ip::make_address("127.0.0.1"), port()}, ec);
-  }
+  auto clients = silent_connections(ioc, port(), 400);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server is now out of fds
   const auto cpu0 = cpu_seconds(server->pid());
   std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -219,8 +215,8 @@ TEST_F(Reliability, AForgedFloodDoesNotLockOutTheRealSender) {
   stop = true;
   for (auto& t : flood) t.join();
   EXPECT_GE(real_ok * 100, real_total * 99) << real_ok << " of " << real_total;
-  std::cout << "measured: real sender " << real_ok << "/" << real_total << " accepted; "
-            << forged << " forgeries, " << forged_429 << " of them 429 before crypto\n";
+  std::cout << "measured: real sender " << real_ok << "/" << real_total << " accepted; " << forged
+            << " forgeries, " << forged_429 << " of them 429 before crypto\n";
   EXPECT_GT(forged, 1000) << "the flood ran at full speed";
   EXPECT_GT(forged_429 * 10, forged * 9) << "nearly every forgery was refused before crypto";
   const auto m = metrics();

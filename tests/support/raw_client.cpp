@@ -37,6 +37,17 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes,
   return out;
 }
 
+std::vector<boost::asio::ip::tcp::socket> silent_connections(boost::asio::io_context& ioc,
+                                                             std::uint16_t port, int n) {
+  std::vector<boost::asio::ip::tcp::socket> out;
+  for (int i = 0; i < n; ++i) {
+    out.emplace_back(ioc);
+    boost::system::error_code ec;
+    out.back().connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+  }
+  return out;
+}
+
 int first_status(const std::string& response) {
   if (response.size() < 12 || response.compare(0, 5, "HTTP/") != 0) return 0;
   return std::stoi(response.substr(9, 3));

@@ -13,7 +13,7 @@ namespace net = boost::asio;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 
-Receiver::Receiver() : respond_([](const Received&) { return 200; }) {
+Receiver::Receiver(ReceiverMode mode) : respond_([](const Received&) { return 200; }), mode_(mode) {
   listen();
   thread_ = std::thread([this] {
     auto work = net::make_work_guard(ioc_);
@@ -24,6 +24,16 @@ Receiver::Receiver() : respond_([](const Received&) { return 200; }) {
 Receiver::~Receiver() {
   ioc_.stop();
   thread_.join();
+  std::vector<std::thread> serving;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& s : open_) {
+      boost::system::error_code ignored;
+      s->shutdown(tcp::socket::shutdown_both, ignored);
+    }
+    serving.swap(serving_);
+  }
+  for (auto& t : serving) t.join();
   std::vector<std::string> bodies;
   for (const auto& r : received_) bodies.push_back(r.body);
   record_emitted_events(bodies);
@@ -58,35 +68,57 @@ void Receiver::listen() {
 void Receiver::accept() {
   acceptor_->async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (ec) return;
-    // One request per connection, answered on this thread: simple, and enough for tests.
-    boost::system::error_code rec;
-    boost::beast::flat_buffer buffer;
-    bhttp::request<bhttp::string_body> req;
-    bhttp::read(socket, buffer, req, rec);
-    if (!rec) {
-      Received r;
-      for (const auto& h : req) {
-        std::string name(h.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(c));
-        r.headers[name] = std::string(h.value());
-      }
-      r.body = req.body();
-      r.target = std::string(req.target());
-      int status;
-      {
-        std::lock_guard lock(mutex_);
-        status = respond_(r);
-        received_.push_back(std::move(r));
-      }
-      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
-      if (status == 429 || status == 503) res.set(bhttp::field::retry_after, "0");
-      res.keep_alive(false);
-      res.prepare_payload();
-      bhttp::write(socket, res, rec);
+    ++connections_;
+    if (mode_.keep_alive) {
+      auto shared = std::make_shared<tcp::socket>(std::move(socket));
+      std::lock_guard lock(mutex_);
+      open_.push_back(shared);
+      serving_.emplace_back([this, shared] { serve_keep_alive(shared); });
+    } else {
+      // One request per connection, answered on this thread: simple, and enough for most tests.
+      boost::beast::flat_buffer buffer;
+      answer(socket, buffer, false);
+      boost::system::error_code rec;
+      socket.shutdown(tcp::socket::shutdown_both, rec);
     }
-    socket.shutdown(tcp::socket::shutdown_both, rec);
     if (acceptor_ && acceptor_->is_open()) accept();
   });
+}
+
+void Receiver::serve_keep_alive(std::shared_ptr<tcp::socket> socket) {
+  boost::beast::flat_buffer buffer;
+  for (int served = 1; answer(*socket, buffer, true); ++served)
+    if (mode_.close_after > 0 && served % mode_.close_after == 0) break;  // dropped, unannounced
+  boost::system::error_code ignored;
+  socket->shutdown(tcp::socket::shutdown_both, ignored);
+  socket->close(ignored);
+}
+
+bool Receiver::answer(tcp::socket& socket, boost::beast::flat_buffer& buffer, bool keep_alive) {
+  boost::system::error_code rec;
+  bhttp::request<bhttp::string_body> req;
+  bhttp::read(socket, buffer, req, rec);
+  if (rec) return false;
+  Received r;
+  for (const auto& h : req) {
+    std::string name(h.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(c));
+    r.headers[name] = std::string(h.value());
+  }
+  r.body = req.body();
+  r.target = std::string(req.target());
+  int status;
+  {
+    std::lock_guard lock(mutex_);
+    status = respond_(r);
+    received_.push_back(std::move(r));
+  }
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+  if (status == 429 || status == 503) res.set(bhttp::field::retry_after, "0");
+  res.keep_alive(keep_alive && req.keep_alive());
+  res.prepare_payload();
+  bhttp::write(socket, res, rec);
+  return !rec && res.keep_alive();
 }
 
 void Receiver::stop() {

@@ -2,6 +2,7 @@
 
 #include <callgate/core/observation.hpp>
 #include <callgate/error.hpp>
+#include <callgate/named_registry.hpp>
 #include <callgate/verify/common.hpp>
 #include <callgate/yaml/node.hpp>
 #include <functional>
@@ -70,15 +71,7 @@ struct ProviderFactory {
 std::unique_ptr<Source> parse_only_source(ParseFn parse, SourceSettings settings);
 
 /** The providers callgate knows, by name. */
-class Registry {
- public:
-  void add(ProviderFactory f);
-  const ProviderFactory* find(std::string_view name) const;
-  std::vector<std::string_view> names() const;
-
- private:
-  std::vector<ProviderFactory> factories_;
-};
+using Registry = NamedRegistry<ProviderFactory>;
 
 /** Registers webex, telnyx and voip: adding a provider adds one line here. */
 void register_builtin_providers(Registry& r);

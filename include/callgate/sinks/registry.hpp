@@ -1,6 +1,7 @@
 #pragma once
 
 #include <callgate/metrics/metrics.hpp>
+#include <callgate/named_registry.hpp>
 #include <callgate/sinks/sink.hpp>
 #include <callgate/store/store.hpp>
 #include <callgate/yaml/node.hpp>
@@ -58,15 +59,7 @@ struct SinkType {
 };
 
 /** The sink types callgate knows, by name. */
-class SinkRegistry {
- public:
-  void add(SinkType type);
-  const SinkType* find(std::string_view name) const;
-  std::vector<std::string_view> names() const;
-
- private:
-  std::vector<SinkType> types_;
-};
+using SinkRegistry = NamedRegistry<SinkType>;
 
 /** Registers file, http and redis_stream: adding a sink type adds one line here. */
 void register_builtin_sinks(SinkRegistry& r);
