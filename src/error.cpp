@@ -44,6 +44,8 @@ class category final : public boost::system::error_category {
         return "the call changed on another replica";
       case errc::corrupt_state:
         return "the stored state of this call is unreadable";
+      case errc::overloaded:
+        return "too many requests waiting for the store";
     }
     return "unknown error";
   }

@@ -27,6 +27,7 @@ enum class errc {
   shutting_down,       // 503
   store_conflict,      // 503 if it persists: another replica changed the call meanwhile
   corrupt_state,       // 500: the stored state of this call cannot be read
+  overloaded,          // 503: more requests wait for the store than it is allowed to queue
 };
 
 /** The error category for errc, so errors travel as boost::system::error_code. */

@@ -31,6 +31,7 @@ bhttp::status status_for(errc e) {
     case errc::store_unavailable:
     case errc::shutting_down:
     case errc::store_conflict:
+    case errc::overloaded:
       return bhttp::status::service_unavailable;
     case errc::corrupt_state:
       return bhttp::status::internal_server_error;
@@ -50,8 +51,7 @@ Response json_response(bhttp::status status, unsigned version, std::string body)
 Response error_response(errc e, unsigned version) {
   auto res = json_response(status_for(e), version,
                            nlohmann::json{{"error", make_error_code(e).message()}}.dump());
-  if (e == errc::store_unavailable || e == errc::shutting_down || e == errc::store_conflict)
-    res.set(bhttp::field::retry_after, "1");
+  if (status_for(e) == bhttp::status::service_unavailable) res.set(bhttp::field::retry_after, "1");
   return res;
 }
 

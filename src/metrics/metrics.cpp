@@ -24,6 +24,8 @@ constexpr Description kDescriptions[] = {
     {"callgate_commit_failures_total", "counter", "Store transactions that failed"},
     {"callgate_commit_conflicts_total", "counter",
      "Transactions decided again because another replica changed a call (Redis)"},
+    {"callgate_overloaded_total", "counter",
+     "Requests answered 503 at once because the committer's queue was full"},
     {"callgate_corrupt_calls_total", "counter",
      "Requests answered 500 because their call's stored state is unreadable"},
     {"callgate_live_calls", "gauge", "Calls seen that have not ended"},

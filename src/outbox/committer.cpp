@@ -32,15 +32,18 @@ void Committer::stop() {
 }
 
 void Committer::submit(std::vector<core::Observation> observations, Done done) {
+  errc refused = errc::shutting_down;
   {
     std::lock_guard lock(mutex_);
-    if (!stopping_) {
+    if (!stopping_ && queue_.size() < options_.max_queue) {
       queue_.push_back({std::move(observations), std::move(done), {}});
       wake_.notify_one();
       return;
     }
+    if (!stopping_) refused = errc::overloaded;
   }
-  done(make_error_code(errc::shutting_down));
+  if (refused == errc::overloaded) metrics_.inc("callgate_overloaded_total");
+  done(make_error_code(refused));
 }
 
 void Committer::probe(std::function<void(result<void>)> done) {

@@ -24,10 +24,13 @@ void MemoryStore::rollback() {
   std::lock_guard lock(mutex_);
   if (!undo_) return;
   for (auto& [id, old] : undo_->calls) {
-    if (old)
+    if (auto it = calls_.find(id); it != calls_.end()) unindex(it->second.state);
+    if (old) {
+      index(old->state);
       calls_.insert_or_assign(id, *old);
-    else
+    } else {
       calls_.erase(id);
+    }
   }
   for (auto& [key, old] : undo_->deliveries) {
     if (old)
@@ -59,15 +62,34 @@ result<std::optional<core::CallState>> MemoryStore::load_call(std::string_view i
 result<std::optional<core::CallState>> MemoryStore::find_live_call(std::string_view source,
                                                                    std::string_view match_key) {
   std::lock_guard lock(mutex_);
+  // The index holds only live calls, so this looks at the few that share the key, not at all.
   const core::CallState* newest = nullptr;
-  for (const auto& [id, c] : calls_) {
-    const auto& s = c.state;
-    if (!s.ended() && s.source == source && s.match_key == match_key &&
-        (!newest || s.created_at > newest->created_at))
-      newest = &s;
+  if (auto ids = live_by_match_.find(match_index_key(source, match_key));
+      ids != live_by_match_.end()) {
+    for (const auto& id : ids->second) {
+      const auto& s = calls_.at(id).state;
+      if (!newest || s.created_at > newest->created_at) newest = &s;
+    }
   }
   if (!newest) return std::optional<core::CallState>{};
   return std::optional<core::CallState>{*newest};
+}
+
+std::string MemoryStore::match_index_key(std::string_view source, std::string_view match_key) {
+  return std::string(source).append(1, '\x1f').append(match_key);
+}
+
+void MemoryStore::index(const core::CallState& s) {
+  if (s.ended() || s.match_key.empty()) return;
+  live_by_match_[match_index_key(s.source, s.match_key)].push_back(s.id);
+}
+
+void MemoryStore::unindex(const core::CallState& s) {
+  if (s.ended() || s.match_key.empty()) return;
+  auto it = live_by_match_.find(match_index_key(s.source, s.match_key));
+  if (it == live_by_match_.end()) return;
+  std::erase(it->second, s.id);
+  if (it->second.empty()) live_by_match_.erase(it);
 }
 
 result<void> MemoryStore::save_call(const core::CallState& s, TimePoint expires_at) {
@@ -76,6 +98,8 @@ result<void> MemoryStore::save_call(const core::CallState& s, TimePoint expires_
   if (undo_)
     undo_->calls.try_emplace(
         s.id, it == calls_.end() ? std::nullopt : std::optional<StoredCall>{it->second});
+  if (it != calls_.end()) unindex(it->second.state);
+  index(s);
   calls_.insert_or_assign(s.id, StoredCall{s, expires_at});
   return {};
 }

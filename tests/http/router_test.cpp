@@ -113,6 +113,14 @@ TEST_F(RouterTest, AStoreFailureIs503WithRetryAfterAndCounted) {
             1);
 }
 
+TEST_F(RouterTest, AFullCommitterQueueIs503WithRetryAfter) {
+  submitter.next = make_error_code(errc::overloaded);
+  const auto res = post("/webhooks/pbx", kStart);
+  EXPECT_EQ(res.result(), status::service_unavailable);
+  EXPECT_EQ(res[http::bhttp::field::retry_after], "1");
+  EXPECT_EQ(nlohmann::json::parse(res.body())["error"], "too many requests waiting for the store");
+}
+
 TEST_F(RouterTest, UnverifiedOrUnreadableBodiesNeverReachTheCommitter) {
   EXPECT_EQ(post("/webhooks/pbx", kStart, {}).result(), status::unauthorized);
   EXPECT_EQ(post("/webhooks/pbx", kStart, testing::bearer_headers("wrong")).result(),

@@ -229,6 +229,31 @@ TEST(Committer, ReadinessCostsAtMostOneStoreCallPerIntervalAndLeavesCommitMetric
   committer.stop();
 }
 
+// Back-pressure: past max_queue waiting requests, a submit is refused at once (503 with
+// Retry-After at the HTTP layer) instead of queueing without bound.
+TEST(Committer, AFullQueueRefusesAtOnceAndTakesAgainOnceItDrains) {
+  store::MemoryStore s;
+  metrics::Metrics metrics;
+  outbox::Committer::Options options;
+  options.max_queue = 3;
+  outbox::Committer committer(s, metrics, options, [] { return kNow; });
+  std::vector<std::promise<result<outbox::Outcome>>> answers(4);
+  const auto bodies = testing::webex_seed_bodies();
+  for (std::size_t i = 0; i < answers.size(); ++i)  // not started yet: nothing drains
+    committer.submit(webex(bodies[i % bodies.size()]),
+                     [&answers, i](result<outbox::Outcome> r) { answers[i].set_value(r); });
+  auto fourth = answers[3].get_future().get();
+  ASSERT_FALSE(fourth);
+  EXPECT_EQ(fourth.error(), make_error_code(errc::overloaded));
+  EXPECT_EQ(metrics.value("callgate_overloaded_total"), 1);
+  committer.start();
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(answers[i].get_future().get()) << i;
+  std::promise<result<outbox::Outcome>> later;
+  committer.submit(webex(bodies[0]), [&](result<outbox::Outcome> r) { later.set_value(r); });
+  EXPECT_TRUE(later.get_future().get()) << "a drained queue takes requests again";
+  committer.stop();
+}
+
 TEST(Committer, StopFinishesWhatWasSubmittedAndRefusesTheRest) {
   store::MemoryStore s;
   Harness h(s);

@@ -113,6 +113,32 @@ TEST_P(StoreContract, OutboxKeepsOrderAndCursorsSurvive) {
 }
 
 // With only redis_stream sinks (or none) there is no cursor: the outbox is kept for its age only.
+TEST_P(StoreContract, ARolledBackOrEndedCallIsNoLongerFoundLive) {
+  const auto hour = kNow + std::chrono::hours(1);
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->save_call(call("r1", false, "m"), hour));
+  store->rollback();
+  EXPECT_FALSE(*store->find_live_call("pbx", "m")) << "a rolled back call is not live";
+
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->save_call(call("r1", false, "m"), hour));
+  ASSERT_TRUE(store->commit());
+  auto live = store->find_live_call("pbx", "m");
+  ASSERT_TRUE(live && *live);
+  EXPECT_EQ((*live)->id, "r1");
+
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->save_call(call("r1", true, "m"), hour));  // it ends, then the end rolls back
+  store->rollback();
+  live = store->find_live_call("pbx", "m");
+  ASSERT_TRUE(live && *live) << "the rollback brought the live call back";
+
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->save_call(call("r1", true, "m"), hour));
+  ASSERT_TRUE(store->commit());
+  EXPECT_FALSE(*store->find_live_call("pbx", "m")) << "an ended call is not live";
+}
+
 TEST_P(StoreContract, PurgeWithoutAnySinkDropsOutboxRowsByAgeAlone) {
   ASSERT_TRUE(store->begin());
   for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store->append_outbox(emission("c", i), kNow));

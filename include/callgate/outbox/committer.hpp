@@ -26,6 +26,9 @@ class Committer final : public Submitter {
 
   struct Options {
     std::size_t max_batch = 512;
+    /** Requests waiting for the committer at most; past it a webhook gets 503 with Retry-After
+     * at once, and memory stays flat however far the load outruns the store. */
+    std::size_t max_queue = 20'000;
     store::Retention retention;
     std::chrono::seconds purge_every{60};
     /** Readiness is the outcome of the last commit or probe; older than this, probe again. */

@@ -60,8 +60,15 @@ class MemoryStore : public Store {
   template <class V>
   using KeyMap = std::unordered_map<std::string, V, KeyHash, std::equal_to<>>;
 
+  static std::string match_index_key(std::string_view source, std::string_view match_key);
+  /** Adds a live call with a match key to live_by_match_ (and removes it); mutex_ held. */
+  void index(const core::CallState& s);
+  void unindex(const core::CallState& s);
+
   std::mutex mutex_;
   KeyMap<StoredCall> calls_;
+  /** Live calls by source and match key: find_live_call looks here, not at every call. */
+  KeyMap<std::vector<std::string>> live_by_match_;
   KeyMap<TimePoint> deliveries_;
   std::vector<store::OutboxRow> outbox_;
   std::map<std::string, store::SinkCursor, std::less<>> cursors_;
