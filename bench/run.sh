@@ -132,15 +132,42 @@ start_node() {
   wait_for_port "$PORT"
 }
 
-# load PROVIDER PATH [callgate_load options...]: prints "rps p50 p99 p999 ok refused errors".
+# cpu_ticks PID: user + system clock ticks of PID and its children (nginx's workers).
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1"); do
+    [[ -r /proc/$p/stat ]] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+# thread_ticks PID NAME: user + system clock ticks of PID's threads called NAME (cg-committer).
+thread_ticks() {
+  local total=0 t
+  for t in /proc/"$1"/task/*; do
+    [[ "$(cat "$t/comm" 2>/dev/null)" == "$2" ]] && total=$((total + $(awk '{print $14 + $15}' "$t/stat")))
+  done
+  echo "$total"
+}
+HZ=$(getconf CLK_TCK)
+us_per() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.0f", (n > 0 ? t / hz * 1e6 / n : 0) }'; }
+
+# load PROVIDER PATH [callgate_load options...]: prints "rps p50 p99 p999 ok refused errors
+# cpu_us committer_us": the last two are the server's CPU (user + system, all its threads and
+# child processes) and its committer thread's, each divided by the requests answered. CPU time
+# holds on a noisy shared machine where req/s does not.
 # RUN_ID (to continue calls of an earlier run) and CONNS override the defaults.
 load() {
-  local provider=$1 path=$2
+  local provider=$1 path=$2 out cpu0 committer0 cpu committer
   shift 2
   run_number=$((run_number + 1))
-  "$LOAD" load --port "$PORT" --path "$path" --provider "$provider" --whsec "$WHSEC" \
+  cpu0=$(cpu_ticks "$server_pid")
+  committer0=$(thread_ticks "$server_pid" cg-committer)
+  out=$("$LOAD" load --port "$PORT" --path "$path" --provider "$provider" --whsec "$WHSEC" \
     --webex-secret "$WEBEX_SECRET" --telnyx-seed "$TELNYX_SEED" --run-id "${RUN_ID:-r$run_number-$RANDOM}" \
-    --connections "${CONNS:-$CONNECTIONS}" "$@" 2>>"$work/load.log"
+    --connections "${CONNS:-$CONNECTIONS}" "$@" 2>>"$work/load.log")
+  cpu=$(($(cpu_ticks "$server_pid") - cpu0))
+  committer=$(($(thread_ticks "$server_pid" cg-committer) - committer0))
+  echo "$out $(us_per "$cpu" "$(field 5 "$out")") $(us_per "$committer" "$(field 5 "$out")")"
 }
 
 # best_of STARTER PROVIDER PATH [options]: two runs on fresh servers, the faster one.
@@ -251,9 +278,10 @@ table() {
   printf '\n'
 }
 
-row() {  # NAME RESULT
-  printf '| %s | %s | %s | %s | %s |\n' "$1" "$(field 1 "$2")" "$(field 2 "$2")" "$(field 3 "$2")" \
-    "$(ratio "$(field 1 "$2")" "$F")"
+row() {  # NAME RESULT [COMMITTER]: COMMITTER set prints the committer's CPU too
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(field 1 "$2")" "$(field 2 "$2")" \
+    "$(field 3 "$2")" "$(ratio "$(field 1 "$2")" "$F")" "$(field 8 "$2")" \
+    "$([[ -n "${3:-}" ]] && field 9 "$2" || echo –)"
 }
 bad_answers() {  # any refused or failed request makes a row worthless: say so
   for r in "$@"; do
@@ -281,17 +309,22 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
     "$(field 1 "$disk") ms at p50 and $(field 2 "$disk") ms at p99; every SQLite commit and" \
     "every file-sink batch pays that."
   echo
-  echo "| scenario | req/s | p50 ms | p99 ms | ratio to floor |"
-  echo "|---|---|---|---|---|"
+  echo "CPU µs/req is the server's user + system time over the run (every thread, and nginx's"
+  echo "workers) divided by the requests; the committer column is the one thread that decides"
+  echo "and commits, per request (one observation each)."
+  echo
+  echo "| scenario | req/s | p50 ms | p99 ms | ratio to floor | CPU µs/req | committer µs/req |"
+  echo "|---|---|---|---|---|---|---|"
   row "floor: nginx \`return 200\` on the same 2 KB POST" "$floor"
   row "peer: Node.js + express + standardwebhooks verify + JSON.parse + append to file" "$node"
-  row "callgate voip, Standard Webhooks HMAC, memory store, file sink" "$voip_mem"
-  row "callgate voip, SQLite store + outbox (durable ack, group commit)" "$voip_sql"
-  row "callgate voip, Redis store (appendfsync always) + redis_stream, one replica" "$voip_redis"
-  row "callgate webex, HMAC-SHA1, SQLite" "$webex"
-  row "callgate telnyx, Ed25519, SQLite" "$telnyx"
-  printf '| raw libsodium Ed25519 verify, %s threads (1 thread: %s/s) | %s | – | – | %s |\n' \
-    "$THREADS" "$ed25519_one" "$ed25519" "$(ratio "$ed25519" "$F")"
+  row "callgate voip, Standard Webhooks HMAC, memory store, file sink" "$voip_mem" c
+  row "callgate voip, SQLite store + outbox (durable ack, group commit)" "$voip_sql" c
+  row "callgate voip, Redis store (appendfsync always) + redis_stream, one replica" "$voip_redis" c
+  row "callgate webex, HMAC-SHA1, SQLite" "$webex" c
+  row "callgate telnyx, Ed25519, SQLite" "$telnyx" c
+  printf '| raw libsodium Ed25519 verify, %s threads (1 thread: %s/s) | %s | – | – | %s | %s | – |\n' \
+    "$THREADS" "$ed25519_one" "$ed25519" "$(ratio "$ed25519" "$F")" \
+    "$(awk -v r="$ed25519_one" 'BEGIN { printf "%.0f", (r > 0 ? 1e6 / r : 0) }')"
   table "Latency at a fixed rate of half the row's maximum (open loop: a latency counts from when
 the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms" "p99.9 ms"
   for l in "${latencies[@]}"; do
