@@ -8,7 +8,12 @@
 namespace callgate::outbox {
 
 Committer::Committer(store::Store& store, metrics::Metrics& metrics, Options options, Clock clock)
-    : store_(store), metrics_(metrics), options_(std::move(options)), clock_(std::move(clock)) {}
+    : store_(store),
+      metrics_(metrics),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      cache_(options_.state_cache),
+      caching_(!store.shared() && options_.state_cache > 0) {}
 
 Committer::~Committer() { stop(); }
 
@@ -162,6 +167,7 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
   std::int64_t live_delta = 0;
   std::size_t emitted = 0;
   counts_.clear();  // metrics of this attempt, counted only once it commits
+  written_.clear();
   if (auto ok = store_.begin(); !ok) return ok.error();
   if (auto ok = prefetch(batch); !ok) return ok.error();
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -178,6 +184,8 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
   }
   if (auto ok = store_.commit(); !ok) return ok.error();
   record_health(now, {});
+  if (caching_)  // durable now: the next events of these calls need no read
+    for (const auto& [id, state] : written_) cache_.put(state);
 
   for (const auto& c : counts_) metrics_.inc(c.name, {{c.label, c.value}});
   metrics_.inc("callgate_commits_total");
@@ -215,7 +223,17 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
 
   auto id = resolve_call_id(obs);
   if (!id) return id.error();
-  auto previous = store_.load_call(*id);
+  // A call this attempt already wrote is taken from there; one whose last commit is cached
+  // needs no read; any other is read from the store.
+  const core::CallState* known = nullptr;
+  if (caching_) {
+    auto here = written_.find(*id);
+    known = here != written_.end() ? &here->second : cache_.find(*id);
+  }
+  auto previous =
+      known ? result<std::optional<core::CallState>>(std::optional(*known)) : store_.load_call(*id);
+  // What the store returns for a call this attempt did not write is committed: cache it.
+  if (caching_ && !known && previous && *previous) cache_.put(**previous);
   if (!previous) {
     if (previous.error() == errc::corrupt_state)
       log_limited(spdlog::level::err, "corrupt " + *id,
@@ -236,6 +254,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   const auto& r = options_.retention;
   const auto expires = is_live ? now + r.stale_calls : now + r.ended_calls;
   if (auto ok = store_.save_call(decision.state, expires); !ok) return ok.error();
+  if (caching_) written_.insert_or_assign(decision.state.id, decision.state);
   for (const auto& e : decision.events) {
     if (auto seq = store_.append_outbox(e, now); !seq) return seq.error();
     counts_.push_back(
@@ -259,6 +278,7 @@ void Committer::maybe_purge(TimePoint now) {
   if (now - last_purge_ < options_.purge_every) return;
   last_purge_ = now;
   if (!store_.begin()) return;
+  cache_.clear();  // the purge may drop calls the cache still holds
   if (!store_.purge(now, now - options_.retention.outbox) || !store_.commit()) {
     store_.rollback();
     return;

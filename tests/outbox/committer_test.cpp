@@ -254,6 +254,73 @@ TEST(Committer, AFullQueueRefusesAtOnceAndTakesAgainOnceItDrains) {
   committer.stop();
 }
 
+/** A memory store that counts call reads, can fail its next commits, and can say it is shared. */
+class CountingStore final : public store::MemoryStore {
+ public:
+  explicit CountingStore(bool shared) : shared_(shared) {}
+  result<std::optional<core::CallState>> load_call(std::string_view id) override {
+    ++loads;
+    return MemoryStore::load_call(id);
+  }
+  result<void> commit() override {
+    if (fail_commits > 0) {
+      --fail_commits;
+      rollback();
+      return make_error_code(errc::store_unavailable);
+    }
+    return MemoryStore::commit();
+  }
+  bool shared() const override { return shared_; }
+  int loads = 0;
+  int fail_commits = 0;
+
+ private:
+  bool shared_;
+};
+
+std::vector<core::Observation> pbx_event(const std::string& event) {
+  return pbx(R"({"event":")" + event +
+             R"(","callId":"cache-1","direction":"In","srcPhone":"+1555","dstPhone":"100"})");
+}
+
+// The committer is the only writer of SQLite and memory: a call's next events need no read.
+TEST(Committer, ACallsNextEventsComeFromTheStateCache) {
+  CountingStore s(/*shared=*/false);
+  Harness h(s);
+  h.committer.start();
+  EXPECT_EQ(h.submit(pbx_event("NotifyStart"))->emitted, 1u);
+  EXPECT_EQ(h.submit(pbx_event("NotifyAnswer"))->emitted, 1u);
+  EXPECT_EQ(h.submit(pbx_event("NotifyEnd"))->emitted, 1u);
+  EXPECT_EQ(s.loads, 1) << "only the first event read the store";
+}
+
+// Another replica may change a call in a shared store (Redis): every event reads it.
+TEST(Committer, ASharedStoreIsNeverCached) {
+  CountingStore s(/*shared=*/true);
+  Harness h(s);
+  h.committer.start();
+  for (const char* e : {"NotifyStart", "NotifyAnswer", "NotifyEnd"})
+    EXPECT_EQ(h.submit(pbx_event(e))->emitted, 1u) << e;
+  EXPECT_EQ(s.loads, 3);
+}
+
+// A state whose commit failed must not stay cached: the provider's retry decides again on what
+// the store really holds, so it emits its event then.
+TEST(Committer, AFailedCommitLeavesNothingInTheCache) {
+  CountingStore s(/*shared=*/false);
+  Harness h(s);
+  h.committer.start();
+  EXPECT_EQ(h.submit(pbx_event("NotifyStart"))->emitted, 1u);
+  s.fail_commits = 1;
+  EXPECT_FALSE(h.submit(pbx_event("NotifyAnswer")));
+  auto retry = h.submit(pbx_event("NotifyAnswer"));
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->emitted, 1u) << "the answer was not taken as already known";
+  const auto rows = h.outbox();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].event_type, "telephonyCall::updated");
+}
+
 TEST(Committer, StopFinishesWhatWasSubmittedAndRefusesTheRest) {
   store::MemoryStore s;
   Harness h(s);

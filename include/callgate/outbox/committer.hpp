@@ -3,6 +3,7 @@
 #include <callgate/core/observation.hpp>
 #include <callgate/error.hpp>
 #include <callgate/metrics/metrics.hpp>
+#include <callgate/outbox/state_cache.hpp>
 #include <callgate/outbox/submitter.hpp>
 #include <callgate/store/store.hpp>
 #include <condition_variable>
@@ -10,6 +11,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace callgate::outbox {
@@ -29,6 +31,8 @@ class Committer final : public Submitter {
     /** Requests waiting for the committer at most; past it a webhook gets 503 with Retry-After
      * at once, and memory stays flat however far the load outruns the store. */
     std::size_t max_queue = 20'000;
+    /** Committed call states kept in memory (not for a shared store); 0 turns it off. */
+    std::size_t state_cache = 10'000;
     store::Retention retention;
     std::chrono::seconds purge_every{60};
     /** Readiness is the outcome of the last commit or probe; older than this, probe again. */
@@ -103,6 +107,10 @@ class Committer final : public Submitter {
   boost::system::error_code health_;
   TimePoint last_purge_{};
   std::vector<Count> counts_;
+  StateCache cache_;
+  bool caching_;
+  /** States this attempt wrote, by id: read back by its later events, cached once it commits. */
+  std::unordered_map<std::string, core::CallState> written_;
 };
 
 }  // namespace callgate::outbox

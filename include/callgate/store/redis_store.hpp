@@ -37,6 +37,7 @@ class RedisStore final : public Store {
   void rollback() override;
   result<void> prefetch(const std::vector<std::string>& delivery_keys,
                         const std::vector<std::string>& call_ids) override;
+  bool shared() const override { return true; }
   bool reads_ahead() const override { return true; }
   result<bool> remember_delivery(std::string_view key, TimePoint expires_at) override;
   result<std::optional<core::CallState>> load_call(std::string_view id) override;

@@ -66,6 +66,8 @@ class Store {
   }
   /** Whether prefetch does anything: if not, the committer does not build its keys. */
   virtual bool reads_ahead() const { return false; }
+  /** Whether others (replicas) write this store too: then nothing read may be cached. */
+  virtual bool shared() const { return false; }
   /** Records a delivery key until expires_at; false when it was already recorded. */
   virtual result<bool> remember_delivery(std::string_view key, TimePoint expires_at) = 0;
   virtual result<std::optional<core::CallState>> load_call(std::string_view id) = 0;
