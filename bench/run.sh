@@ -241,9 +241,9 @@ for t in 1 2 4; do
   done
 done
 
-log "1k vs 100k calls in the store (SQLite)"
+log "1k, 100k and 1M calls in the store (SQLite)"
 store_rows=()
-for preload in 1000 100000; do
+for preload in 1000 100000 1000000; do
   start_callgate sqlite "$THREADS"
   CONNS=64 load voip /webhooks/pbx --calls "$preload" --events 1 >/dev/null
   store_rows+=("$preload|$(load voip /webhooks/pbx --calls "$n")")
@@ -340,11 +340,14 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
       "$(field 2 "$result")" "$(field 3 "$result")"
   done
   table "Scaling with calls already in the store (SQLite, voip; the preloaded calls stay live):" \
-    "calls in the store" req/s "p50 ms" "p99 ms"
+    "calls in the store" req/s "p50 ms" "p99 ms" "CPU µs/req" "vs the 1k row"
+  local_first=""
   for l in "${store_rows[@]}"; do
     IFS='|' read -r calls result <<<"$l"
-    printf '| %s | %s | %s | %s |\n' "$calls" "$(field 1 "$result")" "$(field 2 "$result")" \
-      "$(field 3 "$result")"
+    [[ -z "$local_first" ]] && local_first=$(field 1 "$result")
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$calls" "$(field 1 "$result")" \
+      "$(field 2 "$result")" "$(field 3 "$result")" "$(field 8 "$result")" \
+      "$(ratio "$(field 1 "$result")" "$local_first")"
   done
   table "Memory (RSS of the callgate process):" store "idle MB" "10,000 live calls MB" \
     "after all 10,000 ended MB"
