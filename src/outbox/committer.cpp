@@ -57,7 +57,7 @@ void Committer::probe(std::function<void(result<void>)> done) {
     std::lock_guard lock(mutex_);
     if (stopping_) {
       known = make_error_code(errc::shutting_down);
-    } else if (health_at_ != TimePoint{} && clock_() - health_at_ < options_.probe_every) {
+    } else if (health_fresh(clock_())) {
       known = health_;  // fresh enough: no store call at all
     } else {
       queue_.push_back({{}, {}, std::move(done)});
@@ -66,6 +66,10 @@ void Committer::probe(std::function<void(result<void>)> done) {
     }
   }
   done(known ? result<void>(known) : result<void>{});
+}
+
+bool Committer::health_fresh(TimePoint now) const {
+  return health_at_ != TimePoint{} && now - health_at_ < options_.probe_every;
 }
 
 void Committer::record_health(TimePoint at, boost::system::error_code ec) {
@@ -81,7 +85,7 @@ void Committer::answer_probes(std::vector<std::function<void(result<void>)>>& pr
   bool fresh = false;
   {
     std::lock_guard lock(mutex_);
-    fresh = health_at_ != TimePoint{} && now - health_at_ < options_.probe_every;
+    fresh = health_fresh(now);
     ec = health_;
   }
   if (!fresh) {

@@ -85,6 +85,8 @@ class Committer final : public Submitter {
   static std::string delivery_key(const core::Observation& obs);
   result<std::string> resolve_call_id(const core::Observation& obs);
   void maybe_purge(TimePoint now);
+  /** Whether the last write's outcome is recent enough to answer a probe; mutex_ held. */
+  bool health_fresh(TimePoint now) const;
   /** Remembers how the last write to the store went, for probe(). */
   void record_health(TimePoint at, boost::system::error_code ec);
   /** Answers the probes of a batch: from a commit that just happened, else one probe write. */
