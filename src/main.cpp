@@ -6,6 +6,7 @@
 #include <callgate/app/replay.hpp>
 #include <callgate/sinks/registry.hpp>
 #include <callgate/version.hpp>
+#include <cstdio>
 #include <iostream>
 
 int main(int argc, char** argv) {
@@ -46,7 +47,12 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   adapters::Registry providers;
-  adapters::register_builtin_providers(providers);
+  try {
+    adapters::register_builtin_providers(providers);
+  } catch (const yaml::ConfigError& e) {
+    std::fprintf(stderr, "callgate: a bundled provider definition is broken: %s\n", e.what());
+    return 2;
+  }
   sinks::SinkRegistry sink_types;
   sinks::register_builtin_sinks(sink_types);
   auto load = [&](const std::string& file, config::Purpose purpose = config::Purpose::serve) {

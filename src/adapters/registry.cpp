@@ -1,3 +1,4 @@
+#include <callgate/adapters/defined/provider.hpp>
 #include <callgate/adapters/source.hpp>
 #include <callgate/adapters/telnyx/telnyx.hpp>
 #include <callgate/adapters/voip/voip.hpp>
@@ -29,6 +30,7 @@ void register_builtin_providers(Registry& r) {
   r.add(webex::factory());
   r.add(telnyx::factory());
   r.add(voip::factory());
+  defined::register_bundled(r);
 }
 
 }  // namespace callgate::adapters

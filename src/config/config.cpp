@@ -1,9 +1,11 @@
 #include <unistd.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <callgate/adapters/defined/provider.hpp>
 #include <callgate/config/config.hpp>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 namespace callgate::config {
 using yaml::ConfigError;
@@ -191,7 +193,16 @@ Config read_config(const std::string& file, const adapters::Registry& registry,
       c.log_level != "error")
     root.fail("log_level", "must be debug, info, warn or error");
   c.store = read_store(root);
-  read_sources(root, registry, purpose, c);
+  // A user's own provider definitions, next to the built-in and bundled ones.
+  adapters::Registry providers = registry;
+  std::vector<std::string> paths;
+  for (auto p : root.strings("provider_paths")) {
+    if (!p.empty() && p.front() != '/')
+      p = (std::filesystem::path(file).parent_path() / p).lexically_normal().string();
+    paths.push_back(std::move(p));
+  }
+  adapters::defined::register_definition_paths(providers, paths);
+  read_sources(root, providers, purpose, c);
   for (const auto& [name, source] : c.sources)
     if (source->timestamp_tolerance() > c.store.retention.deliveries) {
       const auto retention = root.optional_map("retention");

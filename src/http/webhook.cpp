@@ -34,7 +34,13 @@ void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submi
                     metrics::Metrics& metrics, WebhookLimits limits, Reply reply) {
   const auto& name = source.settings().name;
   const unsigned version = req.version();
-  const adapters::Request request{req.base(), req.body(), now()};
+  const auto target = req.target();
+  const auto mark = target.find('?');
+  const adapters::Request request{
+      req.base(), req.body(), now(),
+      mark == std::string_view::npos
+          ? std::string_view{}
+          : std::string_view{target.data() + mark + 1, target.size() - mark - 1}};
 
   std::chrono::milliseconds wait{};
   if (auto ok = source.verify(request); !ok) {
@@ -47,6 +53,14 @@ void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submi
   if (!parsed)
     return reply(refuse(metrics, name, static_cast<errc>(parsed.error().value()), version));
 
+  if (parsed->answer) {
+    // A validation handshake: its signature verified above, so the answer may use the secret.
+    metrics.inc("callgate_handshakes_total", {{"source", name}});
+    spdlog::info("webhook {}: answered the {} handshake", name, parsed->event_type);
+    auto res = json_response(bhttp::status::ok, version, std::move(parsed->answer->body));
+    for (const auto& [field, value] : parsed->answer->headers) res.set(field, value);
+    return reply(std::move(res));
+  }
   if (parsed->observations.empty()) {
     metrics.inc("callgate_events_ignored_total", {{"source", name}});
     spdlog::debug("webhook {}: {} changes no call", name, parsed->event_type);

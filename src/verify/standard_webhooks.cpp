@@ -1,5 +1,6 @@
 #include <sodium.h>
 
+#include <callgate/verify/hmac.hpp>
 #include <callgate/verify/standard_webhooks.hpp>
 
 namespace callgate::verify {
@@ -29,7 +30,8 @@ std::optional<StandardWebhooksSecret> StandardWebhooksSecret::parse(std::string_
   constexpr std::string_view kPrefix = "whsec_";
   if (!text.starts_with(kPrefix)) return std::nullopt;
   text.remove_prefix(kPrefix.size());
-  auto key = base64_decode(text);
+  // As the Standard Webhooks libraries do: padding optional, spare bits ignored.
+  auto key = base64_decode_lenient(text);
   if (!key || key->empty()) return std::nullopt;
   return StandardWebhooksSecret{std::move(*key)};
 }
@@ -42,9 +44,11 @@ std::string standard_webhooks_sign(const StandardWebhooksSecret& secret, std::st
 result<void> verify_standard_webhooks(const Headers& h, std::string_view body,
                                       const std::vector<StandardWebhooksSecret>& secrets,
                                       std::chrono::seconds tolerance, TimePoint now) {
-  auto id = single_header(h, "webhook-id");
-  auto ts = single_header(h, "webhook-timestamp");
-  auto sig = single_header(h, "webhook-signature");
+  // Svix sends the same scheme under svix-* names unless its customer pays to rename them.
+  const bool svix = h.find("webhook-signature") == h.end() && h.find("svix-signature") != h.end();
+  auto id = single_header(h, svix ? "svix-id" : "webhook-id");
+  auto ts = single_header(h, svix ? "svix-timestamp" : "webhook-timestamp");
+  auto sig = single_header(h, svix ? "svix-signature" : "webhook-signature");
   if (!id || !ts || !sig) return make_error_code(errc::bad_signature);
   if (!*id || !*ts || !*sig || (*id)->empty()) return make_error_code(errc::missing_signature);
 

@@ -23,7 +23,10 @@ std::string Node::key_path(std::string_view key) const {
 }
 
 std::string Node::location(const YAML::Node& n) const {
-  const auto mark = (n && n.IsDefined()) ? n.Mark() : node_.Mark();
+  auto mark = (n && n.IsDefined()) ? n.Mark() : node_.Mark();
+  // yaml-cpp gives a flow mapping ({a: 1}) no position of its own; its first key has one.
+  if (mark.line < 0 && node_.IsMap() && node_.begin() != node_.end())
+    mark = node_.begin()->first.Mark();
   std::string where = *file_;
   if (mark.line >= 0) where += ":" + std::to_string(mark.line + 1);
   return where;
@@ -200,6 +203,48 @@ std::vector<Node> Node::map_list(std::string_view key) const {
   return out;
 }
 
+Value Node::make_value(const std::string& key, const YAML::Node& n, int depth) const {
+  Value v;
+  v.parent.push_back(*this);
+  v.key = key;
+  if (depth > 8) fail(key, "is nested too deeply");
+  if (n.IsMap()) {
+    v.kind = Value::Kind::map;
+    v.map.emplace_back(n, file_, key_path(key));
+  } else if (n.IsSequence()) {
+    v.kind = Value::Kind::list;
+    for (std::size_t i = 0; i < n.size(); ++i)
+      v.items.push_back(make_value(key + "[" + std::to_string(i) + "]", n[i], depth + 1));
+  } else {
+    v.text = scalar(key, n);
+  }
+  return v;
+}
+
+std::optional<Value> Node::value(std::string_view key) const {
+  const auto n = get(key);
+  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  return make_value(std::string(key), n, 0);
+}
+
+std::vector<std::pair<std::string, Value>> Node::value_entries(std::string_view key) const {
+  const auto n = get(key);
+  std::vector<std::pair<std::string, Value>> out;
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (!n.IsMap()) fail(key, "expected a mapping");
+  const Node inner(n, file_, key_path(key));
+  for (const auto& kv : n) {
+    const auto name = key_text(kv.first);
+    if (name.empty())
+      throw ConfigError(location(kv.first) + ": key '" + key_path(key) +
+                        "': names must be plain text");
+    inner.read_.insert(name);
+    if (kv.second.IsNull()) inner.fail(name, "needs a value");
+    out.emplace_back(name, inner.make_value(name, kv.second, 0));
+  }
+  return out;
+}
+
 void Node::finish() const {
   if (!node_.IsMap()) return;
   for (const auto& kv : node_) {
@@ -234,20 +279,24 @@ void refuse_duplicate_keys(const YAML::Node& node, const std::string& file,
 
 }  // namespace
 
-Node load_yaml_file(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw ConfigError(file + ": cannot open");
-  std::stringstream text;
-  text << in.rdbuf();
+Node load_yaml_text(const std::string& text, const std::string& file) {
   YAML::Node root;
   try {
-    root = YAML::Load(text.str());
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   if (!root.IsMap()) throw ConfigError(file + ": the top level must be a mapping");
   refuse_duplicate_keys(root, file, "");
   return Node(root, std::make_shared<const std::string>(file), "");
+}
+
+Node load_yaml_file(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError(file + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  return load_yaml_text(text.str(), file);
 }
 
 }  // namespace callgate::yaml

@@ -7,6 +7,7 @@
 #include <callgate/yaml/node.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,12 +19,20 @@ struct Request {
   const verify::Headers& headers;
   std::string_view body;
   TimePoint received_at;
+  std::string_view query = {};  ///< the request target's query string, without '?'
+};
+
+/** A validation handshake's answer: sent with 200 as it is; nothing is stored. */
+struct Answer {
+  std::string body;  ///< JSON, or empty
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 /** What a verified body says. No observations means "recognised, but changes no call". */
 struct Parsed {
   std::vector<core::Observation> observations;
-  std::string event_type;  ///< provider's event name, for logs and metrics
+  std::string event_type;        ///< provider's event name, for logs and metrics
+  std::optional<Answer> answer;  ///< set for a handshake, which has no observations
 };
 
 /** Settings every source has, whatever its provider. */
@@ -60,7 +69,7 @@ using ParseFn = std::function<result<Parsed>(const Request& r, const SourceSetti
 
 /** Makes sources of one provider; `name` is the `provider:` value in YAML. */
 struct ProviderFactory {
-  std::string_view name;
+  std::string name;
   /** Reads the provider's own keys from node (throws yaml::ConfigError on a mistake). */
   std::function<std::unique_ptr<Source>(const yaml::Node& node, SourceSettings settings)> create;
   /** The parser alone, for commands that check no signature (replay) when secrets are unset. */
@@ -73,7 +82,7 @@ std::unique_ptr<Source> parse_only_source(ParseFn parse, SourceSettings settings
 /** The providers callgate knows, by name. */
 using Registry = NamedRegistry<ProviderFactory>;
 
-/** Registers webex, telnyx and voip: adding a provider adds one line here. */
+/** Registers webex, telnyx and voip, then the definitions bundled from config/providers/. */
 void register_builtin_providers(Registry& r);
 
 }  // namespace callgate::adapters

@@ -24,6 +24,8 @@ struct MissingVariable : ConfigError {
   using ConfigError::ConfigError;
 };
 
+struct Value;
+
 /**
  * A YAML mapping being read by one component. Scalars have ${VAR} expanded from the environment;
  * every key read is remembered so that finish() can reject the keys nobody asked for.
@@ -48,6 +50,11 @@ class Node {
   std::vector<std::pair<std::string, std::string>> string_entries(std::string_view key) const;
   /** A list of mappings (e.g. sinks). */
   std::vector<Node> map_list(std::string_view key) const;
+  /** A value that may be a scalar, a mapping or a list (provider definitions); nullopt if absent.
+   */
+  std::optional<Value> value(std::string_view key) const;
+  /** The entries of a mapping whose values may take any shape, in file order. */
+  std::vector<std::pair<std::string, Value>> value_entries(std::string_view key) const;
 
   /** Throws ConfigError for the first key of this mapping that was never read. */
   void finish() const;
@@ -60,6 +67,7 @@ class Node {
 
  private:
   YAML::Node get(std::string_view key) const;
+  Value make_value(const std::string& key, const YAML::Node& n, int depth) const;
   std::string scalar(std::string_view key, const YAML::Node& n) const;
   std::string location(const YAML::Node& n) const;
   std::string key_path(std::string_view key) const;
@@ -71,7 +79,27 @@ class Node {
   mutable std::set<std::string, std::less<>> read_;
 };
 
+/** One value of any shape, with the mapping and key it was read from for error messages. */
+struct Value {
+  enum class Kind { scalar, map, list };
+  Kind kind = Kind::scalar;
+  std::string text;          ///< a scalar, ${VAR} expanded
+  std::vector<Node> map;     ///< a mapping: exactly one Node
+  std::vector<Value> items;  ///< a list
+  std::vector<Node> parent;  ///< the mapping holding this value: exactly one Node
+  std::string key;           ///< its key there ("key[2]" for a list item)
+
+  bool is_scalar() const { return kind == Kind::scalar; }
+  bool is_map() const { return kind == Kind::map; }
+  bool is_list() const { return kind == Kind::list; }
+  const Node& node() const { return map.front(); }
+  /** Throws ConfigError located at this value. */
+  [[noreturn]] void fail(std::string_view message) const { parent.front().fail(key, message); }
+};
+
 /** Parses a YAML file into its top-level Node; throws ConfigError for syntax errors. */
 Node load_yaml_file(const std::string& file);
+/** Parses YAML text; `name` stands for the file in error messages. */
+Node load_yaml_text(const std::string& text, const std::string& name);
 
 }  // namespace callgate::yaml

@@ -17,7 +17,8 @@ class VoipSource final : public Source {
 
   result<void> verify(const Request& r) const override {
     // A request carrying webhook-signature is held to it; otherwise the bearer token decides.
-    const bool signed_request = r.headers.find("webhook-signature") != r.headers.end();
+    const bool signed_request = r.headers.find("webhook-signature") != r.headers.end() ||
+                                r.headers.find("svix-signature") != r.headers.end();
     if (!secrets_.empty() && (signed_request || tokens_.empty()))
       return verify::verify_standard_webhooks(r.headers, r.body, secrets_, tolerance_,
                                               r.received_at);

@@ -69,6 +69,8 @@ result<Parsed> parse(const Request& r, const SourceSettings& settings) {
   o.event_time = said_time.value_or(r.received_at);
   if (auto id = r.headers.find("webhook-id"); id != r.headers.end())
     o.dedup_key = "voip:" + std::string(id->value());
+  else if (auto svix = r.headers.find("svix-id"); svix != r.headers.end())
+    o.dedup_key = "voip:" + std::string(svix->value());
 
   const auto src = str(j, "srcPhone");
   const auto src_ext = str(j, "srcPhoneExt");

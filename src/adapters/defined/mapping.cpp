@@ -1,0 +1,186 @@
+// A provider definition's mapping: one verified body to the observations of the unified model.
+#include <algorithm>
+#include <callgate/adapters/defined/mapping.hpp>
+#include <callgate/adapters/json_fields.hpp>
+#include <cctype>
+
+namespace callgate::adapters::defined {
+namespace {
+
+using core::Direction;
+using core::Phase;
+using nlohmann::json;
+
+bool same_text(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+bool holds(const Condition& c, const Input& in) {
+  auto v = read(c.field, in);
+  if (!v) return false;
+  if (c.equals) return same_text(*v, *c.equals);
+  return !v->empty() && *v != "0" && *v != "false";
+}
+
+std::string number(std::string text, bool e164_plus) {
+  if (e164_plus && text.size() >= 7 &&
+      std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }))
+    text.insert(text.begin(), '+');
+  return text;
+}
+
+std::optional<TimePoint> time_of(const Field& f, const Input& in, core::Observation& o,
+                                 std::string_view what, std::string_view provider) {
+  if (f.empty()) return std::nullopt;
+  auto text = read(f, in);
+  if (!text) return std::nullopt;
+  auto t = parse_time(*text, f.format);
+  if (!t) o.warnings.push_back(std::string(provider) + ": unreadable " + std::string(what));
+  return t;
+}
+
+Answer answer_handshake(const Handshake& h, const Secrets& secrets, const Input& in) {
+  Answer a;
+  if (!h.echo_header.empty())
+    if (auto v = verify::single_header(in.headers, h.echo_header); v && *v)
+      a.headers.emplace_back(h.echo_header, std::string(**v));
+  if (h.reply.empty()) return a;
+  nlohmann::ordered_json body = nlohmann::ordered_json::object();
+  for (const auto& r : h.reply) {
+    const auto value = read(r.field, in).value_or("");
+    if (r.hmac)
+      body[r.name] = secrets.empty()
+                         ? std::string()
+                         : handshake_hmac(r.algorithm, r.encoding, secrets.front(), value);
+    else
+      body[r.name] = value;
+  }
+  a.body = body.dump();
+  return a;
+}
+
+void place_numbers(core::Observation& o, const Fields& f, const Input& in, std::string_view name) {
+  auto from = read(f.from, in);
+  auto to = read(f.to, in);
+  if (!from && !to) return;
+  const auto external = o.direction == Direction::outbound ? to : from;
+  const auto internal = o.direction == Direction::outbound ? from : to;
+  if (o.direction == Direction::unknown) {
+    o.warnings.push_back(std::string(name) + ": direction unknown; numbers left unplaced");
+    return;
+  }
+  if (external) o.external_number = number(*external, f.e164_plus);
+  if (internal) o.internal_number = number(*internal, f.e164_plus);
+}
+
+void apply_meaning(core::Observation& o, Meaning m, const Fields& f, const Input& in,
+                   std::string_view name) {
+  switch (m) {
+    case Meaning::ringing:
+      o.phase = Phase::ringing;
+      break;
+    case Meaning::answered:
+      o.phase = Phase::answered;
+      o.answered = true;
+      break;
+    case Meaning::ended:
+    case Meaning::missed:
+    case Meaning::voicemail:
+      o.phase = Phase::ended;
+      o.voicemail = m == Meaning::voicemail;
+      break;
+    case Meaning::update:
+    case Meaning::ignored:
+      break;
+  }
+  o.started_at = time_of(f.started_at, in, o, "started_at", name);
+  o.answered_at = time_of(f.answered_at, in, o, "answered_at", name);
+  o.ended_at = time_of(f.ended_at, in, o, "ended_at", name);
+  if (m == Meaning::ringing && !o.started_at) o.started_at = o.event_time;
+  if (m == Meaning::answered && !o.answered_at) o.answered_at = o.event_time;
+  if (o.phase == Phase::ended && !o.ended_at) o.ended_at = o.event_time;
+  // A duration on an event that ends the call says it was answered, and when.
+  if (auto text = read(f.duration, in); text && m == Meaning::ended) {
+    auto seconds = parse_time(*text, TimeFormat::epoch_seconds);
+    if (!seconds) {
+      o.warnings.push_back(std::string(name) + ": unreadable duration '" + *text + "'");
+    } else if (const auto d = seconds->time_since_epoch(); d > std::chrono::seconds{0}) {
+      o.answered = true;
+      if (!o.answered_at && o.ended_at) o.answered_at = *o.ended_at - d;
+    }
+  }
+  if (f.answered_if && holds(*f.answered_if, in)) o.answered = true;
+  if (f.voicemail_if && holds(*f.voicemail_if, in)) o.voicemail = true;
+}
+
+}  // namespace
+
+result<Parsed> map_request(const Definition& d, const KeyValues& values, const Secrets& secrets,
+                           const Request& r, const SourceSettings& settings) {
+  json doc;
+  FormFields form;
+  if (d.body == Definition::Body::form) {
+    auto fields = parse_form(r.body);
+    if (!fields) return fields.error();
+    form = std::move(*fields);
+    doc = form_object(form);
+  } else {
+    auto body = parse_json(r.body);
+    if (!body) return body.error();
+    doc = std::move(*body);
+    if (!doc.is_object()) return make_error_code(errc::not_an_event);
+  }
+  const Input in{r.headers, r.body, r.query, &doc, &form, &values};
+
+  Parsed out;
+  const auto type = read(d.event_type, in);
+  out.event_type = d.name + "." + type.value_or("(none)");
+  if (d.handshake) {
+    const auto& h = *d.handshake;
+    const bool asked =
+        h.event.empty() ? r.headers.find(h.header) != r.headers.end() : type && *type == h.event;
+    if (asked) {
+      out.answer = answer_handshake(h, secrets, in);
+      return out;
+    }
+  }
+  if (!type) return out;  // names no event (a record or machine-detection callback): ignored
+  auto rule = d.events.find(*type);
+  if (rule == d.events.end() || rule->second.meaning == Meaning::ignored) return out;
+  const Fields& f = rule->second.fields;
+
+  core::Observation o;
+  o.source = settings.name;
+  o.event_type = *type;
+  o.call_key = read(f.call_key, in).value_or("");
+  if (o.call_key.empty()) return make_error_code(errc::not_an_event);
+  if (auto id = read(f.event_id, in); id && !id->empty()) o.dedup_key = d.name + ":" + *id;
+  if (auto t = time_of(f.event_time, in, o, "event time", d.name)) {
+    o.event_time = *t;
+  } else {
+    o.event_time = r.received_at;
+    if (!f.event_time.empty())
+      o.warnings.push_back(d.name + ": no event time; used the time callgate received it");
+  }
+  if (auto dir = read(f.direction, in)) {
+    if (*dir == "inbound")
+      o.direction = Direction::inbound;
+    else if (*dir == "outbound")
+      o.direction = Direction::outbound;
+    else
+      o.warnings.push_back(d.name + ": unknown direction '" + *dir + "'");
+  }
+  place_numbers(o, f, in, d.name);
+  apply_meaning(o, rule->second.meaning, f, in, d.name);
+  if (auto url = read(f.recording_url, in)) o.recording_url = *url;
+  if (auto user = read(f.users, in); user && !user->empty())
+    o.users.push_back({f.users_model, *user});
+  if (settings.include_raw) o.raw = std::move(doc);
+  out.observations.push_back(std::move(o));
+  return out;
+}
+
+}  // namespace callgate::adapters::defined

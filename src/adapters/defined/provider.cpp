@@ -1,0 +1,150 @@
+// A provider definition as a registered provider: its factory reads the definition's own keys
+// from a source's YAML and makes a source that checks and maps requests by the definition.
+#include <algorithm>
+#include <callgate/adapters/defined/mapping.hpp>
+#include <callgate/adapters/defined/provider.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace callgate::adapters::defined {
+namespace {
+
+class DefinedSource final : public Source {
+ public:
+  DefinedSource(SourceSettings s, std::shared_ptr<const Definition> d, Secrets secrets,
+                KeyValues values, std::chrono::seconds tolerance)
+      : Source(std::move(s)),
+        def_(std::move(d)),
+        secrets_(std::move(secrets)),
+        values_(std::move(values)),
+        tolerance_(tolerance) {}
+
+  result<void> verify(const Request& r) const override {
+    json doc;
+    FormFields form;
+    Input in{r.headers, r.body, r.query, nullptr, nullptr, &values_};
+    if (def_->body == Definition::Body::form && needs_form()) {
+      auto fields = parse_form(r.body);
+      if (!fields) return make_error_code(errc::bad_signature);
+      form = std::move(*fields);
+      in.form = &form;
+      doc = form_object(form);
+      in.doc = &doc;
+    } else if (!def_->signature.token_field.steps.empty()) {
+      doc = json::parse(r.body, nullptr, false);  // a token inside the body
+      in.doc = &doc;
+    }
+    return check_signature(def_->signature, secrets_, tolerance_, in, r.received_at);
+  }
+  result<Parsed> parse(const Request& r) const override {
+    return map_request(*def_, values_, secrets_, r, settings());
+  }
+  std::chrono::seconds timestamp_tolerance() const override { return tolerance_; }
+
+ private:
+  using json = nlohmann::json;
+  bool needs_form() const {
+    return !def_->signature.token_field.steps.empty() ||
+           std::any_of(def_->signature.content.parts.begin(), def_->signature.content.parts.end(),
+                       [](const auto& p) { return p.kind == Template::Part::Kind::form_sorted; });
+  }
+
+  std::shared_ptr<const Definition> def_;
+  Secrets secrets_;
+  KeyValues values_;
+  std::chrono::seconds tolerance_;
+};
+
+std::unique_ptr<Source> create(const std::shared_ptr<const Definition>& d, const yaml::Node& node,
+                               SourceSettings settings) {
+  Secrets secrets;
+  KeyValues values;
+  for (const auto& k : d->keys) {
+    if (k.type == KeyDecl::Type::secrets) {
+      const auto texts = node.strings(k.name);
+      if (texts.empty() && k.required) node.fail(k.name, "is required for provider " + d->name);
+      if (k.name != d->signature.secret) continue;
+      for (const auto& text : texts) {
+        auto secret = decode_secret(d->signature, text);
+        if (!secret)
+          node.fail(k.name, d->signature.scheme == Signature::Scheme::ed25519
+                                ? "must be the base64 of a 32-byte Ed25519 public key"
+                                : "is empty or not in the secret encoding the provider expects");
+        secrets.push_back(std::move(*secret));
+      }
+      continue;
+    }
+    std::string value = k.fallback   ? node.string_or(k.name, *k.fallback)
+                        : k.required ? node.string(k.name)
+                                     : node.string_or(k.name, "");
+    if (k.type == KeyDecl::Type::url && !value.empty() && !value.starts_with("https://") &&
+        !value.starts_with("http://"))
+      node.fail(k.name, "must be an http:// or https:// URL");
+    values.emplace_back(k.name, std::move(value));
+  }
+  std::chrono::seconds tolerance{};
+  if (d->signature.tolerance_seconds > 0)
+    tolerance = std::chrono::seconds{
+        node.integer("tolerance_seconds", d->signature.tolerance_seconds, 1, 86400)};
+  return std::make_unique<DefinedSource>(std::move(settings), d, std::move(secrets),
+                                         std::move(values), tolerance);
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  if (!in) throw yaml::ConfigError(p.string() + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void add(Registry& r, std::shared_ptr<const Definition> d, const std::string& file) {
+  if (r.find(d->name))
+    throw yaml::ConfigError(file + ": provider '" + d->name + "' is already defined");
+  r.add(definition_factory(std::move(d)));
+}
+
+}  // namespace
+
+std::shared_ptr<const Definition> load_definition(const std::string& text,
+                                                  const std::string& file) {
+  return std::make_shared<const Definition>(read_definition(yaml::load_yaml_text(text, file)));
+}
+
+ProviderFactory definition_factory(std::shared_ptr<const Definition> d) {
+  ProviderFactory f;
+  f.name = d->name;
+  f.create = [d](const yaml::Node& node, SourceSettings settings) {
+    return create(d, node, std::move(settings));
+  };
+  f.parse = [d](const Request& r, const SourceSettings& settings) {
+    return map_request(*d, {}, {}, r, settings);
+  };
+  return f;
+}
+
+void register_bundled(Registry& r) {
+  for (const auto& file : bundled_files()) add(r, load_definition(file.text, file.name), file.name);
+}
+
+void register_definition_paths(Registry& r, const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  for (const auto& path : paths) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      for (const auto& entry : fs::directory_iterator(path, ec))
+        if (entry.path().extension() == ".yaml" || entry.path().extension() == ".yml")
+          files.push_back(entry.path());
+      std::sort(files.begin(), files.end());
+    } else if (fs::exists(path, ec)) {
+      files.emplace_back(path);
+    } else {
+      throw yaml::ConfigError(path + ": no such provider definition file or directory");
+    }
+    for (const auto& f : files) add(r, load_definition(read_file(f), f.string()), f.string());
+  }
+}
+
+}  // namespace callgate::adapters::defined
