@@ -18,6 +18,8 @@ constexpr Description kDescriptions[] = {
     {"callgate_verification_failures_total", "counter", "Signature/token/timestamp failures"},
     {"callgate_events_emitted_total", "counter", "Unified events emitted, by type"},
     {"callgate_events_ignored_total", "counter", "Provider events accepted that change no call"},
+    {"callgate_handshakes_total", "counter",
+     "Validation handshakes answered (after their signature verified)"},
     {"callgate_redeliveries_total", "counter", "Provider deliveries recognised as repeats"},
     {"callgate_observations_total", "counter", "Provider events applied to calls, by source"},
     {"callgate_commits_total", "counter", "Store transactions committed (group commits)"},

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include <callgate/config/config.hpp>
+#include <filesystem>
 #include <fstream>
 #include <support/fixtures.hpp>
 
@@ -322,6 +323,46 @@ admin:
   // Any other missing variable still stops an offline command: the store must be right.
   std::ofstream(file) << "store:\n  path: ${CG_TEST_MISSING}\n" << kMinimal;
   EXPECT_THROW(load_file(file.string(), config::Purpose::offline), yaml::MissingVariable);
+}
+
+TEST_F(ConfigTest, ProviderPathsAddAUsersOwnDefinitionsBesideTheBundledOnes) {
+  std::filesystem::create_directories(dir / "providers");
+  std::ofstream(dir / "providers" / "acme.yaml") << R"(name: acme
+keys: {token: secrets}
+signature: {scheme: bearer, secret: token}
+mapping: {event_type: type, call_key: id, events: {start: ringing}}
+)";
+  const std::string sources = R"(
+sources:
+  acme: {provider: acme, token: t}
+  twilio: {provider: twilio, auth_token: t, public_url: "https://hooks.example.com/twilio"}
+sinks: [{type: file, path: var/e.jsonl}]
+)";
+  // Relative to the config file's own directory.
+  auto c = load("provider_paths: [providers]\n" + sources);
+  EXPECT_EQ(c.sources.size(), 2u);
+  EXPECT_EQ(error_of(sources).substr(error_of(sources).find("key")),
+            "key 'sources.acme.provider': unknown provider 'acme' (known: webex, telnyx, voip, "
+            "twilio, vonage, zoom_phone)");
+  EXPECT_NE(error_of("provider_paths: [nowhere]\n" + sources).find("nowhere: no such provider"),
+            std::string::npos);
+  // A definition may not take a name that is already known.
+  std::ofstream(dir / "providers" / "acme.yaml") << R"(name: twilio
+keys: {token: secrets}
+signature: {scheme: bearer, secret: token}
+mapping: {event_type: type, call_key: id, events: {start: ringing}}
+)";
+  EXPECT_NE(error_of("provider_paths: [providers/acme.yaml]\n" + sources)
+                .find("provider 'twilio' is already defined"),
+            std::string::npos);
+  // The bundled definition's own keys are checked like any other.
+  EXPECT_NE(error_of(R"(
+sources:
+  twilio: {provider: twilio, auth_token: t, public_url: "hooks.example.com"}
+sinks: [{type: file, path: var/e.jsonl}]
+)")
+                .find("key 'sources.twilio.public_url': must be an http:// or https:// URL"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -43,6 +43,10 @@ std::string to_base64(const std::string& bytes) {
 
 }  // namespace
 
+std::string to_hex_hmac_sha256(const std::string& key, const std::string& body) {
+  return to_hex(mac(EVP_sha256(), key, body));
+}
+
 std::string form_body(const FormParams& params) {
   std::string out;
   for (const auto& [k, v] : params) {

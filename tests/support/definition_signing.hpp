@@ -30,4 +30,7 @@ std::string vonage_jwt(const std::string& secret, const std::string& body, TimeP
 boost::beast::http::fields vonage_headers(const std::string& secret, const std::string& body,
                                           TimePoint iat);
 
+/** Lowercase hex HMAC-SHA256 of body under key. */
+std::string to_hex_hmac_sha256(const std::string& key, const std::string& body);
+
 }  // namespace callgate::testing

@@ -175,6 +175,40 @@ TEST(StandardWebhooks, RefusesMissingHeadersAndBadSecrets) {
   EXPECT_FALSE(verify::StandardWebhooksSecret::parse("whsec_"));
 }
 
+TEST(StandardWebhooks, AcceptsSvixHeaderNames) {
+  // The first published vector, sent as Svix sends it by default.
+  const auto secret =
+      *verify::StandardWebhooksSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  const std::string body = R"({"test": 2432232314})";
+  fields h;
+  h.set("svix-id", "msg_p5jXN8AQM9LWM0D4loKWxJek");
+  h.set("svix-timestamp", "1614265330");
+  h.set("svix-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+  const auto at = *parse_unix_seconds("1614265330");
+  EXPECT_EQ(
+      code(verify::verify_standard_webhooks(h, body, {secret}, std::chrono::seconds(300), at)),
+      errc::ok);
+  h.set("svix-signature", "v1,bm90IHRoZSBzaWduYXR1cmU=");
+  EXPECT_EQ(
+      code(verify::verify_standard_webhooks(h, body, {secret}, std::chrono::seconds(300), at)),
+      errc::bad_signature);
+}
+
+TEST(StandardWebhooks, ReadsASecretWithoutPaddingOrWithSpareBitsSet) {
+  // 25 bytes: base64 "MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ubw==" (the last 'w' leaves 4 spare bits 0).
+  const auto padded =
+      verify::StandardWebhooksSecret::parse("whsec_MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ubw==");
+  const auto unpadded =
+      verify::StandardWebhooksSecret::parse("whsec_MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ubw");
+  const auto spare_bits =
+      verify::StandardWebhooksSecret::parse("whsec_MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ubx");
+  ASSERT_TRUE(padded && unpadded && spare_bits);
+  EXPECT_EQ(padded->key, "0123456789abcdefghijklmno");
+  EXPECT_EQ(unpadded->key, padded->key);
+  EXPECT_EQ(spare_bits->key, padded->key);
+  EXPECT_FALSE(verify::StandardWebhooksSecret::parse("whsec_MDEyM"));  // 5 characters: not base64
+}
+
 TEST(Bearer, AcceptsOnlyAConfiguredToken) {
   EXPECT_EQ(code(verify::verify_bearer(testing::bearer_headers("t1"), {"t0", "t1"})), errc::ok);
   EXPECT_EQ(code(verify::verify_bearer(testing::bearer_headers("t2"), {"t0", "t1"})),
