@@ -1,6 +1,6 @@
 // Reading values out of a request for a provider definition: field paths, templates, times.
 #include <algorithm>
-#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
 #include <callgate/adapters/defined/fields.hpp>
 #include <cctype>
 #include <charconv>
@@ -44,12 +44,14 @@ std::optional<TimePoint> rfc2822(std::string_view text) {
 result<FormFields> parse_form(std::string_view body) {
   FormFields out;
   if (body.empty()) return out;
-  auto params = boost::urls::params_view(body, boost::urls::encoding_opts(true));
-  try {
-    for (const auto& p : params) out.emplace_back(p.key, p.value);
-  } catch (const std::exception&) {
-    return make_error_code(errc::bad_json);
-  }
+  // Boost 1.81's parse_query measures its input with strlen: give it a terminated copy.
+  const std::string text(body);
+  auto params = boost::urls::parse_query(text);
+  if (!params) return make_error_code(errc::bad_json);
+  boost::urls::encoding_opts plus_is_space;
+  plus_is_space.space_as_plus = true;
+  for (const auto& p : *params)
+    out.emplace_back(p.key.decode(plus_is_space), p.value.decode(plus_is_space));
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <callgate/adapters/defined/fields.hpp>
 #include <callgate/adapters/defined/provider.hpp>
 #include <callgate/verify/common.hpp>
 #include <callgate/verify/hmac.hpp>
@@ -252,6 +253,18 @@ mapping:
   EXPECT_EQ(o.direction, Direction::unknown);
   EXPECT_NE(std::find(o.warnings.begin(), o.warnings.end(), "acme: unknown direction 'sideways'"),
             o.warnings.end());
+}
+
+TEST(DefinitionForm, DecodesExactlyTheBodyItIsGiven) {
+  // The body is a view into a larger buffer: nothing past its end may be read (fuzz_definitions
+  // found Boost.URL measuring its input with strlen).
+  const std::string buffer = "To=%2B1415&Caller=a+b&To=x&Tail=1MORE";
+  auto form = adapters::defined::parse_form(std::string_view(buffer).substr(0, 32));
+  ASSERT_TRUE(form);
+  const adapters::defined::FormFields expected = {
+      {"To", "+1415"}, {"Caller", "a b"}, {"To", "x"}, {"Tail", "1"}};
+  EXPECT_EQ(*form, expected);
+  EXPECT_EQ(adapters::defined::form_object(*form)["To"], "x");  // the last of a repeated name
 }
 
 }  // namespace
