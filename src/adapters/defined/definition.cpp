@@ -123,6 +123,8 @@ void read_fields(const Node& n, Fields& into) {
       {"ended_at", &Fields::ended_at},
       {"recording_url", &Fields::recording_url},
       {"users", &Fields::users},
+      {"external_number", &Fields::external_number},
+      {"internal_number", &Fields::internal_number},
   };
   for (const auto& [key, member] : fields)
     if (auto v = n.value(key)) into.*member = read_field(*v);

@@ -63,6 +63,12 @@ Answer answer_handshake(const Handshake& h, const Secrets& secrets, const Input&
 }
 
 void place_numbers(core::Observation& o, const Fields& f, const Input& in, std::string_view name) {
+  // A platform that names the outside party directly needs no direction to place it.
+  auto external_said = read(f.external_number, in);
+  auto internal_said = read(f.internal_number, in);
+  if (external_said) o.external_number = number(*external_said, f.e164_plus);
+  if (internal_said) o.internal_number = number(*internal_said, f.e164_plus);
+  if (external_said || internal_said) return;
   auto from = read(f.from, in);
   auto to = read(f.to, in);
   if (!from && !to) return;

@@ -54,6 +54,7 @@ struct Condition {
 /** Where each unified field comes from; a mapping's defaults, overridden per event type. */
 struct Fields {
   Field call_key, event_id, event_time, direction, from, to, duration;
+  Field external_number, internal_number;  ///< set directly, whatever the direction
   Field started_at, answered_at, ended_at, recording_url, users;
   std::string users_model = "user";
   bool e164_plus = false;  ///< numbers of digits only get a leading '+'
