@@ -35,6 +35,7 @@ trap cleanup EXIT
 
 WHSEC="whsec_$(openssl rand -base64 24)"
 WEBEX_SECRET=$(openssl rand -hex 16)
+ZOOM_SECRET=$(openssl rand -hex 16)
 TELNYX_SEED=$(openssl rand -hex 32)
 TELNYX_PUBLIC_KEY=$("$LOAD" pubkey --telnyx-seed "$TELNYX_SEED")
 run_number=0
@@ -83,6 +84,7 @@ start_callgate() {
     echo "  pbx: {provider: voip, auth: {standard_webhooks_secret: \"$WHSEC\"}}"
     echo "  webex: {provider: webex, secret: \"$WEBEX_SECRET\"}"
     echo "  telnyx: {provider: telnyx, public_key: \"$TELNYX_PUBLIC_KEY\"}"
+    echo "  zoom: {provider: zoom_phone, secret_token: \"$ZOOM_SECRET\"}"
     echo "sinks:"
     if [[ "$store" == redis ]]; then
       echo "  - {type: redis_stream, stream: \"bench:events:$RANDOM$RANDOM\"}"
@@ -163,7 +165,7 @@ load() {
   cpu0=$(cpu_ticks "$server_pid")
   committer0=$(thread_ticks "$server_pid" cg-committer)
   out=$("$LOAD" load --port "$PORT" --path "$path" --provider "$provider" --whsec "$WHSEC" \
-    --webex-secret "$WEBEX_SECRET" --telnyx-seed "$TELNYX_SEED" --run-id "${RUN_ID:-r$run_number-$RANDOM}" \
+    --webex-secret "$WEBEX_SECRET" --telnyx-seed "$TELNYX_SEED" --zoom-secret "$ZOOM_SECRET" --run-id "${RUN_ID:-r$run_number-$RANDOM}" \
     --connections "${CONNS:-$CONNECTIONS}" "$@" 2>>"$work/load.log")
   cpu=$(($(cpu_ticks "$server_pid") - cpu0))
   committer=$(($(thread_ticks "$server_pid" cg-committer) - committer0))
@@ -210,6 +212,7 @@ voip_sql=$(best_of "start_callgate sqlite $THREADS" voip /webhooks/pbx --calls "
 voip_redis=$(best_of "start_callgate redis $THREADS" voip /webhooks/pbx --calls "$n")
 webex=$(best_of "start_callgate sqlite $THREADS" webex /webhooks/webex --calls "$n")
 telnyx=$(best_of "start_callgate sqlite $THREADS" telnyx /webhooks/telnyx --calls "$n")
+zoom_mem=$(best_of "start_callgate memory $THREADS" zoom /webhooks/zoom --calls "$n")
 ed25519=$("$LOAD" ed25519 --threads "$THREADS" --seconds 3)
 ed25519_one=$("$LOAD" ed25519 --threads 1 --seconds 2)
 disk=$("$LOAD" fsync --file "$work/fsync-probe" --seconds 2)
@@ -322,6 +325,7 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   row "callgate voip, Redis store (appendfsync always) + redis_stream, one replica" "$voip_redis" c
   row "callgate webex, HMAC-SHA1, SQLite" "$webex" c
   row "callgate telnyx, Ed25519, SQLite" "$telnyx" c
+  row "callgate zoom_phone (YAML definition), HMAC-SHA256, memory store, file sink" "$zoom_mem" c
   printf '| raw libsodium Ed25519 verify, %s threads (1 thread: %s/s) | %s | – | – | %s | %s | – |\n' \
     "$THREADS" "$ed25519_one" "$ed25519" "$(ratio "$ed25519" "$F")" \
     "$(awk -v r="$ed25519_one" 'BEGIN { printf "%.0f", (r > 0 ? 1e6 / r : 0) }')"
@@ -362,12 +366,15 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
     "$(ratio "$(field 1 "$voip_sql")" "$F")" "$(check "$(ratio "$(field 1 "$voip_sql")" "$F")" 0.25)"
   printf '| telnyx ≥ 0.8 × raw Ed25519 verify (%s threads) | %s | %s |\n' "$THREADS" \
     "$(ratio "$(field 1 "$telnyx")" "$ed25519")" "$(check "$(ratio "$(field 1 "$telnyx")" "$ed25519")" 0.8)"
+  printf '| definition-driven CPU ≤ 1.3 × built-in (zoom_phone / voip, memory, equal bodies) | %s | %s |\n' \
+    "$(ratio "$(field 8 "$zoom_mem")" "$(field 8 "$voip_mem")")" \
+    "$(check 1.3 "$(ratio "$(field 8 "$zoom_mem")" "$(field 8 "$voip_mem")")")"
   printf '| every callgate row ≥ 5 × Node peer (slowest row) | %s | %s |\n' \
     "$(ratio "$slowest" "$(field 1 "$node")")" "$(check "$(ratio "$slowest" "$(field 1 "$node")")" 5)"
   printf '| p99 < 5 ms at half of max (worst callgate row) | %s ms | %s |\n' "$worst_p99" \
     "$(check 5 "$worst_p99")"
   printf '| RSS < 64 MB at 10k live calls (memory, SQLite) | %s, %s MB | %s |\n' "$mem_live" \
     "$sql_live" "$(check 64 "$(printf '%s\n' "$mem_live" "$sql_live" | sort -g | tail -1)")"
-  bad_answers "$floor" "$node" "$voip_mem" "$voip_sql" "$voip_redis" "$webex" "$telnyx"
+  bad_answers "$floor" "$node" "$voip_mem" "$voip_sql" "$voip_redis" "$webex" "$telnyx" "$zoom_mem"
 } | tee "$work/tables.md"
 bench/publish.sh bench <"$work/tables.md"

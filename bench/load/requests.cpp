@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
+#include <support/definition_signing.hpp>
 #include <support/signing.hpp>
 
 namespace callgate::bench {
@@ -146,6 +147,34 @@ json webex_body(const RequestSpec& spec, std::size_t call, std::size_t phase, Ti
       {"data", data}};
 }
 
+// A Zoom Phone callee event, with the same SIP headers as the voip body so that both weigh about
+// the same: the definition-driven row is compared with the built-in one on equal bodies.
+json zoom_body(const RequestSpec& spec, std::size_t call, std::size_t phase, TimePoint t,
+               TimePoint start) {
+  static const char* types[] = {"phone.callee_ringing", "phone.callee_answered",
+                                "phone.callee_ended"};
+  const auto tag = spec.run_id + "-" + std::to_string(call);
+  json object = {
+      {"call_id", "zoom-" + tag},
+      {"caller", {{"phone_number", number_for(call)}, {"connection_type", "pstn_off_net"}}},
+      {"callee",
+       {{"extension_type", "user"},
+        {"extension_number", 200 + call % 50},
+        {"phone_number", "+15559990000"},
+        {"user_id", "DnEopNmXQEGU2uvvzjgojw"},
+        {"timezone", "America/Los_Angeles"}}},
+      {"ringing_start_time", format_iso8601(start)},
+      {"sip_headers", sip_headers(tag, call)}};
+  if (phase >= 1) object["answer_start_time"] = format_iso8601(start + 2s);
+  if (phase == 2) {
+    object["call_end_time"] = format_iso8601(t);
+    object["handup_result"] = "Call connected";
+  }
+  return {{"event", types[phase]},
+          {"event_ts", to_unix_ms(t)},
+          {"payload", {{"account_id", "abcD3ojfdbjfg"}, {"object", object}}}};
+}
+
 std::string serialize(const RequestSpec& spec, const std::string& body,
                       const http::fields& signature) {
   http::request<http::string_body> req{http::verb::post, spec.path, 11};
@@ -203,6 +232,9 @@ std::vector<std::string> make_requests(const RequestSpec& spec, TimePoint now) {
     } else if (spec.provider == "webex") {
       body = webex_body(spec, call, phase, t, start).dump();
       signature = testing::webex_headers(spec.webex_secret, body);
+    } else if (spec.provider == "zoom") {
+      body = zoom_body(spec, call, phase, t, start).dump();
+      signature = testing::zoom_headers(spec.zoom_secret, body, now);
     } else if (spec.provider == "telnyx") {
       body = telnyx_body(spec, call, phase, t).dump();
       signature = keys.sign(body, now);
