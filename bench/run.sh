@@ -2,7 +2,7 @@
 # The benchmark harness (docs/performance.md): callgate side by side with the HTTP floor (nginx
 # `return 200`) and with what a team would write instead (bench/peers/node), every row measured
 # in this one run. Load comes from bench/load (callgate_load) in a second process over loopback:
-# distinct, correctly signed, seed-shaped ~2 KB requests, calls going created -> updated ->
+# distinct, correctly signed, seed-shaped requests with ~1 KB bodies, calls going created -> updated ->
 # deleted with about 2,000 calls live at once. Prints Markdown and puts it into
 # docs/performance.md (bench/publish.sh), the one place the tables live.
 #
@@ -216,6 +216,11 @@ zoom_mem=$(best_of "start_callgate memory $THREADS" zoom /webhooks/zoom --calls 
 ed25519=$("$LOAD" ed25519 --threads "$THREADS" --seconds 3)
 ed25519_one=$("$LOAD" ed25519 --threads 1 --seconds 2)
 disk=$("$LOAD" fsync --file "$work/fsync-probe" --seconds 2)
+# The adapters alone, in process: a built-in provider and a YAML definition on equal bodies.
+adapter_voip=$("$LOAD" adapter --provider voip --whsec "$WHSEC" --calls 5000 \
+  --source "$(printf 'provider: voip\nauth: {standard_webhooks_secret: "%s"}' "$WHSEC")")
+adapter_zoom=$("$LOAD" adapter --provider zoom --zoom-secret "$ZOOM_SECRET" --calls 5000 \
+  --source "$(printf 'provider: zoom_phone\nsecret_token: "%s"' "$ZOOM_SECRET")")
 F=$(field 1 "$floor")
 
 log "latency at half of each maximum"
@@ -318,7 +323,7 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   echo
   echo "| scenario | req/s | p50 ms | p99 ms | ratio to floor | CPU µs/req | committer µs/req |"
   echo "|---|---|---|---|---|---|---|"
-  row "floor: nginx \`return 200\` on the same 2 KB POST" "$floor"
+  row "floor: nginx \`return 200\` on the same 1 KB POST" "$floor"
   row "peer: Node.js + express + standardwebhooks verify + JSON.parse + append to file" "$node"
   row "callgate voip, Standard Webhooks HMAC, memory store, file sink" "$voip_mem" c
   row "callgate voip, SQLite store + outbox (durable ack, group commit)" "$voip_sql" c
@@ -329,6 +334,12 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   printf '| raw libsodium Ed25519 verify, %s threads (1 thread: %s/s) | %s | – | – | %s | %s | – |\n' \
     "$THREADS" "$ed25519_one" "$ed25519" "$(ratio "$ed25519" "$F")" \
     "$(awk -v r="$ed25519_one" 'BEGIN { printf "%.0f", (r > 0 ? 1e6 / r : 0) }')"
+  table "Verify + parse alone, in process (no sockets, no store), on bodies of equal size:" \
+    provider "verify µs/req" "parse µs/req" "body bytes"
+  printf '| voip (C++, Standard Webhooks) | %s | %s | %s |\n' "$(field 1 "$adapter_voip")" \
+    "$(field 2 "$adapter_voip")" "$(field 3 "$adapter_voip")"
+  printf '| zoom_phone (YAML definition, HMAC-SHA256) | %s | %s | %s |\n' \
+    "$(field 1 "$adapter_zoom")" "$(field 2 "$adapter_zoom")" "$(field 3 "$adapter_zoom")"
   table "Latency at a fixed rate of half the row's maximum (open loop: a latency counts from when
 the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms" "p99.9 ms"
   for l in "${latencies[@]}"; do

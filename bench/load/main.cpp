@@ -13,6 +13,7 @@
 #include <iostream>
 #include <thread>
 
+#include "adapter_cost.hpp"
 #include "driver.hpp"
 #include "requests.hpp"
 
@@ -93,6 +94,17 @@ int main(int argc, char** argv) {
   load->add_option("--rate", options.rate, "requests per second (0 = as fast as possible)");
   load->add_option("--seconds", seconds, "stop after this long");
 
+  std::string source_yaml;
+  auto* cost = app.add_subcommand("adapter", "in-process verify + parse µs per request");
+  cost->add_option("--provider", spec.provider, "voip | webex | telnyx | zoom")->required();
+  cost->add_option("--source", source_yaml, "the source's YAML, e.g. 'provider: voip ...'")
+      ->required();
+  cost->add_option("--whsec", spec.whsec);
+  cost->add_option("--webex-secret", spec.webex_secret);
+  cost->add_option("--telnyx-seed", spec.telnyx_seed);
+  cost->add_option("--zoom-secret", spec.zoom_secret);
+  cost->add_option("--calls", spec.calls);
+
   std::string seed;
   auto* pubkey = app.add_subcommand("pubkey", "print the Telnyx public key for a seed");
   pubkey->add_option("--telnyx-seed", seed)->required();
@@ -109,7 +121,11 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*pubkey) {
+  if (*cost) {
+    spec.run_id = "adapter";
+    spec.path = "/webhooks/bench";
+    adapter_cost(spec, source_yaml);
+  } else if (*pubkey) {
     std::cout << telnyx_public_key(seed) << "\n";
   } else if (*fs) {
     fsync_latency(fsync_path, seconds);

@@ -156,13 +156,8 @@ json zoom_body(const RequestSpec& spec, std::size_t call, std::size_t phase, Tim
   const auto tag = spec.run_id + "-" + std::to_string(call);
   json object = {
       {"call_id", "zoom-" + tag},
-      {"caller", {{"phone_number", number_for(call)}, {"connection_type", "pstn_off_net"}}},
-      {"callee",
-       {{"extension_type", "user"},
-        {"extension_number", 200 + call % 50},
-        {"phone_number", "+15559990000"},
-        {"user_id", "DnEopNmXQEGU2uvvzjgojw"},
-        {"timezone", "America/Los_Angeles"}}},
+      {"caller", {{"phone_number", number_for(call)}}},
+      {"callee", {{"phone_number", "+15559990000"}, {"user_id", "DnEopNmXQEGU2uvvzjgojw"}}},
       {"ringing_start_time", format_iso8601(start)},
       {"sip_headers", sip_headers(tag, call)}};
   if (phase >= 1) object["answer_start_time"] = format_iso8601(start + 2s);
@@ -170,9 +165,7 @@ json zoom_body(const RequestSpec& spec, std::size_t call, std::size_t phase, Tim
     object["call_end_time"] = format_iso8601(t);
     object["handup_result"] = "Call connected";
   }
-  return {{"event", types[phase]},
-          {"event_ts", to_unix_ms(t)},
-          {"payload", {{"account_id", "abcD3ojfdbjfg"}, {"object", object}}}};
+  return {{"event", types[phase]}, {"event_ts", to_unix_ms(t)}, {"payload", {{"object", object}}}};
 }
 
 std::string serialize(const RequestSpec& spec, const std::string& body,

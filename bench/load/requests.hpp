@@ -1,6 +1,6 @@
 #pragma once
 // Realistic, distinct, correctly signed webhook requests for the load generator: seed-shaped
-// bodies of about 2 KB, every call going created -> updated -> deleted, many calls live at once.
+// bodies of about 1 KB, every call going created -> updated -> deleted, many calls live at once.
 
 #include <callgate/time.hpp>
 #include <cstddef>
