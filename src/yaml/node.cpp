@@ -156,38 +156,37 @@ std::optional<Node> Node::optional_map(std::string_view key) const {
   return Node(n, file_, key_path(key));
 }
 
-std::vector<std::pair<std::string, Node>> Node::map_entries(std::string_view key) const {
+std::vector<std::pair<std::string, YAML::Node>> Node::named(std::string_view key,
+                                                            std::string_view expected) const {
   const auto n = get(key);
-  std::vector<std::pair<std::string, Node>> out;
+  std::vector<std::pair<std::string, YAML::Node>> out;
   if (!n.IsDefined() || n.IsNull()) return out;
-  if (!n.IsMap()) fail(key, "expected a mapping");
+  if (!n.IsMap()) fail(key, expected);
   for (const auto& kv : n) {
     const auto name = key_text(kv.first);
     if (name.empty())
       throw ConfigError(location(kv.first) + ": key '" + key_path(key) +
                         "': names must be plain text");
-    if (!kv.second.IsMap()) {
-      throw ConfigError(location(kv.first) + ": key '" + key_path(key) + "." + name +
-                        "': expected a mapping");
-    }
-    out.emplace_back(name, Node(kv.second, file_, key_path(key) + "." + name));
+    out.emplace_back(name, kv.second);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, Node>> Node::map_entries(std::string_view key) const {
+  std::vector<std::pair<std::string, Node>> out;
+  const Node inner(node_[std::string(key)], file_, key_path(key));
+  for (const auto& [name, value] : named(key, "expected a mapping")) {
+    if (!value.IsMap()) inner.fail(name, "expected a mapping");
+    out.emplace_back(name, Node(value, file_, key_path(key) + "." + name));
   }
   return out;
 }
 
 std::vector<std::pair<std::string, std::string>> Node::string_entries(std::string_view key) const {
-  const auto n = get(key);
   std::vector<std::pair<std::string, std::string>> out;
-  if (!n.IsDefined() || n.IsNull()) return out;
-  if (!n.IsMap()) fail(key, "expected a mapping of names to values");
-  const Node inner(n, file_, key_path(key));
-  for (const auto& kv : n) {
-    const auto name = key_text(kv.first);
-    if (name.empty())
-      throw ConfigError(location(kv.first) + ": key '" + key_path(key) +
-                        "': names must be plain text");
-    out.emplace_back(name, inner.scalar(name, kv.second));
-  }
+  const Node inner(node_[std::string(key)], file_, key_path(key));
+  for (const auto& [name, value] : named(key, "expected a mapping of names to values"))
+    out.emplace_back(name, inner.scalar(name, value));
   return out;
 }
 
@@ -228,19 +227,12 @@ std::optional<Value> Node::value(std::string_view key) const {
 }
 
 std::vector<std::pair<std::string, Value>> Node::value_entries(std::string_view key) const {
-  const auto n = get(key);
   std::vector<std::pair<std::string, Value>> out;
-  if (!n.IsDefined() || n.IsNull()) return out;
-  if (!n.IsMap()) fail(key, "expected a mapping");
-  const Node inner(n, file_, key_path(key));
-  for (const auto& kv : n) {
-    const auto name = key_text(kv.first);
-    if (name.empty())
-      throw ConfigError(location(kv.first) + ": key '" + key_path(key) +
-                        "': names must be plain text");
+  const Node inner(node_[std::string(key)], file_, key_path(key));
+  for (const auto& [name, value] : named(key, "expected a mapping")) {
     inner.read_.insert(name);
-    if (kv.second.IsNull()) inner.fail(name, "needs a value");
-    out.emplace_back(name, inner.make_value(name, kv.second, 0));
+    if (value.IsNull()) inner.fail(name, "needs a value");
+    out.emplace_back(name, inner.make_value(name, value, 0));
   }
   return out;
 }

@@ -67,6 +67,9 @@ class Node {
 
  private:
   YAML::Node get(std::string_view key) const;
+  /** The entries of mapping `key` by name (none when absent); `expected` if it is no mapping. */
+  std::vector<std::pair<std::string, YAML::Node>> named(std::string_view key,
+                                                        std::string_view expected) const;
   Value make_value(const std::string& key, const YAML::Node& n, int depth) const;
   std::string scalar(std::string_view key, const YAML::Node& n) const;
   std::string location(const YAML::Node& n) const;

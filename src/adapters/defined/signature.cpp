@@ -14,6 +14,14 @@ using Scheme = Signature::Scheme;
 
 result<void> fail(errc e) { return make_error_code(e); }
 
+/** A header the scheme needs: missing_signature when absent or empty, bad_signature when twice. */
+result<std::string_view> required_header(const Input& in, const std::string& name) {
+  auto header = verify::single_header(in.headers, name);
+  if (!header) return header.error();
+  if (!*header || (*header)->empty()) return make_error_code(errc::missing_signature);
+  return **header;
+}
+
 std::optional<std::string> decode(Signature::Encoding e, std::string_view text) {
   return e == Signature::Encoding::hex ? verify::hex_decode(text) : verify::base64_decode(text);
 }
@@ -43,9 +51,8 @@ result<void> check_time(const Signature& s, std::string_view text, std::chrono::
 
 result<void> check_mac(const Signature& s, const Secrets& secrets, std::chrono::seconds tolerance,
                        const Input& in, TimePoint now) {
-  auto header = verify::single_header(in.headers, s.header);
+  auto header = required_header(in, s.header);
   if (!header) return header.error();
-  if (!*header || (*header)->empty()) return fail(errc::missing_signature);
   if (!s.timestamp_header.empty()) {
     auto ts = verify::single_header(in.headers, s.timestamp_header);
     if (!ts) return ts.error();
@@ -54,7 +61,7 @@ result<void> check_mac(const Signature& s, const Secrets& secrets, std::chrono::
   }
   auto content = render(s.content, in);
   if (!content) return fail(errc::missing_signature);  // a header it signs is missing
-  const auto given = offered(s, **header);
+  const auto given = offered(s, *header);
   if (s.scheme == Scheme::ed25519) {
     for (const auto& key : secrets)
       for (const auto& sig : given)
@@ -72,10 +79,9 @@ result<void> check_mac(const Signature& s, const Secrets& secrets, std::chrono::
 
 result<void> check_jwt(const Signature& s, const Secrets& secrets, std::chrono::seconds tolerance,
                        const Input& in, TimePoint now) {
-  auto header = verify::single_header(in.headers, s.header);
+  auto header = required_header(in, s.header);
   if (!header) return header.error();
-  if (!*header || (*header)->empty()) return fail(errc::missing_signature);
-  std::string_view token = **header;
+  std::string_view token = *header;
   if (!token.starts_with(s.prefix)) return fail(errc::missing_signature);
   token.remove_prefix(s.prefix.size());
   for (const auto& secret : secrets) {
@@ -108,10 +114,9 @@ result<void> check_token(const Signature& s, const Secrets& secrets, const Input
     if (!v || v->empty()) return fail(errc::missing_signature);
     given = *v;
   } else {
-    auto header = verify::single_header(in.headers, s.header);
+    auto header = required_header(in, s.header);
     if (!header) return header.error();
-    if (!*header || (*header)->empty()) return fail(errc::missing_signature);
-    std::string_view text = **header;
+    std::string_view text = *header;
     if (!text.starts_with(s.prefix)) return fail(errc::missing_signature);
     text.remove_prefix(s.prefix.size());
     if (s.scheme == Scheme::basic) {
