@@ -69,7 +69,7 @@ void Router::handle(Request&& req, ConnectionState& connection, Reply reply) {
         return respond(too_many_requests(metrics_, name, errc::failing_connection, wait, version));
     }
     return handle_webhook(*it->second, std::move(req), committer_, metrics_, limits,
-                          std::move(respond));
+                          connection.executor, std::move(respond));
   }
 
   auto respond = counted("", std::move(reply));

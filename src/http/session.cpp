@@ -28,6 +28,7 @@ bool expected_end(const beast::error_code& ec) {
 template <class Stream>
 void HttpSession<Stream>::run() {
   auto self = this->shared_from_this();
+  connection_.executor = stream_.get_executor();
   boost::asio::dispatch(stream_.get_executor(), [self] {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       self->wait_for_request();
@@ -124,8 +125,10 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
   tcp().expires_never();  // the handler may wait on a commit; the write sets its own timer
   server_.handler().handle(
       std::move(req), connection_, [self = this->shared_from_this()](Response res) {
-        boost::asio::post(self->stream_.get_executor(),
-                          [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+        // Usually already on this connection's strand (see ConnectionState::executor).
+        boost::asio::dispatch(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+          self->send(std::move(res));
+        });
       });
 }
 

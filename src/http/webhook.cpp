@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
 #include <callgate/adapters/json_fields.hpp>
 #include <callgate/http/router.hpp>
 #include <callgate/log_limit.hpp>
@@ -31,7 +32,8 @@ Response too_many_requests(metrics::Metrics& metrics, std::string_view source, e
 }
 
 void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submitter& committer,
-                    metrics::Metrics& metrics, WebhookLimits limits, Reply reply) {
+                    metrics::Metrics& metrics, WebhookLimits limits,
+                    const boost::asio::any_io_executor& connection, Reply reply) {
   const auto& name = source.settings().name;
   const unsigned version = req.version();
   const auto target = req.target();
@@ -69,18 +71,27 @@ void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submi
   // Without a provider event id, the body itself identifies a redelivery.
   adapters::fill_redelivery_keys(parsed->observations, request.body);
 
-  committer.submit(
-      std::move(parsed->observations),
-      [&metrics, name, version, reply = std::move(reply)](result<outbox::Outcome> outcome) {
-        if (!outcome)
-          return reply(refuse(metrics, name, static_cast<errc>(outcome.error().value()), version));
-        const bool repeat = outcome->emitted == 0 && outcome->redelivered > 0;
-        // Written out rather than through a JSON DOM: two fixed keys, in the documented order.
-        reply(json_response(bhttp::status::ok, version,
-                            std::string(repeat ? R"({"status":"duplicate","events":)"
-                                               : R"({"status":"accepted","events":)") +
-                                std::to_string(outcome->emitted) + "}"));
-      });
+  // The committer calls back on its own thread, the one serial section: it only hands the
+  // outcome over; the answer is built, counted and sent on the connection's strand.
+  auto answer = [&metrics, name, version,
+                 reply = std::move(reply)](result<outbox::Outcome> outcome) mutable {
+    if (!outcome)
+      return reply(refuse(metrics, name, static_cast<errc>(outcome.error().value()), version));
+    const bool repeat = outcome->emitted == 0 && outcome->redelivered > 0;
+    // Written out rather than through a JSON DOM: two fixed keys, in the documented order.
+    reply(json_response(bhttp::status::ok, version,
+                        std::string(repeat ? R"({"status":"duplicate","events":)"
+                                           : R"({"status":"accepted","events":)") +
+                            std::to_string(outcome->emitted) + "}"));
+  };
+  committer.submit(std::move(parsed->observations), [connection, answer = std::move(answer)](
+                                                        result<outbox::Outcome> outcome) mutable {
+    if (!connection) return answer(std::move(outcome));
+    boost::asio::post(connection,
+                      [answer = std::move(answer), outcome = std::move(outcome)]() mutable {
+                        answer(std::move(outcome));
+                      });
+  });
 }
 
 }  // namespace callgate::http

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <callgate/error.hpp>
@@ -21,6 +22,10 @@ struct ConnectionState {
   /** Requests on this connection that failed verification spend this bucket; once it is empty,
    * the connection's next requests are refused before any crypto (see Router). */
   std::optional<TokenBucket> unverified;
+  /** The connection's strand. A completion that arrives on another thread (the committer's)
+   * continues here, so that building the answer and counting it never run on that thread.
+   * Empty (tests without a connection): the completion runs where it arrives. */
+  boost::asio::any_io_executor executor;
 };
 
 /** Turns requests into responses, at once or later (a webhook waits for its commit). */

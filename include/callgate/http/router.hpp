@@ -53,7 +53,8 @@ struct WebhookLimits {
  * cannot use up the real provider's rate.
  */
 void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submitter& committer,
-                    metrics::Metrics& metrics, WebhookLimits limits, Reply reply);
+                    metrics::Metrics& metrics, WebhookLimits limits,
+                    const boost::asio::any_io_executor& connection, Reply reply);
 
 /** 429 with Retry-After (whole seconds, rounded up), logged and counted as refuse() does. */
 Response too_many_requests(metrics::Metrics& metrics, std::string_view source, errc why,
