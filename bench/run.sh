@@ -85,8 +85,11 @@ start_callgate() {
     echo "  webex: {provider: webex, secret: \"$WEBEX_SECRET\"}"
     echo "  telnyx: {provider: telnyx, public_key: \"$TELNYX_PUBLIC_KEY\"}"
     echo "  zoom: {provider: zoom_phone, secret_token: \"$ZOOM_SECRET\"}"
+    [[ -n "${SINK_URL:-}" ]] && echo "metrics: {on_webhook_listener: true}"
     echo "sinks:"
-    if [[ "$store" == redis ]]; then
+    if [[ -n "${SINK_URL:-}" ]]; then
+      echo "  - {type: http, url: \"$SINK_URL\", secret: \"$WHSEC\"}"
+    elif [[ "$store" == redis ]]; then
       echo "  - {type: redis_stream, stream: \"bench:events:$RANDOM$RANDOM\"}"
     else
       echo "  - {type: file, path: $dir/events.jsonl}"
@@ -258,6 +261,35 @@ for preload in 1000 100000 1000000; do
   stop_server
 done
 
+log "end to end: ingested and delivered to an nginx receiver (SQLite, HTTP sink)"
+# delivery_run CALLS: voip load on SQLite with an HTTP sink to nginx; prints "ingested_eps
+# delivered_eps load_s delivered_s delivered_events": every event must reach the receiver.
+delivery_run() {
+  local calls=$1 receiver_port t0 t1 t2 out delivered=0 expected
+  start_nginx
+  receiver_port=$PORT
+  local receiver_pid=$server_pid
+  server_pid=""
+  SINK_URL="http://127.0.0.1:$receiver_port/events" start_callgate sqlite "$THREADS"
+  expected=$((calls * 3))
+  t0=$(date +%s.%N)
+  out=$(load voip /webhooks/pbx --calls "$calls")
+  t1=$(date +%s.%N)
+  for _ in $(seq 600); do
+    delivered=$(curl -s "http://127.0.0.1:$PORT/metrics" |
+      awk '/^callgate_sink_delivered_total/ {s += $2} END {printf "%d", s}')
+    ((delivered >= expected)) && break
+    sleep 0.1
+  done
+  t2=$(date +%s.%N)
+  stop_server
+  kill "$receiver_pid" 2>/dev/null || true
+  wait "$receiver_pid" 2>/dev/null || true
+  awk -v n="$expected" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$delivered" -v ok="$(field 5 "$out")" \
+    'BEGIN { printf "%.0f %.0f %.2f %.2f %d\n", ok / (b - a), d / (c - a), b - a, c - a, d }'
+}
+delivery=$(delivery_run "$n")
+
 log "memory with 10,000 live calls"
 rss_rows=()
 for store in memory sqlite; do
@@ -340,6 +372,12 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
     "$(field 2 "$adapter_voip")" "$(field 3 "$adapter_voip")"
   printf '| zoom_phone (YAML definition, HMAC-SHA256) | %s | %s | %s |\n' \
     "$(field 1 "$adapter_zoom")" "$(field 2 "$adapter_zoom")" "$(field 3 "$adapter_zoom")"
+  table "End to end: voip on SQLite with an HTTP sink (Standard Webhooks signed) to nginx, \
+$((n * 3)) events:" "ingested events/s" "delivered events/s" "load s" "all delivered after s" \
+    "delivered / load time"
+  printf '| %s | %s | %s | %s | %s |\n' "$(field 1 "$delivery")" "$(field 2 "$delivery")" \
+    "$(field 3 "$delivery")" "$(field 4 "$delivery")" \
+    "$(ratio "$(field 4 "$delivery")" "$(field 3 "$delivery")")"
   table "Latency at a fixed rate of half the row's maximum (open loop: a latency counts from when
 the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms" "p99.9 ms"
   for l in "${latencies[@]}"; do
@@ -380,6 +418,10 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
   printf '| definition-driven CPU ≤ 1.3 × built-in (zoom_phone / voip, memory, equal bodies) | %s | %s |\n' \
     "$(ratio "$(field 8 "$zoom_mem")" "$(field 8 "$voip_mem")")" \
     "$(check 1.3 "$(ratio "$(field 8 "$zoom_mem")" "$(field 8 "$voip_mem")")")"
+  printf '| every event delivered within 1.5 × the load time (nginx receiver) | %s | %s |\n' \
+    "$(ratio "$(field 4 "$delivery")" "$(field 3 "$delivery")")" \
+    "$(awk -v r="$(ratio "$(field 4 "$delivery")" "$(field 3 "$delivery")")" -v d="$(field 5 "$delivery")" \
+      -v n="$((n * 3))" 'BEGIN { print (r <= 1.5 && d >= n ? "met" : "**not met**") }')"
   printf '| every callgate row ≥ 5 × Node peer (slowest row) | %s | %s |\n' \
     "$(ratio "$slowest" "$(field 1 "$node")")" "$(check "$(ratio "$slowest" "$(field 1 "$node")")" 5)"
   printf '| p99 < 5 ms at half of max (worst callgate row) | %s ms | %s |\n' "$worst_p99" \

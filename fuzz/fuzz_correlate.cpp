@@ -53,7 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (e.type == core::EventType::created && ++created > 1) std::abort();
       if (e.type == core::EventType::deleted && ++deleted > 1) std::abort();
       if (deleted && e.type == core::EventType::created) std::abort();
-      const bool in_progress = e.body["data"]["fields"]["status"] == "inProgress";
+      // The body written without the DOM is exactly the DOM's dump.
+      if (e.body != core::unified_event(e.type, d.state).dump()) std::abort();
+      const bool in_progress =
+          nlohmann::ordered_json::parse(e.body)["data"]["fields"]["status"] == "inProgress";
       if ((ended || e.type == core::EventType::deleted) && in_progress) std::abort();
     }
     if (state && state->ended() && !d.state.ended()) std::abort();  // no regression

@@ -69,15 +69,127 @@ ojson refs(const Timed<std::vector<ResourceRef>>& f) {
   return a;
 }
 
-Emission make_emission(EventType type, CallState& s) {
-  ++s.events_emitted;
-  return {type, s.id, s.id + ":" + std::to_string(s.events_emitted), unified_event(type, s)};
-}
-
 std::int64_t duration_seconds(const CallState& s) {
   if (s.answered_at && s.ended_at && *s.ended_at > *s.answered_at)
     return std::chrono::duration_cast<std::chrono::seconds>(*s.ended_at - *s.answered_at).count();
   return 0;
+}
+
+// The event body written straight into one string (the committer's hot path). unified_event()
+// is its reference: render_event(t, s) == unified_event(t, s).dump() for every state, which the
+// tests and fuzz_correlate hold it to. Text that is plain printable ASCII is copied as it is;
+// anything else is escaped by nlohmann's serializer.
+void put_string(std::string& out, std::string_view v) {
+  const bool plain = std::all_of(v.begin(), v.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f &&
+           c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += ojson(std::string(v)).dump(-1, ' ', false, ojson::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  out += v;
+  out += '"';
+}
+
+/** ,"key": (every key but an object's first). */
+void put_key(std::string& out, std::string_view key) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+}
+
+void put_time(std::string& out, const std::optional<TimePoint>& t) {
+  if (!t) {
+    out += "null";
+    return;
+  }
+  out += '"';
+  out += format_iso8601(*t);
+  out += '"';
+}
+
+void put_text(std::string& out, const Timed<std::string>& f) {
+  if (f.set && !f.value.empty())
+    put_string(out, f.value);
+  else
+    out += "null";
+}
+
+void put_refs(std::string& out, const Timed<std::vector<ResourceRef>>& f) {
+  out += '[';
+  for (std::size_t i = 0; i < f.value.size(); ++i) {
+    if (i) out += ',';
+    out += R"({"object":"resourceRef","model":)";
+    put_string(out, f.value[i].model);
+    out += R"(,"id":)";
+    put_string(out, f.value[i].id);
+    out += '}';
+  }
+  out += ']';
+}
+
+std::string render_event(EventType type, const CallState& s) {
+  std::string out;
+  out.reserve(768);
+  out += R"({"event":")";
+  out += to_string(type);
+  out += R"(","data":{"object":"resource","model":"telephonyCall","id":)";
+  put_string(out, s.id);
+  out += R"(,"fields":{"direction":)";
+  if (s.direction.set && s.direction.value != Direction::unknown) {
+    out += '"';
+    out += to_string(s.direction.value);
+    out += '"';
+  } else {
+    out += "null";
+  }
+  put_key(out, "status");
+  out += '"';
+  out += unified_status(s);
+  out += '"';
+  put_key(out, "startedAt");
+  put_time(out, s.started_at ? s.started_at : s.first_event_at);
+  put_key(out, "endedAt");
+  put_time(out, s.ended() ? s.ended_at : std::nullopt);
+  put_key(out, "answeredAt");
+  put_time(out, s.answered_at);
+  put_key(out, "duration");
+  out += std::to_string(duration_seconds(s));
+  put_key(out, "recordingUrl");
+  put_text(out, s.recording_url);
+  put_key(out, "users");
+  put_refs(out, s.users);
+  put_key(out, "contacts");
+  put_refs(out, s.contacts);
+  put_key(out, "externalNumber");
+  put_text(out, s.external_number);
+  put_key(out, "internalNumber");
+  put_text(out, s.internal_number);
+  out += '}';
+  put_key(out, "createdAt");
+  put_time(out, s.created_at);
+  put_key(out, "updatedAt");
+  put_time(out, s.updated_at);
+  put_key(out, "rawResource");
+  if (s.raw.set)
+    out += s.raw.value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  else
+    out += "null";
+  put_key(out, "warnings");
+  out += '[';
+  for (std::size_t i = 0; i < s.warnings.size(); ++i) {
+    if (i) out += ',';
+    put_string(out, s.warnings[i]);
+  }
+  out += "]}}";
+  return out;
+}
+
+Emission make_emission(EventType type, CallState& s) {
+  ++s.events_emitted;
+  return {type, s.id, s.id + ":" + std::to_string(s.events_emitted), render_event(type, s)};
 }
 
 }  // namespace

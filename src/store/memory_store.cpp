@@ -108,7 +108,7 @@ result<std::int64_t> MemoryStore::append_outbox(const core::Emission& e, TimePoi
   std::lock_guard lock(mutex_);
   const auto seq = next_seq_++;
   outbox_.push_back({seq, now, e.call_id, std::string(core::to_string(e.type)), e.idempotency_key,
-                     e.body.dump(), ""});
+                     e.body, ""});
   return seq;
 }
 

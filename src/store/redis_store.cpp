@@ -184,7 +184,7 @@ result<void> RedisStore::save_call(const core::CallState& s, TimePoint expires_a
 
 result<std::int64_t> RedisStore::append_outbox(const core::Emission& e, TimePoint at) {
   push_outbox_op(script_args_, {0, at, e.call_id, std::string(core::to_string(e.type)),
-                                e.idempotency_key, e.body.dump(), ""});
+                                e.idempotency_key, e.body, ""});
   return std::int64_t{0};  // the seq is assigned inside the commit script
 }
 

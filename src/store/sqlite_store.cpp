@@ -198,7 +198,7 @@ result<std::int64_t> SqliteStore::append_outbox(const core::Emission& e, TimePoi
       .bind(2, e.call_id)
       .bind(3, core::to_string(e.type))
       .bind(4, e.idempotency_key)
-      .bind(5, e.body.dump());
+      .bind(5, e.body);
   if (s->step() != SQLITE_DONE) return unavailable(s->db());
   return writer_->last_insert_rowid();
 }

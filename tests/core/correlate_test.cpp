@@ -67,7 +67,10 @@ std::vector<EventType> types(const Folded& f) {
   return t;
 }
 
-const nlohmann::ordered_json& fields(const core::Emission& e) { return e.body["data"]["fields"]; }
+nlohmann::ordered_json json_of(const core::Emission& e) {
+  return nlohmann::ordered_json::parse(e.body);
+}
+nlohmann::ordered_json fields(const core::Emission& e) { return json_of(e)["data"]["fields"]; }
 
 TEST(Correlate, WebexSeedInItsOwnOrderGivesCreatedThenDeletedWithTheRightCall) {
   const auto f = fold(webex_seed(), {0, 1, 2});
@@ -80,7 +83,7 @@ TEST(Correlate, WebexSeedInItsOwnOrderGivesCreatedThenDeletedWithTheRightCall) {
   EXPECT_TRUE(created["endedAt"].is_null());
 
   const auto& done = fields(f.events[1]);
-  EXPECT_EQ(f.events[1].body["event"], "telephonyCall::deleted");
+  EXPECT_EQ(json_of(f.events[1])["event"], "telephonyCall::deleted");
   EXPECT_EQ(done["direction"], "inbound");
   EXPECT_EQ(done["status"], "missed");  // completedElsewhere: another agent took it
   EXPECT_EQ(done["startedAt"], "2025-08-14T18:52:41.728Z");
@@ -98,7 +101,7 @@ TEST(Correlate, WebexSeedInItsOwnOrderGivesCreatedThenDeletedWithTheRightCall) {
 
 TEST(Correlate, EventBodyHasTheSeedShapeAndKeyOrder) {
   const auto f = fold(webex_seed(), {0});
-  const auto& body = f.events.at(0).body;
+  const auto body = json_of(f.events.at(0));
   std::vector<std::string> top, data, flds;
   for (auto& [k, v] : body.items()) top.push_back(k);
   for (auto& [k, v] : body["data"].items()) data.push_back(k);
@@ -264,7 +267,7 @@ TEST(Correlate, AnsweredWithoutATimeIsCompletedWithAWarning) {
   end.answered = true;
   end.event_time = kNow + std::chrono::seconds(30);
   const auto f = fold({start, end}, {0, 1});
-  const auto& data = f.events.back().body["data"];
+  const auto data = json_of(f.events.back())["data"];
   EXPECT_EQ(data["fields"]["status"], "completed");
   EXPECT_EQ(data["fields"]["duration"], 0);
   EXPECT_EQ(data["warnings"].size(), 1u);
@@ -284,7 +287,37 @@ TEST(Correlate, IncludeRawPutsTheLatestProviderPayloadInRawResource) {
   const auto body = testing::read_file(testing::data_path("telnyx/call_answered.json"));
   auto o = one(adapters::telnyx::parse({h, body, kNow}, {"telnyx", true}));
   const auto d = core::decide(std::nullopt, o, "call_x", kNow);
-  EXPECT_EQ(d.events[0].body["data"]["rawResource"]["event_type"], "call.answered");
+  EXPECT_EQ(json_of(d.events[0])["data"]["rawResource"]["event_type"], "call.answered");
+}
+
+TEST(Correlate, TheWrittenEventBodyIsTheUnifiedEventDumpedForAnyText) {
+  // The body is written without the DOM; unified_event() is its reference, escaping included.
+  Observation o;
+  o.source = "pbx";
+  o.call_key = "k";
+  o.phase = core::Phase::ended;
+  o.answered = true;
+  o.event_time = kNow;
+  o.answered_at = kNow - std::chrono::seconds(42);
+  o.direction = core::Direction::outbound;
+  o.external_number = "+1 \"quoted\" \\ back";
+  o.internal_number = "ünïcödé ☎";
+  o.recording_url = "https://x.example/a?b=1&c=<2>";
+  o.users = {{"user", "u\t1"}, {"person", "p2"}};
+  o.contacts = {{"contact", "\x01ctl"}};
+  o.warnings = {"a \"warning\"", "plain"};
+  o.raw = nlohmann::json{{"z", 1}, {"a", {{"nested", "\n"}}}};
+  const auto d = core::decide(std::nullopt, o, "call_x", kNow);
+  ASSERT_EQ(d.events.size(), 2u);
+  for (const auto& e : d.events) EXPECT_EQ(e.body, core::unified_event(e.type, d.state).dump());
+  EXPECT_EQ(json_of(d.events[1])["data"]["fields"]["externalNumber"], "+1 \"quoted\" \\ back");
+  // Nothing said at all: nulls and empty lists where the DOM has them.
+  Observation bare;
+  bare.source = "pbx";
+  bare.call_key = "k2";
+  bare.event_time = kNow;
+  const auto b = core::decide(std::nullopt, bare, "call_y", kNow);
+  EXPECT_EQ(b.events.at(0).body, core::unified_event(core::EventType::created, b.state).dump());
 }
 
 TEST(CallId, IsStableAndSeparatesSources) {

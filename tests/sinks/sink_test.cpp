@@ -21,7 +21,7 @@ class SinkTest : public ::testing::Test {
   void append(const std::string& call, int from, int to) {
     ASSERT_TRUE(store.begin());
     for (int i = from; i <= to; ++i) {
-      core::Emission e{core::EventType::updated, call, call + ":" + std::to_string(i), {{"n", i}}};
+      core::Emission e{core::EventType::updated, call, call + ":" + std::to_string(i), "{\"n\":" + std::to_string(i) + "}"};
       ASSERT_TRUE(store.append_outbox(e, kNow));
     }
     ASSERT_TRUE(store.commit());

@@ -17,7 +17,7 @@ struct Emission {
   EventType type;
   std::string call_id;
   std::string idempotency_key;  ///< "<call id>:<n>", the same on every retry of this event
-  nlohmann::ordered_json body;  ///< keys in the unified model's documented order
+  std::string body;  ///< the event's JSON, keys in the documented order: unified_event(), dumped
 };
 
 /** The outcome of folding one observation into a call. */
@@ -49,7 +49,8 @@ bool same_unified_fields(const CallState& a, const CallState& b);
 /** The unified status: inProgress, completed, missed or voicemail. */
 std::string_view unified_status(const CallState& s);
 
-/** The unified event body for a state: {"event":..,"data":{..}}. */
+/** The unified event body for a state: {"event":..,"data":{..}}. Emission::body is this, dumped
+ * (written directly, without the DOM, on the hot path). */
 nlohmann::ordered_json unified_event(EventType type, const CallState& s);
 
 /** Stable call id from the source name and the provider's call key: "call_" + 32 hex digits. */

@@ -52,6 +52,13 @@ result<FormFields> parse_form(std::string_view body) {
   plus_is_space.space_as_plus = true;
   for (const auto& p : *params)
     out.emplace_back(p.key.decode(plus_is_space), p.value.decode(plus_is_space));
+  // Percent-encoding can carry any byte; what callgate keeps and emits is JSON, so text that is
+  // not UTF-8 is refused here (nlohmann's serializer is the check) rather than later.
+  try {
+    for (const auto& [k, v] : out) (void)json(k).dump(), (void)json(v).dump();
+  } catch (const json::exception&) {
+    return make_error_code(errc::bad_json);
+  }
   return out;
 }
 

@@ -265,6 +265,9 @@ TEST(DefinitionForm, DecodesExactlyTheBodyItIsGiven) {
       {"To", "+1415"}, {"Caller", "a b"}, {"To", "x"}, {"Tail", "1"}};
   EXPECT_EQ(*form, expected);
   EXPECT_EQ(adapters::defined::form_object(*form)["To"], "x");  // the last of a repeated name
+  // Percent-encoded bytes that are not UTF-8 would make every later JSON write throw.
+  EXPECT_FALSE(adapters::defined::parse_form("From=%FF%FE&To=1"));
+  EXPECT_TRUE(adapters::defined::parse_form("From=%C3%A9"));  // é
 }
 
 }  // namespace
