@@ -13,9 +13,21 @@ Committer::Committer(store::Store& store, metrics::Metrics& metrics, Options opt
       options_(std::move(options)),
       clock_(std::move(clock)),
       cache_(options_.state_cache),
-      caching_(!store.shared() && options_.state_cache > 0) {}
+      caching_(!store.shared() && options_.state_cache > 0) {
+  for (auto type : {core::EventType::created, core::EventType::updated, core::EventType::deleted})
+    emitted_by_type_[static_cast<std::size_t>(type)] =
+        &metrics_.counter("callgate_events_emitted_total", {{"type", core::to_string(type)}});
+  commits_ = &metrics_.counter("callgate_commits_total");
+}
 
 Committer::~Committer() { stop(); }
+
+Committer::Counter* Committer::per_source(std::unordered_map<std::string, Counter*>& resolved,
+                                          std::string_view name, const std::string& source) {
+  auto& counter = resolved[source];
+  if (!counter) counter = &metrics_.counter(name, {{"source", source}});
+  return counter;
+}
 
 void Committer::start() {
   if (auto live = store_.count_live_calls()) live_calls_ = *live;
@@ -180,7 +192,8 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
       if (!n) return n.error();
       if (n->redelivery) {
         ++outcomes[i]->redelivered;
-        counts_.push_back({"callgate_redeliveries_total", "source", obs.source});
+        counts_.push_back(
+            per_source(redeliveries_by_source_, "callgate_redeliveries_total", obs.source));
       }
       outcomes[i]->emitted += n->emitted;
       emitted += n->emitted;
@@ -191,8 +204,8 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
   if (caching_)  // durable now: the next events of these calls need no read
     for (const auto& [id, state] : written_) cache_.put(state);
 
-  for (const auto& c : counts_) metrics_.inc(c.name, {{c.label, c.value}});
-  metrics_.inc("callgate_commits_total");
+  for (auto* c : counts_) c->fetch_add(1, std::memory_order_relaxed);
+  commits_->fetch_add(1, std::memory_order_relaxed);
   live_calls_ += live_delta;
   metrics_.set("callgate_live_calls", live_calls_);
   if (emitted > 0)
@@ -248,7 +261,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   }
 
   auto decision = core::decide(*previous, obs, *id, now);
-  counts_.push_back({"callgate_observations_total", "source", obs.source});
+  counts_.push_back(per_source(observations_by_source_, "callgate_observations_total", obs.source));
   if (!decision.state_changed) return Applied{};
 
   const bool was_live = *previous && !(*previous)->ended();
@@ -261,8 +274,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   if (caching_) written_.insert_or_assign(decision.state.id, decision.state);
   for (const auto& e : decision.events) {
     if (auto seq = store_.append_outbox(e, now); !seq) return seq.error();
-    counts_.push_back(
-        {"callgate_events_emitted_total", "type", std::string(core::to_string(e.type))});
+    counts_.push_back(emitted_by_type_[static_cast<std::size_t>(e.type)]);
   }
   return Applied{decision.events.size(), false};
 }

@@ -25,6 +25,11 @@ class Metrics {
   Metrics();
 
   void inc(std::string_view name, const Labels& labels = {}, std::uint64_t n = 1);
+  /** One series, resolved once: a hot path adds to it with fetch_add, without a lookup. Valid as
+   * long as this Metrics lives. */
+  std::atomic<std::int64_t>& counter(std::string_view name, const Labels& labels = {}) {
+    return series(name, labels);
+  }
   void set(std::string_view name, std::int64_t value, const Labels& labels = {});
   void observe_request_seconds(double seconds);
   /** The current value of a counter or gauge series (0 if never touched); for tests and admin. */

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <callgate/core/observation.hpp>
 #include <callgate/error.hpp>
 #include <callgate/metrics/metrics.hpp>
@@ -68,13 +69,11 @@ class Committer final : public Submitter {
     std::size_t emitted = 0;
     bool redelivery = false;
   };
-  /** A counter to increment once the attempt that found it commits. */
-  struct Count {
-    const char* name;
-    const char* label;
-    std::string value;
-  };
+  using Counter = std::atomic<std::int64_t>;
 
+  /** The counter `name`{source}, resolved on its first use. */
+  Counter* per_source(std::unordered_map<std::string, Counter*>& resolved, std::string_view name,
+                      const std::string& source);
   void run();
   void process(std::vector<Job>& batch);
   /** One attempt at the batch: answers the jobs and returns ok only if the store committed. */
@@ -108,7 +107,11 @@ class Committer final : public Submitter {
   TimePoint health_at_{};
   boost::system::error_code health_;
   TimePoint last_purge_{};
-  std::vector<Count> counts_;
+  /** Counters to increment once the attempt that found them commits, resolved once each. */
+  std::vector<Counter*> counts_;
+  std::array<Counter*, 3> emitted_by_type_{};
+  Counter* commits_ = nullptr;
+  std::unordered_map<std::string, Counter*> redeliveries_by_source_, observations_by_source_;
   StateCache cache_;
   bool caching_;
   /** States this attempt wrote, by id: read back by its later events, cached once it commits. */
