@@ -109,7 +109,14 @@ bool Sink::hold_lease() {
   saved_seq_ = seq;
   delivered_seq_ = seq;
   leading_ = true;
+  report_lag();  // from the start, even for a sink that has delivered nothing yet
   return true;
+}
+
+void Sink::report_lag() {
+  if (auto last = store_.last_outbox_seq())
+    metrics_.set("callgate_sink_lag_events", *last - saved_seq_, {{"sink", name_}});
+  lag_set_at_ = std::chrono::steady_clock::now();
 }
 
 bool Sink::step(TimePoint now) {
@@ -126,7 +133,11 @@ bool Sink::step(TimePoint now) {
     q.add(*rows, name_);
   }
   auto ready = q.take_ready(now);
-  if (ready.empty()) return false;
+  if (ready.empty()) {
+    // Nothing due (all waiting on a retry, or caught up): the lag is still worth a look.
+    if (std::chrono::steady_clock::now() - lag_set_at_ >= std::chrono::seconds(1)) report_lag();
+    return false;
+  }
 
   const auto attempts = deliver_(ready);
   const auto done = callgate::now();
@@ -152,8 +163,9 @@ bool Sink::step(TimePoint now) {
   if (q.settled_seq() != saved_seq_ && store_.save_cursor(name_, {q.settled_seq(), position_()})) {
     saved_seq_ = q.settled_seq();
     delivered_seq_ = saved_seq_;
-    if (auto last = store_.last_outbox_seq())
-      metrics_.set("callgate_sink_lag_events", *last - saved_seq_, {{"sink", name_}});
+    report_lag();
+  } else if (std::chrono::steady_clock::now() - lag_set_at_ >= std::chrono::seconds(1)) {
+    report_lag();  // the cursor is stuck (a receiver down): the lag still grows
   }
   return true;
 }

@@ -19,7 +19,8 @@ class FileSinkTest : public ::testing::Test {
   void append(int from, int to) {
     ASSERT_TRUE(store->begin());
     for (int i = from; i <= to; ++i) {
-      core::Emission e{core::EventType::updated, "c", "c:" + std::to_string(i), "{\"n\":" + std::to_string(i) + "}"};
+      core::Emission e{core::EventType::updated, "c", "c:" + std::to_string(i),
+                       "{\"n\":" + std::to_string(i) + "}"};
       ASSERT_TRUE(store->append_outbox(e, kNow));
     }
     ASSERT_TRUE(store->commit());

@@ -21,7 +21,8 @@ class SinkTest : public ::testing::Test {
   void append(const std::string& call, int from, int to) {
     ASSERT_TRUE(store.begin());
     for (int i = from; i <= to; ++i) {
-      core::Emission e{core::EventType::updated, call, call + ":" + std::to_string(i), "{\"n\":" + std::to_string(i) + "}"};
+      core::Emission e{core::EventType::updated, call, call + ":" + std::to_string(i),
+                       "{\"n\":" + std::to_string(i) + "}"};
       ASSERT_TRUE(store.append_outbox(e, kNow));
     }
     ASSERT_TRUE(store.commit());
@@ -69,6 +70,26 @@ TEST_F(SinkTest, ARetryKeepsTheCallsOrderAndADeadLetterCanBeRedelivered) {
   ASSERT_TRUE(testing::eventually([&] { return sink.delivered_keys().size() == 2; }));
   EXPECT_EQ(sink.delivered_keys().back(), "a:1") << "a redelivery keeps its idempotency key";
   EXPECT_TRUE(store.list_dead_letters("rec", 10)->empty());
+}
+
+TEST_F(SinkTest, LagIsShownFromTheStartAndGrowsWhileTheReceiverFails) {
+  append("a", 1, 3);
+  auto never_gives_up = kPolicy;
+  never_gives_up.max_attempts = 1'000'000;
+  testing::RecordingSink sink("down", store, metrics, never_gives_up);
+  sink.script(std::vector<R>(100'000, R::retry));  // every attempt fails for a long while
+  sink.start();
+  // Shown although nothing was delivered: the cursor never moved.
+  ASSERT_TRUE(testing::eventually([&] {
+    return metrics.value("callgate_sink_lag_events", {{"sink", "down"}}) == 3;
+  }));
+  append("b", 1, 2);
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return metrics.value("callgate_sink_lag_events", {{"sink", "down"}}) == 5;
+      },
+      std::chrono::seconds(5)));
+  EXPECT_EQ(sink.delivered_seq(), 0);
 }
 
 }  // namespace

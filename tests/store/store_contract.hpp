@@ -44,7 +44,8 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
     return s;
   }
   core::Emission emission(const std::string& id, int n) {
-    return {core::EventType::updated, id, id + ":" + std::to_string(n), "{\"n\":" + std::to_string(n) + "}"};
+    return {core::EventType::updated, id, id + ":" + std::to_string(n),
+            "{\"n\":" + std::to_string(n) + "}"};
   }
 
   testing::TempDir dir;

@@ -69,6 +69,8 @@ class Sink {
   bool step(TimePoint now);
   /** Takes or renews this replica's lease on the sink; false while another replica holds it. */
   bool hold_lease();
+  /** Sets callgate_sink_lag_events: outbox events after the saved cursor. */
+  void report_lag();
 
   std::string name_;
   store::Store& store_;
@@ -80,6 +82,9 @@ class Sink {
   std::optional<outbox::DeliveryQueue> queue_;
   std::int64_t saved_seq_ = 0;
   std::atomic<std::int64_t> delivered_seq_{0};
+  /** When callgate_sink_lag_events was last set (steady clock; at most once a second unless the
+   * cursor moves, so a sink whose receiver is down still shows its lag growing). */
+  std::chrono::steady_clock::time_point lag_set_at_{};
 
   std::mutex mutex_;
   std::condition_variable wake_;
