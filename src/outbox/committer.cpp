@@ -227,6 +227,11 @@ result<void> Committer::prefetch(const std::vector<Job>& batch) {
   return store_.prefetch(delivery_keys, call_ids);
 }
 
+store::CallLogEntry Committer::log_entry(const core::Observation& obs, TimePoint now,
+                                         bool duplicate) {
+  return {now, obs.event_time, obs.source, obs.event_type, duplicate};
+}
+
 std::string Committer::delivery_key(const core::Observation& obs) {
   return obs.source + '\x1f' + obs.dedup_key;
 }
@@ -236,7 +241,16 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   const auto window = obs.dedup_window.value_or(options_.retention.deliveries);
   auto fresh = store_.remember_delivery(delivery_key(obs), now + window);
   if (!fresh) return fresh.error();
-  if (!*fresh) return Applied{0, true};
+  const auto& r = options_.retention;
+  if (!*fresh) {
+    // A redelivery goes into its call's log too, when the call is named (not matched).
+    if (!obs.call_key.empty())
+      if (auto ok = store_.log_provider_event(core::derive_call_id(obs.source, obs.call_key),
+                                              log_entry(obs, now, true), now + r.stale_calls);
+          !ok)
+        return ok.error();
+    return Applied{0, true};
+  }
 
   auto id = resolve_call_id(obs);
   if (!id) return id.error();
@@ -262,14 +276,15 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
 
   auto decision = core::decide(*previous, obs, *id, now);
   counts_.push_back(per_source(observations_by_source_, "callgate_observations_total", obs.source));
+  const bool is_live = !decision.state.ended();
+  const auto expires = is_live ? now + r.stale_calls : now + r.ended_calls;
+  if (auto ok = store_.log_provider_event(*id, log_entry(obs, now, false), expires); !ok)
+    return ok.error();
   if (!decision.state_changed) return Applied{};
 
   const bool was_live = *previous && !(*previous)->ended();
-  const bool is_live = !decision.state.ended();
   live_delta += (is_live ? 1 : 0) - (was_live ? 1 : 0);
 
-  const auto& r = options_.retention;
-  const auto expires = is_live ? now + r.stale_calls : now + r.ended_calls;
   if (auto ok = store_.save_call(decision.state, expires); !ok) return ok.error();
   if (caching_) written_.insert_or_assign(decision.state.id, decision.state);
   for (const auto& e : decision.events) {

@@ -16,6 +16,10 @@ result<void> MemoryStore::begin() {
 
 result<void> MemoryStore::commit() {
   std::lock_guard lock(mutex_);
+  if (undo_)
+    for (const auto& id : undo_->logged)
+      if (auto log = call_logs_.find(id); log != call_logs_.end())
+        while (log->second.entries.size() > store::kCallLogSize) log->second.entries.pop_front();
   undo_.reset();
   return {};
 }
@@ -40,7 +44,37 @@ void MemoryStore::rollback() {
   }
   outbox_.resize(undo_->outbox_size);
   next_seq_ = undo_->next_seq;
+  for (auto it = undo_->logged.rbegin(); it != undo_->logged.rend(); ++it)
+    if (auto log = call_logs_.find(*it); log != call_logs_.end() && !log->second.entries.empty())
+      log->second.entries.pop_back();
   undo_.reset();
+}
+
+result<void> MemoryStore::log_provider_event(std::string_view call_id, const store::CallLogEntry& e,
+                                             TimePoint expires_at) {
+  std::lock_guard lock(mutex_);
+  auto& log = call_logs_[std::string(call_id)];
+  // Rollback takes entries back off the end, so the oldest is dropped only when nothing of this
+  // transaction could still be taken back, and at most one entry over the bound is kept meanwhile.
+  log.entries.push_back(e);
+  if (log.entries.size() > store::kCallLogSize && !undo_) log.entries.pop_front();
+  log.expires_at = std::max(log.expires_at, expires_at);
+  if (undo_) undo_->logged.emplace_back(call_id);
+  return {};
+}
+
+result<std::vector<store::CallLogEntry>> MemoryStore::call_log(std::string_view call_id) {
+  std::lock_guard lock(mutex_);
+  auto it = call_logs_.find(call_id);
+  if (it == call_logs_.end()) return std::vector<store::CallLogEntry>{};
+  const auto& entries = it->second.entries;
+  // Entries of an open transaction are not committed yet.
+  std::size_t open = 0;
+  if (undo_) open = std::count(undo_->logged.begin(), undo_->logged.end(), call_id);
+  const std::size_t committed = entries.size() - std::min(open, entries.size());
+  const std::size_t first = committed > store::kCallLogSize ? committed - store::kCallLogSize : 0;
+  return std::vector<store::CallLogEntry>(entries.begin() + static_cast<std::ptrdiff_t>(first),
+                                          entries.begin() + static_cast<std::ptrdiff_t>(committed));
 }
 
 result<bool> MemoryStore::remember_delivery(std::string_view key, TimePoint expires_at) {
@@ -107,8 +141,8 @@ result<void> MemoryStore::save_call(const core::CallState& s, TimePoint expires_
 result<std::int64_t> MemoryStore::append_outbox(const core::Emission& e, TimePoint now) {
   std::lock_guard lock(mutex_);
   const auto seq = next_seq_++;
-  outbox_.push_back({seq, now, e.call_id, std::string(core::to_string(e.type)), e.idempotency_key,
-                     e.body, ""});
+  outbox_.push_back(
+      {seq, now, e.call_id, std::string(core::to_string(e.type)), e.idempotency_key, e.body, ""});
   return seq;
 }
 
@@ -117,6 +151,8 @@ result<void> MemoryStore::purge(TimePoint now, TimePoint outbox_before) {
   std::size_t dropped =
       std::erase_if(calls_, [now](const auto& kv) { return kv.second.expires_at < now; });
   dropped += std::erase_if(deliveries_, [now](const auto& kv) { return kv.second < now; });
+  dropped +=
+      std::erase_if(call_logs_, [now](const auto& kv) { return kv.second.expires_at < now; });
   std::int64_t taken = std::numeric_limits<std::int64_t>::max();  // no sink: age alone decides
   for (const auto& [name, c] : cursors_) taken = std::min(taken, c.seq);
   dropped += std::erase_if(outbox_, [&](const store::OutboxRow& r) {

@@ -15,6 +15,8 @@ namespace callgate::store::redis {
  * Redis would otherwise keep it readable for the smallest PX it accepts.
  *   O call type key body at_ms sink               an outbox row: next seq, outbox stream entry
  *                                                 "<seq>-0", and every redis_stream sink
+ *   L call entry ttl_ms max                       a provider event in the call's log: the
+ *                                                 newest `max` kept, expiring with the call
  */
 inline constexpr std::string_view kCommitScript = R"lua(
 local p = ARGV[1]
@@ -61,6 +63,16 @@ while i <= #ARGV do
       end
     end
     i = i + 7
+  elseif op == 'L' then
+    local log = p .. 'log:' .. ARGV[i + 1]
+    redis.call('RPUSH', log, ARGV[i + 2])
+    redis.call('LTRIM', log, -tonumber(ARGV[i + 4]), -1)
+    if tonumber(ARGV[i + 3]) > 0 then
+      redis.call('PEXPIRE', log, ARGV[i + 3])
+    else
+      redis.call('DEL', log)
+    end
+    i = i + 5
   else
     return redis.error_reply('callgate: unknown operation ' .. tostring(op))
   end

@@ -188,6 +188,20 @@ result<std::int64_t> RedisStore::append_outbox(const core::Emission& e, TimePoin
   return std::int64_t{0};  // the seq is assigned inside the commit script
 }
 
+result<void> RedisStore::log_provider_event(std::string_view call_id, const store::CallLogEntry& e,
+                                            TimePoint expires_at) {
+  const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - now());
+  const nlohmann::json entry = {{"r", to_unix_ms(e.received_at)},
+                                {"e", to_unix_ms(e.event_time)},
+                                {"s", e.source},
+                                {"t", e.event_type},
+                                {"d", e.duplicate}};
+  script_args_.insert(script_args_.end(),
+                      {"L", std::string(call_id), entry.dump(), std::to_string(ttl.count()),
+                       std::to_string(store::kCallLogSize)});
+  return {};
+}
+
 result<void> RedisStore::purge(TimePoint now_at, TimePoint outbox_before) {
   // Calls and redelivery keys expire by themselves; what is left is the live index of calls that
   // expired without ending, and outbox entries every sink has taken.

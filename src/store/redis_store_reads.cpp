@@ -86,6 +86,21 @@ result<std::vector<core::CallState>> RedisStore::list_live_calls(std::size_t lim
   return out;
 }
 
+result<std::vector<store::CallLogEntry>> RedisStore::call_log(std::string_view call_id) {
+  auto conn = pool_->acquire();
+  auto items = conn->command({"LRANGE", key("log", call_id), "0", "-1"});
+  if (!items) return items.error();
+  std::vector<store::CallLogEntry> out;
+  for (std::size_t i = 0; i < (*items)->elements; ++i) {
+    const auto j = nlohmann::json::parse(text((*items)->element[i]), nullptr, false);
+    if (!j.is_object()) continue;  // not callgate's: skipped rather than failing the whole log
+    out.push_back({from_unix_ms(j.value("r", std::int64_t{0})),
+                   from_unix_ms(j.value("e", std::int64_t{0})), j.value("s", ""), j.value("t", ""),
+                   j.value("d", false)});
+  }
+  return out;
+}
+
 // --- dead letters and leases --------------------------------------------------------------------
 
 result<void> RedisStore::add_dead_letter(std::string_view sink, const store::DeadLetter& d) {

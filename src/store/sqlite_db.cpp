@@ -1,5 +1,7 @@
 #include "sqlite_db.hpp"
 
+#include <callgate/error.hpp>
+#include <callgate/log_limit.hpp>
 #include <stdexcept>
 #include <thread>
 
@@ -39,6 +41,12 @@ Statement& Db::prepare(const char* sql) {
   if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
     throw std::logic_error(std::string("bad SQL in callgate: ") + sqlite3_errmsg(db_));
   return *cache_.emplace(sql, std::make_unique<Statement>(stmt)).first->second;
+}
+
+boost::system::error_code unavailable(sqlite3* db) {
+  const char* cause = db ? sqlite3_errmsg(db) : "unknown";
+  log_limited(spdlog::level::err, std::string("store sqlite ") + cause, "store: SQLite: {}", cause);
+  return make_error_code(errc::store_unavailable);
 }
 
 }  // namespace callgate::store::sqlite

@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -63,6 +64,10 @@ class Use {
 };
 
 /** One connection plus its statement cache. */
+/** store_unavailable, logged with SQLite's own words for the cause (disk full, locked, I/O
+ * error, corrupt file...), a few lines per window when it repeats. */
+boost::system::error_code unavailable(sqlite3* db);
+
 class Db {
  public:
   /** Opens (creating) the database; throws std::runtime_error on failure (startup only). */

@@ -8,6 +8,7 @@
 namespace callgate::store {
 namespace {
 
+using sqlite::unavailable;
 using sqlite::Use;
 
 constexpr const char* kSchema = R"sql(
@@ -33,6 +34,12 @@ CREATE TABLE IF NOT EXISTS dead_letters(
 CREATE TABLE IF NOT EXISTS sink_cursors(
   name TEXT PRIMARY KEY, seq INTEGER NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeat(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS call_log(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, call_id TEXT NOT NULL, received_ms INTEGER NOT NULL,
+  event_ms INTEGER NOT NULL, source TEXT NOT NULL, event_type TEXT NOT NULL,
+  duplicate INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS call_log_by_call ON call_log(call_id, seq);
+CREATE INDEX IF NOT EXISTS call_log_by_expiry ON call_log(expires_ms);
 )sql";
 constexpr const char* kHeartbeat = "INSERT OR REPLACE INTO heartbeat(id, at_ms) VALUES(1, ?1)";
 
@@ -51,6 +58,7 @@ constexpr const char* kAppendOutbox =
     "VALUES(?1, ?2, ?3, ?4, ?5)";
 constexpr const char* kPurgeCalls = "DELETE FROM calls WHERE expires_ms < ?1";
 constexpr const char* kPurgeDeliveries = "DELETE FROM deliveries WHERE expires_ms < ?1";
+constexpr const char* kPurgeCallLog = "DELETE FROM call_log WHERE expires_ms < ?1";
 constexpr const char* kPurgeOutbox =
     "DELETE FROM outbox WHERE created_ms < ?1 AND seq <= "
     "(SELECT COALESCE(MIN(seq), 9223372036854775807) FROM sink_cursors)";  // no sink: age only
@@ -79,14 +87,6 @@ constexpr const char* kSaveCursor =
     "INSERT INTO sink_cursors(name, seq, position) VALUES(?1, ?2, ?3) "
     "ON CONFLICT(name) DO UPDATE SET seq = excluded.seq, position = excluded.position";
 constexpr const char* kLastSeq = "SELECT COALESCE(MAX(seq), 0) FROM outbox";
-
-/** store_unavailable, logged with SQLite's own words for the cause (disk full, locked, I/O
- * error, corrupt file...), a few lines per window when it repeats. */
-boost::system::error_code unavailable(sqlite3* db) {
-  const char* cause = db ? sqlite3_errmsg(db) : "unknown";
-  log_limited(spdlog::level::err, std::string("store sqlite ") + cause, "store: SQLite: {}", cause);
-  return make_error_code(errc::store_unavailable);
-}
 
 store::OutboxRow row_from(sqlite::Statement& s) {
   return {s.int64(0), from_unix_ms(s.int64(1)), s.text(2), s.text(3), s.text(4), s.text(5),
@@ -204,7 +204,7 @@ result<std::int64_t> SqliteStore::append_outbox(const core::Emission& e, TimePoi
 }
 
 result<void> SqliteStore::purge(TimePoint now, TimePoint outbox_before) {
-  for (const char* sql : {kPurgeCalls, kPurgeDeliveries}) {
+  for (const char* sql : {kPurgeCalls, kPurgeDeliveries, kPurgeCallLog}) {
     Use s(writer_->prepare(sql));
     s->bind(1, to_unix_ms(now));
     if (s->step() != SQLITE_DONE) return unavailable(s->db());

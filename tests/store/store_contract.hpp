@@ -227,5 +227,42 @@ TEST_P(StoreContract, DeadLettersAreListedNewestFirstAndRedeliveredToTheirSinkOn
   EXPECT_TRUE(store->list_dead_letters("crm", 10)->empty());
 }
 
+TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
+  const auto later = kNow + std::chrono::hours(1);
+  const auto entry = [](int i) {
+    return store::CallLogEntry{kNow + std::chrono::milliseconds(i), kNow - std::chrono::seconds(i),
+                               "pbx", "ev" + std::to_string(i), i % 2 == 1};
+  };
+  const int n = static_cast<int>(store::kCallLogSize) + 5;
+  ASSERT_TRUE(store->begin());
+  for (int i = 0; i < n; ++i) ASSERT_TRUE(store->log_provider_event("c1", entry(i), later));
+  ASSERT_TRUE(store->log_provider_event("c2", entry(0), kNow - std::chrono::seconds(1)));
+  ASSERT_TRUE(store->commit());
+
+  auto log = *store->call_log("c1");
+  ASSERT_EQ(log.size(), store::kCallLogSize);  // the oldest five were dropped
+  EXPECT_EQ(log.front().event_type, "ev5");
+  EXPECT_EQ(log.back().event_type, "ev" + std::to_string(n - 1));
+  EXPECT_EQ(log.back().source, "pbx");
+  EXPECT_EQ(log.back().received_at, entry(n - 1).received_at);
+  EXPECT_EQ(log.back().event_time, entry(n - 1).event_time);
+  EXPECT_EQ(log.front().duplicate, true);
+  EXPECT_EQ(log[1].duplicate, false);
+
+  // What a transaction logged and rolled back is not kept.
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->log_provider_event("c1", entry(1000), later));
+  store->rollback();
+  EXPECT_EQ(store->call_log("c1")->back().event_type, "ev" + std::to_string(n - 1));
+
+  // The log follows retention: an expired one is gone after a purge, a kept one stays.
+  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->purge(kNow, kNow));
+  ASSERT_TRUE(store->commit());
+  EXPECT_TRUE(store->call_log("c2")->empty());
+  EXPECT_EQ(store->call_log("c1")->size(), store::kCallLogSize);
+  EXPECT_TRUE(store->call_log("nobody")->empty());
+}
+
 }  // namespace
 }  // namespace callgate

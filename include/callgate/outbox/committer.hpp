@@ -82,6 +82,8 @@ class Committer final : public Submitter {
   /** Lets the store read the batch's delivery keys and calls ahead in one round trip. */
   result<void> prefetch(const std::vector<Job>& batch);
   static std::string delivery_key(const core::Observation& obs);
+  /** What the call's log keeps of one provider event. */
+  static store::CallLogEntry log_entry(const core::Observation& obs, TimePoint now, bool duplicate);
   result<std::string> resolve_call_id(const core::Observation& obs);
   void maybe_purge(TimePoint now);
   /** Whether the last write's outcome is recent enough to answer a probe; mutex_ held. */

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <callgate/store/store.hpp>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -19,6 +20,8 @@ class MemoryStore : public Store {
                                                         std::string_view match_key) override;
   result<void> save_call(const core::CallState& s, TimePoint expires_at) override;
   result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) override;
+  result<void> log_provider_event(std::string_view call_id, const store::CallLogEntry& e,
+                                  TimePoint expires_at) override;
   result<void> purge(TimePoint now, TimePoint outbox_before) override;
   result<std::int64_t> count_live_calls() override;
   result<void> probe_write(TimePoint now) override;
@@ -30,6 +33,7 @@ class MemoryStore : public Store {
   result<std::int64_t> last_outbox_seq() override;
   result<std::vector<store::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
   result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
+  result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) override;
   result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) override;
   result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
                                                            std::size_t limit) override;
@@ -48,6 +52,12 @@ class MemoryStore : public Store {
     std::size_t outbox_size;  // set by begin() (no initialisers: clang needs Undo
                               // default-constructible here)
     std::int64_t next_seq;
+    /** Log entries this transaction added, by call: taken back off the end on rollback. */
+    std::vector<std::string> logged;
+  };
+  struct CallLog {
+    std::deque<store::CallLogEntry> entries;
+    TimePoint expires_at;
   };
 
   // Hashed, and found by string_view without building a key string.
@@ -73,6 +83,7 @@ class MemoryStore : public Store {
   std::vector<store::OutboxRow> outbox_;
   std::map<std::string, store::SinkCursor, std::less<>> cursors_;
   std::vector<store::DeadLetter> dead_letters_;
+  KeyMap<CallLog> call_logs_;
   std::int64_t next_seq_ = 1;
   std::optional<Undo> undo_;
 };

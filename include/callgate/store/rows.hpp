@@ -1,6 +1,7 @@
 #pragma once
 
 #include <callgate/time.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -32,6 +33,18 @@ struct SinkCursor {
   std::int64_t seq = 0;
   std::int64_t position = 0;  ///< e.g. the file sink's byte offset after that seq
 };
+
+/** One provider event as received for a call: what a call's timeline shows of its input. */
+struct CallLogEntry {
+  TimePoint received_at{};  ///< when callgate received it
+  TimePoint event_time{};   ///< the provider's time for it
+  std::string source;
+  std::string event_type;  ///< the provider's own name, e.g. NotifyStart, call.answered
+  bool duplicate = false;  ///< a redelivery: acknowledged, changed nothing
+};
+
+/** How many provider events a call's log keeps: the newest, the oldest dropped first. */
+inline constexpr std::size_t kCallLogSize = 100;
 
 /** A row as the admin API and `callgate events` show it: seq, createdAt, callId, eventType,
  * idempotencyKey, sink (null: every sink; else a redelivery for that sink only) and body, the

@@ -29,6 +29,8 @@ class SqliteStore final : public Store {
                                                         std::string_view match_key) override;
   result<void> save_call(const core::CallState& s, TimePoint expires_at) override;
   result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) override;
+  result<void> log_provider_event(std::string_view call_id, const store::CallLogEntry& e,
+                                  TimePoint expires_at) override;
   result<void> purge(TimePoint now, TimePoint outbox_before) override;
   result<std::int64_t> count_live_calls() override;
   result<void> probe_write(TimePoint now) override;
@@ -40,6 +42,7 @@ class SqliteStore final : public Store {
   result<std::int64_t> last_outbox_seq() override;
   result<std::vector<store::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
   result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
+  result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) override;
   result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) override;
   result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
                                                            std::size_t limit) override;
