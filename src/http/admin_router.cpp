@@ -53,6 +53,18 @@ Response admin_error(bhttp::status status, unsigned version, std::string_view me
   return json_response(status, version, json{{"error", message}}.dump());
 }
 
+std::string_view kind_name(store::CallLogEntry::Kind k) {
+  switch (k) {
+    case store::CallLogEntry::Kind::received:
+      return "received";
+    case store::CallLogEntry::Kind::duplicate:
+      return "duplicate";
+    case store::CallLogEntry::Kind::emitted:
+      return "emitted";
+  }
+  return "received";
+}
+
 }  // namespace
 
 AdminRouter::AdminRouter(store::Store& store, metrics::Metrics& metrics,
@@ -126,6 +138,8 @@ Response AdminRouter::route(const Request& req) {
                      {"fields", json::parse(core::unified_fields(c).dump())}});
     return json_response(bhttp::status::ok, v, json{{"calls", out}}.dump());
   }
+  if (q->path.starts_with(kCallPrefix) && q->path.size() > kCallPrefix.size() && get)
+    return timeline(q->path.substr(kCallPrefix.size()), v);
   if (q->path == "/admin/dead-letters/redeliver" && post) {
     const auto sink = q->get("sink");
     if (sink.empty())
@@ -157,7 +171,69 @@ Response AdminRouter::route(const Request& req) {
   return admin_error(bhttp::status::not_found, v,
                      "no such admin endpoint: " + q->path +
                          " (see /admin/events, /admin/dead-letters, /admin/calls, "
-                         "/admin/dead-letters/redeliver)");
+                         "/admin/calls/<id>, /admin/dead-letters/redeliver)");
+}
+
+// One call's story, in order: every provider event received for it (accepted or duplicate) and
+// every unified event emitted, each of those with where each sink has got with it.
+Response AdminRouter::timeline(std::string_view id, unsigned v) {
+  auto state = store_.load_call(id);
+  if (!state) return unavailable(v);
+  auto log = store_.call_log(id);
+  if (!log) return unavailable(v);
+  if (!*state && log->empty())
+    return admin_error(bhttp::status::not_found, v, "no call '" + std::string(id) + "' is kept");
+  // Per sink: its cursor, and its dead letters of this call by idempotency key.
+  struct SinkView {
+    std::int64_t cursor = 0;
+    std::map<std::string, store::DeadLetter, std::less<>> dead;
+  };
+  std::map<std::string, SinkView, std::less<>> sinks;
+  for (const auto& name : sinks_) {
+    auto c = store_.load_cursor(name);
+    auto dead = store_.list_dead_letters(name, kMaxLimit);
+    if (!c || !dead) return unavailable(v);
+    auto& view = sinks[name];
+    view.cursor = *c ? (*c)->seq : 0;
+    for (auto& d : *dead)
+      if (d.row.call_id == id) view.dead.emplace(d.row.idempotency_key, std::move(d));
+  }
+  json entries = json::array();
+  for (const auto& e : *log) {
+    json j = {{"kind", kind_name(e.kind)},
+              {"at", format_iso8601(e.at)},
+              {"source", e.source},
+              {"eventType", e.event_type}};
+    if (e.kind != store::CallLogEntry::Kind::emitted) {
+      j["eventTime"] = format_iso8601(e.event_time);
+    } else {
+      j["idempotencyKey"] = e.key;
+      j["seq"] = e.seq;
+      json deliveries = json::array();
+      for (const auto& [name, view] : sinks) {
+        json d = {{"sink", name}};
+        if (auto dead = view.dead.find(e.key); dead != view.dead.end()) {
+          d["status"] = "dead letter";
+          d["attempts"] = dead->second.attempts;
+          d["error"] = dead->second.reason;
+        } else {
+          d["status"] = e.seq > 0 && view.cursor >= e.seq ? "delivered" : "pending";
+        }
+        deliveries.push_back(std::move(d));
+      }
+      j["deliveries"] = std::move(deliveries);
+    }
+    entries.push_back(std::move(j));
+  }
+  json call = nullptr;
+  if (*state)
+    call = {{"id", (*state)->id},
+            {"source", (*state)->source},
+            {"createdAt", format_iso8601((*state)->created_at)},
+            {"fields", json::parse(core::unified_fields(**state).dump())}};
+  return json_response(bhttp::status::ok, v,
+                       json{{"call", call}, {"timeline", entries}}.dump(
+                           -1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace callgate::http

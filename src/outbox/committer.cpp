@@ -229,7 +229,14 @@ result<void> Committer::prefetch(const std::vector<Job>& batch) {
 
 store::CallLogEntry Committer::log_entry(const core::Observation& obs, TimePoint now,
                                          bool duplicate) {
-  return {now, obs.event_time, obs.source, obs.event_type, duplicate};
+  using Kind = store::CallLogEntry::Kind;
+  return {duplicate ? Kind::duplicate : Kind::received,
+          now,
+          obs.event_time,
+          obs.source,
+          obs.event_type,
+          obs.dedup_key,
+          0};
 }
 
 std::string Committer::delivery_key(const core::Observation& obs) {
@@ -245,8 +252,8 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   if (!*fresh) {
     // A redelivery goes into its call's log too, when the call is named (not matched).
     if (!obs.call_key.empty())
-      if (auto ok = store_.log_provider_event(core::derive_call_id(obs.source, obs.call_key),
-                                              log_entry(obs, now, true), now + r.stale_calls);
+      if (auto ok = store_.append_call_log(core::derive_call_id(obs.source, obs.call_key),
+                                           log_entry(obs, now, true), now + r.stale_calls);
           !ok)
         return ok.error();
     return Applied{0, true};
@@ -278,7 +285,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   counts_.push_back(per_source(observations_by_source_, "callgate_observations_total", obs.source));
   const bool is_live = !decision.state.ended();
   const auto expires = is_live ? now + r.stale_calls : now + r.ended_calls;
-  if (auto ok = store_.log_provider_event(*id, log_entry(obs, now, false), expires); !ok)
+  if (auto ok = store_.append_call_log(*id, log_entry(obs, now, false), expires); !ok)
     return ok.error();
   if (!decision.state_changed) return Applied{};
 
@@ -288,7 +295,16 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   if (auto ok = store_.save_call(decision.state, expires); !ok) return ok.error();
   if (caching_) written_.insert_or_assign(decision.state.id, decision.state);
   for (const auto& e : decision.events) {
-    if (auto seq = store_.append_outbox(e, now); !seq) return seq.error();
+    auto seq = store_.append_outbox(e, now);
+    if (!seq) return seq.error();
+    const store::CallLogEntry emitted{store::CallLogEntry::Kind::emitted,
+                                      now,
+                                      now,
+                                      obs.source,
+                                      std::string(core::to_string(e.type)),
+                                      e.idempotency_key,
+                                      *seq};
+    if (auto ok = store_.append_call_log(e.call_id, emitted, expires); !ok) return ok.error();
     counts_.push_back(emitted_by_type_[static_cast<std::size_t>(e.type)]);
   }
   return Applied{decision.events.size(), false};

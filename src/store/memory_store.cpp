@@ -50,8 +50,8 @@ void MemoryStore::rollback() {
   undo_.reset();
 }
 
-result<void> MemoryStore::log_provider_event(std::string_view call_id, const store::CallLogEntry& e,
-                                             TimePoint expires_at) {
+result<void> MemoryStore::append_call_log(std::string_view call_id, const store::CallLogEntry& e,
+                                          TimePoint expires_at) {
   std::lock_guard lock(mutex_);
   auto& log = call_logs_[std::string(call_id)];
   // Rollback takes entries back off the end, so the oldest is dropped only when nothing of this

@@ -15,13 +15,15 @@ namespace callgate::store::redis {
  * Redis would otherwise keep it readable for the smallest PX it accepts.
  *   O call type key body at_ms sink               an outbox row: next seq, outbox stream entry
  *                                                 "<seq>-0", and every redis_stream sink
- *   L call entry ttl_ms max                       a provider event in the call's log: the
- *                                                 newest `max` kept, expiring with the call
+ *   L call entry ttl_ms max                       an entry of the call's log (JSON; "q":-1 in
+ *                                                 it becomes the seq of the last O): the newest
+ *                                                 `max` kept, expiring with the call
  */
 inline constexpr std::string_view kCommitScript = R"lua(
 local p = ARGV[1]
 local nstreams = tonumber(ARGV[2])
 local i = 3 + 2 * nstreams
+local last_seq = 0
 while i <= #ARGV do
   local op = ARGV[i]
   if op == 'D' then
@@ -52,6 +54,7 @@ while i <= #ARGV do
     i = i + 7
   elseif op == 'O' then
     local seq = redis.call('INCR', p .. 'outbox:seq')
+    last_seq = seq
     local fields = {'call', ARGV[i + 1], 'type', ARGV[i + 2], 'key', ARGV[i + 3],
                     'body', ARGV[i + 4], 'at', ARGV[i + 5], 'sink', ARGV[i + 6]}
     redis.call('XADD', p .. 'outbox', seq .. '-0', unpack(fields))
@@ -65,7 +68,7 @@ while i <= #ARGV do
     i = i + 7
   elseif op == 'L' then
     local log = p .. 'log:' .. ARGV[i + 1]
-    redis.call('RPUSH', log, ARGV[i + 2])
+    redis.call('RPUSH', log, (string.gsub(ARGV[i + 2], '"q":%-1', '"q":' .. last_seq, 1)))
     redis.call('LTRIM', log, -tonumber(ARGV[i + 4]), -1)
     if tonumber(ARGV[i + 3]) > 0 then
       redis.call('PEXPIRE', log, ARGV[i + 3])

@@ -188,14 +188,18 @@ result<std::int64_t> RedisStore::append_outbox(const core::Emission& e, TimePoin
   return std::int64_t{0};  // the seq is assigned inside the commit script
 }
 
-result<void> RedisStore::log_provider_event(std::string_view call_id, const store::CallLogEntry& e,
-                                            TimePoint expires_at) {
+result<void> RedisStore::append_call_log(std::string_view call_id, const store::CallLogEntry& e,
+                                         TimePoint expires_at) {
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - now());
-  const nlohmann::json entry = {{"r", to_unix_ms(e.received_at)},
+  // "q":-1 is replaced inside the commit script by the seq of the outbox row appended last.
+  const bool last_seq = e.kind == store::CallLogEntry::Kind::emitted && e.seq == 0;
+  const nlohmann::json entry = {{"k", static_cast<int>(e.kind)},
+                                {"a", to_unix_ms(e.at)},
                                 {"e", to_unix_ms(e.event_time)},
                                 {"s", e.source},
                                 {"t", e.event_type},
-                                {"d", e.duplicate}};
+                                {"i", e.key},
+                                {"q", last_seq ? std::int64_t{-1} : e.seq}};
   script_args_.insert(script_args_.end(),
                       {"L", std::string(call_id), entry.dump(), std::to_string(ttl.count()),
                        std::to_string(store::kCallLogSize)});

@@ -94,9 +94,10 @@ result<std::vector<store::CallLogEntry>> RedisStore::call_log(std::string_view c
   for (std::size_t i = 0; i < (*items)->elements; ++i) {
     const auto j = nlohmann::json::parse(text((*items)->element[i]), nullptr, false);
     if (!j.is_object()) continue;  // not callgate's: skipped rather than failing the whole log
-    out.push_back({from_unix_ms(j.value("r", std::int64_t{0})),
+    out.push_back({static_cast<store::CallLogEntry::Kind>(j.value("k", 0)),
+                   from_unix_ms(j.value("a", std::int64_t{0})),
                    from_unix_ms(j.value("e", std::int64_t{0})), j.value("s", ""), j.value("t", ""),
-                   j.value("d", false)});
+                   j.value("i", ""), j.value("q", std::int64_t{0})});
   }
   return out;
 }

@@ -35,9 +35,10 @@ CREATE TABLE IF NOT EXISTS sink_cursors(
   name TEXT PRIMARY KEY, seq INTEGER NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeat(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS call_log(
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, call_id TEXT NOT NULL, received_ms INTEGER NOT NULL,
-  event_ms INTEGER NOT NULL, source TEXT NOT NULL, event_type TEXT NOT NULL,
-  duplicate INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, call_id TEXT NOT NULL, kind INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL, event_ms INTEGER NOT NULL, source TEXT NOT NULL,
+  event_type TEXT NOT NULL, key TEXT NOT NULL, out_seq INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS call_log_by_call ON call_log(call_id, seq);
 CREATE INDEX IF NOT EXISTS call_log_by_expiry ON call_log(expires_ms);
 )sql";

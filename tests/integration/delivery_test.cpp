@@ -183,6 +183,37 @@ TEST_F(Delivery, TheAdminApiListsAndRedeliversDeadLetters) {
   EXPECT_EQ(rows[1]["body"]["event"], "telephonyCall::created");
 }
 
+// A call's timeline: what the provider sent (a duplicate too), what was emitted, and where each
+// sink has got with it.
+TEST_F(Delivery, TheAdminApiShowsACallsWholeTimeline) {
+  ASSERT_EQ(post_pbx(pbx_event("story", "NotifyStart")).status, 200);
+  ASSERT_EQ(post_pbx(pbx_event("story", "NotifyStart")).status, 200);  // the same body again
+  ASSERT_EQ(post_pbx(pbx_event("story", "NotifyEnd")).status, 200);
+  ASSERT_TRUE(eventually([&] { return unique_received().size() >= 2; }));
+  const auto admin = server->admin_port();
+  const auto auth = bearer_headers("admin-test-token");
+  const auto id = nlohmann::json::parse(unique_received()[0].body)["data"]["id"].get<std::string>();
+  EXPECT_EQ(get(admin, "/admin/calls/" + id).status, 401);
+  nlohmann::json t;
+  ASSERT_TRUE(eventually([&] {
+    t = nlohmann::json::parse(get(admin, "/admin/calls/" + id, auth).body);
+    return t["timeline"].size() == 5 && t["timeline"][4]["deliveries"][1]["status"] == "delivered";
+  })) << t.dump();
+  EXPECT_EQ(t["call"]["fields"]["status"], "completed");
+  const auto& line = t["timeline"];
+  EXPECT_EQ(line[0]["kind"], "received");
+  EXPECT_EQ(line[0]["eventType"], "NotifyStart");
+  EXPECT_EQ(line[0]["source"], "pbx");
+  EXPECT_EQ(line[1]["kind"], "emitted");
+  EXPECT_EQ(line[1]["eventType"], "telephonyCall::created");
+  EXPECT_EQ(line[1]["idempotencyKey"], id + ":1");
+  EXPECT_EQ(line[2]["kind"], "duplicate");
+  EXPECT_EQ(line[3]["eventType"], "NotifyEnd");
+  EXPECT_EQ(line[4]["eventType"], "telephonyCall::deleted");
+  EXPECT_EQ(line[4]["deliveries"].size(), 2u);  // the file sink and the HTTP sink
+  EXPECT_EQ(get(admin, "/admin/calls/call_nosuch", auth).status, 404);
+}
+
 // Each mistake gets a status and a message that names it.
 TEST_F(Delivery, TheAdminApiNamesEachMistake) {
   const auto admin = server->admin_port();

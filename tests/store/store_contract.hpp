@@ -229,14 +229,20 @@ TEST_P(StoreContract, DeadLettersAreListedNewestFirstAndRedeliveredToTheirSinkOn
 
 TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
   const auto later = kNow + std::chrono::hours(1);
+  using Kind = store::CallLogEntry::Kind;
   const auto entry = [](int i) {
-    return store::CallLogEntry{kNow + std::chrono::milliseconds(i), kNow - std::chrono::seconds(i),
-                               "pbx", "ev" + std::to_string(i), i % 2 == 1};
+    return store::CallLogEntry{i % 2 == 1 ? Kind::duplicate : Kind::received,
+                               kNow + std::chrono::milliseconds(i),
+                               kNow - std::chrono::seconds(i),
+                               "pbx",
+                               "ev" + std::to_string(i),
+                               "k" + std::to_string(i),
+                               0};
   };
   const int n = static_cast<int>(store::kCallLogSize) + 5;
   ASSERT_TRUE(store->begin());
-  for (int i = 0; i < n; ++i) ASSERT_TRUE(store->log_provider_event("c1", entry(i), later));
-  ASSERT_TRUE(store->log_provider_event("c2", entry(0), kNow - std::chrono::seconds(1)));
+  for (int i = 0; i < n; ++i) ASSERT_TRUE(store->append_call_log("c1", entry(i), later));
+  ASSERT_TRUE(store->append_call_log("c2", entry(0), kNow - std::chrono::seconds(1)));
   ASSERT_TRUE(store->commit());
 
   auto log = *store->call_log("c1");
@@ -244,14 +250,28 @@ TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
   EXPECT_EQ(log.front().event_type, "ev5");
   EXPECT_EQ(log.back().event_type, "ev" + std::to_string(n - 1));
   EXPECT_EQ(log.back().source, "pbx");
-  EXPECT_EQ(log.back().received_at, entry(n - 1).received_at);
+  EXPECT_EQ(log.back().at, entry(n - 1).at);
   EXPECT_EQ(log.back().event_time, entry(n - 1).event_time);
-  EXPECT_EQ(log.front().duplicate, true);
-  EXPECT_EQ(log[1].duplicate, false);
+  EXPECT_EQ(log.back().key, "k" + std::to_string(n - 1));
+  EXPECT_EQ(log.front().kind, Kind::duplicate);
+  EXPECT_EQ(log[1].kind, Kind::received);
+
+  // An emitted entry names the outbox row it belongs to, whichever store numbers the rows.
+  ASSERT_TRUE(store->begin());
+  auto seq = store->append_outbox(emission("c3", 1), kNow);
+  ASSERT_TRUE(seq);
+  ASSERT_TRUE(store->append_call_log(
+      "c3", {Kind::emitted, kNow, kNow, "pbx", "telephonyCall::created", "c3:1", *seq}, later));
+  ASSERT_TRUE(store->commit());
+  const auto rows = *store->read_outbox(0, 10);
+  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_EQ(store->call_log("c3")->size(), 1u);
+  EXPECT_EQ(store->call_log("c3")->front().seq, rows[0].seq);
+  EXPECT_EQ(store->call_log("c3")->front().kind, Kind::emitted);
 
   // What a transaction logged and rolled back is not kept.
   ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->log_provider_event("c1", entry(1000), later));
+  ASSERT_TRUE(store->append_call_log("c1", entry(1000), later));
   store->rollback();
   EXPECT_EQ(store->call_log("c1")->back().event_type, "ev" + std::to_string(n - 1));
 

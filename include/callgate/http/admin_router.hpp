@@ -31,6 +31,9 @@ class AdminRouter final : public Handler {
 
  private:
   Response route(const Request& req);
+  /** GET /admin/calls/<id>: the call and its timeline. */
+  Response timeline(std::string_view id, unsigned version);
+  static constexpr std::string_view kCallPrefix = "/admin/calls/";
 
   store::Store& store_;
   metrics::Metrics& metrics_;

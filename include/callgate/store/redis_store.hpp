@@ -45,8 +45,8 @@ class RedisStore final : public Store {
                                                         std::string_view match_key) override;
   result<void> save_call(const core::CallState& s, TimePoint expires_at) override;
   result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) override;
-  result<void> log_provider_event(std::string_view call_id, const store::CallLogEntry& e,
-                                  TimePoint expires_at) override;
+  result<void> append_call_log(std::string_view call_id, const store::CallLogEntry& e,
+                               TimePoint expires_at) override;
   result<void> purge(TimePoint now, TimePoint outbox_before) override;
   result<std::int64_t> count_live_calls() override;
   result<void> probe_write(TimePoint now) override;

@@ -34,16 +34,20 @@ struct SinkCursor {
   std::int64_t position = 0;  ///< e.g. the file sink's byte offset after that seq
 };
 
-/** One provider event as received for a call: what a call's timeline shows of its input. */
+/** One line of a call's story, for its timeline: a provider event received, or a unified event
+ * emitted. */
 struct CallLogEntry {
-  TimePoint received_at{};  ///< when callgate received it
-  TimePoint event_time{};   ///< the provider's time for it
+  enum class Kind { received = 0, duplicate = 1, emitted = 2 };
+  Kind kind = Kind::received;  ///< duplicate: a redelivery, acknowledged, changed nothing
+  TimePoint at{};              ///< when callgate received (or emitted) it
+  TimePoint event_time{};      ///< the provider's time for it (emitted: = at)
   std::string source;
-  std::string event_type;  ///< the provider's own name, e.g. NotifyStart, call.answered
-  bool duplicate = false;  ///< a redelivery: acknowledged, changed nothing
+  std::string event_type;  ///< the provider's name (NotifyStart, call.answered) or the unified one
+  std::string key;         ///< emitted: the idempotency key
+  std::int64_t seq = 0;    ///< emitted: the outbox seq (sink cursors say whether it was delivered)
 };
 
-/** How many provider events a call's log keeps: the newest, the oldest dropped first. */
+/** How many entries a call's log keeps: the newest, the oldest dropped first. */
 inline constexpr std::size_t kCallLogSize = 100;
 
 /** A row as the admin API and `callgate events` show it: seq, createdAt, callId, eventType,

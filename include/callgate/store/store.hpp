@@ -77,9 +77,11 @@ class Store {
   /** Inserts or replaces; the call may be purged after expires_at. */
   virtual result<void> save_call(const core::CallState& s, TimePoint expires_at) = 0;
   virtual result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) = 0;
-  /** Adds a provider event to the call's log (kept until expires_at, the newest kCallLogSize). */
-  virtual result<void> log_provider_event(std::string_view call_id, const store::CallLogEntry& e,
-                                          TimePoint expires_at) = 0;
+  /** Adds to the call's log (kept until expires_at, the newest kCallLogSize). An emitted entry
+   * carries the seq append_outbox returned; where that was 0 (Redis numbers rows as it commits),
+   * the store fills in the seq of the outbox row appended just before. */
+  virtual result<void> append_call_log(std::string_view call_id, const store::CallLogEntry& e,
+                                       TimePoint expires_at) = 0;
   /** Drops expired calls and delivery keys, and outbox rows every sink has taken. */
   virtual result<void> purge(TimePoint now, TimePoint outbox_before) = 0;
   virtual result<std::int64_t> count_live_calls() = 0;
@@ -101,7 +103,7 @@ class Store {
 
   /** Live calls, newest first (admin API). */
   virtual result<std::vector<core::CallState>> list_live_calls(std::size_t limit) = 0;
-  /** The provider events a call received, oldest first (committed ones only). */
+  /** A call's log, oldest first (committed entries only). */
   virtual result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) = 0;
 
   // --- dead letters: any thread ---
