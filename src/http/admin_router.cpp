@@ -74,13 +74,23 @@ AdminRouter::AdminRouter(store::Store& store, metrics::Metrics& metrics,
       metrics_(metrics),
       tokens_(std::move(tokens)),
       sinks_(std::move(sinks)),
-      wake_sinks_(std::move(wake_sinks)) {}
+      wake_sinks_(wake_sinks),
+      console_(store, metrics, sinks_, std::move(wake_sinks),
+               {[this](std::string_view id, unsigned v) { return timeline(id, v); },
+                [this](std::string_view token) {
+                  for (const auto& t : tokens_)
+                    if (verify::equal_constant_time(t, token)) return true;
+                  return false;
+                }}) {}
 
 Response AdminRouter::reject(errc why, std::string_view, unsigned version) {
   return error_response(why, version);
 }
 
 void AdminRouter::handle(Request&& req, ConnectionState&, Reply reply) {
+  // The console signs in with a cookie; everything else here wants the bearer token.
+  const std::string_view target{req.target().data(), req.target().size()};
+  if (Console::owns(target.substr(0, target.find('?')))) return reply(console_.handle(req));
   if (auto ok = verify::verify_bearer(req.base(), tokens_); !ok) {
     const bool missing = ok.error() == make_error_code(errc::missing_signature);
     spdlog::warn("admin: refused a request with {} token", missing ? "no" : "a wrong");

@@ -114,6 +114,14 @@ void Metrics::observe_request_seconds(double seconds) {
   latency_sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
+std::vector<std::pair<std::string, std::int64_t>> Metrics::series_of(std::string_view name) const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  if (auto f = families_.find(name); f != families_.end())
+    for (const auto& [labels, value] : f->second.series) out.emplace_back(labels, value.load());
+  return out;
+}
+
 std::string Metrics::render() const {
   std::ostringstream out;
   {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <callgate/http/console.hpp>
 #include <callgate/http/handler.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <functional>
@@ -40,6 +41,7 @@ class AdminRouter final : public Handler {
   std::vector<std::string> tokens_;
   std::vector<std::string> sinks_;
   std::function<void()> wake_sinks_;
+  Console console_;
 };
 
 }  // namespace callgate::http

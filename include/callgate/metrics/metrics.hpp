@@ -36,6 +36,8 @@ class Metrics {
   std::int64_t value(std::string_view name, const Labels& labels = {}) const;
 
   std::string render() const;
+  /** Every series of one family: its labels as rendered (source="pbx",status="200") and value. */
+  std::vector<std::pair<std::string, std::int64_t>> series_of(std::string_view name) const;
 
  private:
   struct Family {

@@ -1,0 +1,258 @@
+// callgate's operator console: plain DOM, data only through textContent, no other host.
+"use strict";
+
+const state = { query: "", offset: 0, page: 50, call: null, timer: null };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+function when(iso) {
+  return iso ? iso.replace("T", " ").replace(/\.\d+Z$/, "Z") : "—";
+}
+
+async function api(path, options) {
+  const res = await fetch(path, Object.assign({ credentials: "same-origin" }, options || {}));
+  if (res.status === 401 && path !== "/console/session") {
+    showSignIn();
+    throw new Error("signed out");
+  }
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.error || res.statusText);
+  return body;
+}
+
+function showSignIn() {
+  clearInterval(state.timer);
+  state.timer = null;
+  $("console").hidden = true;
+  $("signin").hidden = false;
+  $("token").focus();
+}
+
+function showConsole() {
+  $("signin").hidden = true;
+  $("console").hidden = false;
+  refresh();
+  if (!state.timer) state.timer = setInterval(refresh, 3000);
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  $("signin-error").textContent = "";
+  try {
+    await api("/console/session", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token: $("token").value }),
+    });
+    $("token").value = "";
+    showConsole();
+  } catch (e) {
+    $("signin-error").textContent = e.message;
+  }
+}
+
+function chart(series) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  const w = 240, h = 48, n = Math.max(series.length, 1);
+  svg.setAttribute("class", "chart");
+  svg.setAttribute("width", w);
+  svg.setAttribute("height", h);
+  svg.setAttribute("role", "img");
+  const max = Math.max(1, ...series.map((s) => s.accepted + s.rejected));
+  const bar = w / n;
+  series.forEach((s, i) => {
+    const a = (s.accepted / max) * (h - 2), r = (s.rejected / max) * (h - 2);
+    for (const [cls, height, y] of [["accepted", a, h - a], ["rejected", r, h - a - r]]) {
+      if (height <= 0) continue;
+      const rect = document.createElementNS(ns, "rect");
+      rect.setAttribute("class", cls);
+      rect.setAttribute("x", (i * bar).toFixed(1));
+      rect.setAttribute("y", y.toFixed(1));
+      rect.setAttribute("width", Math.max(bar - 1, 1).toFixed(1));
+      rect.setAttribute("height", height.toFixed(1));
+      svg.appendChild(rect);
+    }
+  });
+  const title = document.createElementNS(ns, "title");
+  title.textContent = "accepted (green) and rejected (red) requests per 5 s";
+  svg.appendChild(title);
+  return svg;
+}
+
+function renderSources(sources) {
+  const body = $("sources-body");
+  body.replaceChildren();
+  if (!sources.length) body.appendChild(el("p", "No requests yet."));
+  for (const s of sources) {
+    const box = el("div", null, "source");
+    box.dataset.source = s.name;
+    box.appendChild(el("strong", s.name));
+    const reasons = Object.entries(s.rejectedBy).map(([r, n]) => `${r}: ${n}`).join(", ");
+    box.appendChild(el("div", `accepted ${s.accepted} · rejected ${s.rejected}` +
+      (reasons ? ` (${reasons})` : ""), "numbers"));
+    box.appendChild(chart(s.series));
+    body.appendChild(box);
+  }
+}
+
+function renderCalls(data) {
+  $("live-count").textContent = `(${data.liveCalls})`;
+  const tbody = $("calls-table").tBodies[0];
+  tbody.replaceChildren();
+  for (const c of data.calls) {
+    const tr = el("tr");
+    tr.dataset.call = c.id;
+    tr.appendChild(el("td", c.externalNumber || c.internalNumber || c.id));
+    tr.appendChild(el("td", c.direction || "—"));
+    tr.appendChild(el("td", c.status));
+    tr.appendChild(el("td", when(c.startedAt)));
+    tr.appendChild(el("td", c.source));
+    tr.addEventListener("click", () => openTimeline(c.id));
+    tbody.appendChild(tr);
+  }
+  if (!data.calls.length) {
+    const tr = el("tr");
+    const td = el("td", state.query ? "No live call matches." : "No live calls.");
+    td.colSpan = 5;
+    tr.appendChild(td);
+    tbody.appendChild(tr);
+  }
+  const last = Math.min(data.offset + data.calls.length, data.matched);
+  $("page").textContent = data.matched ? `${data.offset + 1}–${last} of ${data.matched}` : "";
+  $("prev").disabled = data.offset === 0;
+  $("next").disabled = last >= data.matched;
+}
+
+function renderSinks(sinks) {
+  const body = $("sinks-body");
+  body.replaceChildren();
+  for (const s of sinks) {
+    const box = el("div", null, "sink");
+    box.dataset.sink = s.name;
+    box.appendChild(el("strong", s.name));
+    box.appendChild(el("span", `lag ${s.lag} events · ${s.deadLetters.length} dead letters`, "lag"));
+    if (s.deadLetters.length) {
+      const table = el("table");
+      for (const d of s.deadLetters) {
+        const tr = el("tr");
+        tr.dataset.seq = d.seq;
+        tr.appendChild(el("td", when(d.deadAt)));
+        tr.appendChild(el("td", d.eventType));
+        tr.appendChild(el("td", d.idempotencyKey));
+        tr.appendChild(el("td", d.error));
+        const td = el("td");
+        const button = el("button", "Redeliver");
+        button.type = "button";
+        button.addEventListener("click", () => redeliver(s.name, d.seq));
+        td.appendChild(button);
+        tr.appendChild(td);
+        table.appendChild(tr);
+      }
+      box.appendChild(table);
+    }
+    body.appendChild(box);
+  }
+}
+
+function renderEvents(events) {
+  const tbody = $("events-table").tBodies[0];
+  tbody.replaceChildren();
+  for (const e of events) {
+    const tr = el("tr");
+    tr.appendChild(el("td", when(e.at)));
+    tr.appendChild(el("td", e.eventType));
+    tr.appendChild(el("td", e.callId));
+    tr.appendChild(el("td", e.idempotencyKey));
+    tbody.appendChild(tr);
+  }
+}
+
+async function openTimeline(id) {
+  state.call = id;
+  $("timeline").hidden = false;
+  await renderTimeline();
+  $("timeline").scrollIntoView({ block: "nearest" });
+}
+
+async function renderTimeline() {
+  if (!state.call) return;
+  const t = await api(`/console/api/calls/${encodeURIComponent(state.call)}`);
+  const f = t.call ? t.call.fields : null;
+  $("timeline-call").textContent = f ? (f.externalNumber || state.call) : state.call;
+  $("timeline-summary").textContent = f
+    ? `${f.direction || "direction unknown"} · ${f.status} · started ${when(f.startedAt)}` +
+      (f.endedAt ? ` · ended ${when(f.endedAt)} · ${f.duration} s` : "")
+    : "The call has ended and is no longer kept; its log remains.";
+  const list = $("timeline-list");
+  list.replaceChildren();
+  for (const e of t.timeline) {
+    const li = el("li", null, e.kind);
+    li.appendChild(el("span", e.kind, "kind"));
+    li.appendChild(document.createTextNode(`${when(e.at)} · ${e.eventType}`));
+    if (e.kind === "emitted") {
+      li.appendChild(document.createTextNode(` · ${e.idempotencyKey}`));
+      for (const d of e.deliveries) {
+        const text = `${d.sink}: ${d.status}` + (d.error ? ` (${d.error}, ${d.attempts} attempts)` : "");
+        li.appendChild(el("span", text, "delivery" + (d.status === "dead letter" ? " dead" : "")));
+      }
+    } else {
+      li.appendChild(document.createTextNode(` · from ${e.source}, provider time ${when(e.eventTime)}`));
+    }
+    list.appendChild(li);
+  }
+}
+
+async function redeliver(sink, seq) {
+  try {
+    const r = await api(`/console/api/redeliver?sink=${encodeURIComponent(sink)}&seq=${seq}`,
+      { method: "POST" });
+    $("redeliver-result").textContent = `Redelivered ${r.redelivered} event(s) to ${sink}.`;
+  } catch (e) {
+    $("redeliver-result").textContent = `Redeliver failed: ${e.message}`;
+  }
+  refresh();
+}
+
+async function refresh() {
+  try {
+    const q = encodeURIComponent(state.query);
+    const [overview, calls] = await Promise.all([
+      api("/console/api/overview"),
+      api(`/console/api/calls?q=${q}&offset=${state.offset}`),
+    ]);
+    renderSources(overview.sources);
+    renderSinks(overview.sinks);
+    renderEvents(overview.events);
+    renderCalls(calls);
+    await renderTimeline();
+    $("updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
+  } catch (e) {
+    if (e.message !== "signed out") $("updated").textContent = `refresh failed: ${e.message}`;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("signin-form").addEventListener("submit", signIn);
+  $("signout").addEventListener("click", async () => {
+    await api("/console/signout", { method: "POST" }).catch(() => {});
+    showSignIn();
+  });
+  $("search").addEventListener("input", () => {
+    state.query = $("search").value.trim();
+    state.offset = 0;
+    refresh();
+  });
+  $("prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - state.page); refresh(); });
+  $("next").addEventListener("click", () => { state.offset += state.page; refresh(); });
+  $("close-timeline").addEventListener("click", () => { state.call = null; $("timeline").hidden = true; });
+  api("/console/session")
+    .then((s) => (s.signedIn ? showConsole() : showSignIn()))
+    .catch(showSignIn);
+});
