@@ -97,7 +97,8 @@ function renderSources(sources) {
     const reasons = Object.entries(s.rejectedBy).map(([r, n]) => `${r}: ${n}`).join(", ");
     box.appendChild(el("div", `accepted ${s.accepted} · rejected ${s.rejected}` +
       (reasons ? ` (${reasons})` : ""), "numbers"));
-    box.appendChild(chart(s.series));
+    if (s.series.length) box.appendChild(chart(s.series));
+    else box.appendChild(el("div", "the chart fills in while the console is open", "numbers"));
     body.appendChild(box);
   }
 }

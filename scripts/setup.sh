@@ -9,11 +9,13 @@ build_packages=(
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev libcli11-dev libjwt-dev
 )
 test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev curl redis-server nginx-light
-  python3 python3-jsonschema)
+  python3 python3-jsonschema chromium)
 bench_packages=(nginx-light curl redis-server)
 # The Node.js peer and the Node receiver example need node (and the peer npm); a machine may
 # have them from elsewhere than Debian.
+# The console's browser test installs playwright-core with npm from its lockfile.
 if ! command -v node >/dev/null; then test_packages+=(nodejs); fi
+if ! command -v npm >/dev/null; then test_packages+=(npm); fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then bench_packages+=(nodejs npm); fi
 
 want=("${build_packages[@]}")

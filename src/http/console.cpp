@@ -68,7 +68,8 @@ std::string digits(std::string_view s) {
 }
 
 std::string param(std::string_view query, std::string_view key) {
-  auto url = boost::urls::parse_origin_form(std::string("/?") + std::string(query));
+  const std::string target = "/?" + std::string(query);  // the view below points into it
+  auto url = boost::urls::parse_origin_form(target);
   if (!url) return {};
   for (const auto& p : url->params())
     if (p.key == key) return std::string(p.value);
@@ -96,7 +97,8 @@ Response Console::handle(const Request& req) {
   const bool get = req.method() == bhttp::verb::get;
   const bool post = req.method() == bhttp::verb::post;
 
-  if (get && (path == "/" || path == "/console/console.js" || path == "/console/console.css"))
+  if (get && (path == "/" || path == "/console/console.js" || path == "/console/console.css" ||
+              path == "/console/favicon.svg"))
     return asset(path == "/" ? "/index.html" : path.substr(8), v);
   if (path == "/console/session" && post) return sign_in(req);
   if (path == "/console/session" && get)  // the page asks before it shows anything
@@ -203,9 +205,7 @@ bool Console::same_origin(const Request& req) {
   return o == "http://" + h || o == "https://" + h;
 }
 
-void Console::sample(TimePoint t) {
-  std::lock_guard lock(mutex_);
-  if (!samples_.empty() && t - samples_.back().at < kSampleEvery) return;
+Console::Sample Console::snapshot(TimePoint t) const {
   Sample s{t, {}};
   for (const auto& [labels, n] : metrics_.series_of("callgate_requests_total")) {
     const auto source = label(labels, "source");
@@ -216,7 +216,13 @@ void Console::sample(TimePoint t) {
     const auto source = label(labels, "source");
     if (!source.empty() && source != "(unknown)") s.by_source[source].second += n;
   }
-  samples_.push_back(std::move(s));
+  return s;
+}
+
+void Console::sample(TimePoint t) {
+  std::lock_guard lock(mutex_);
+  if (!samples_.empty() && t - samples_.back().at < kSampleEvery) return;
+  samples_.push_back(snapshot(t));
   while (samples_.size() > 1 && t - samples_.front().at > kHistory) samples_.pop_front();
 }
 
@@ -233,8 +239,8 @@ Response Console::overview(unsigned v) {
       if (!reasons.contains(source)) reasons[source] = json::object();
       reasons[source][label(labels, "reason")] = n;
     }
-    const auto& last = samples_.back();
-    for (const auto& [name, totals] : last.by_source) {
+    const auto current = snapshot(t);  // the numbers now; the chart's history is sampled
+    for (const auto& [name, totals] : current.by_source) {
       json series = json::array();
       for (std::size_t i = 1; i < samples_.size(); ++i) {
         const auto& a = samples_[i - 1].by_source;

@@ -32,6 +32,7 @@ class ConfigTest : public ::testing::Test {
     ::setenv("WEBEX_WEBHOOK_SECRET", "w", 1);
     ::setenv("TELNYX_PUBLIC_KEY", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", 1);
     ::setenv("PBX_TOKEN", "p", 1);
+    ::setenv("CALLGATE_ADMIN_TOKEN", "a", 1);
   }
   std::string error_of(const std::string& yaml) {
     try {
@@ -68,6 +69,8 @@ TEST_F(ConfigTest, TheShippedDefaultConfigLoads) {
   EXPECT_EQ(c.sources.size(), 3u);
   ASSERT_EQ(c.sinks.size(), 1u);
   EXPECT_EQ(c.sinks[0].path, "var/events.jsonl");
+  EXPECT_TRUE(c.admin.enabled);  // the console is one browser tab away
+  EXPECT_EQ(c.admin.port, 8081);
 }
 
 TEST_F(ConfigTest, TheImagesConfigLoadsAndListensOnAllInterfaces) {

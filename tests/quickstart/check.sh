@@ -33,7 +33,8 @@ cd "$work"
 grep -q '^export WEBEX_WEBHOOK_SECRET=' var/dev-secrets.env || fail "dev-secrets.env does not export"
 (
   source var/dev-secrets.env
-  CALLGATE_PORT=0 exec "$binary" --config "$repo/config/callgate.yaml" --ready-file port
+  CALLGATE_PORT=0 CALLGATE_ADMIN_PORT=0 exec "$binary" --config "$repo/config/callgate.yaml" \
+    --ready-file port
 ) >server.log 2>&1 &
 server=$!
 for _ in $(seq 100); do [[ -s port ]] && break; sleep 0.1; done

@@ -59,6 +59,9 @@ class Console {
   bool signed_in(const Request& req);
   /** State-changing requests must carry an Origin that is this console's own. */
   static bool same_origin(const Request& req);
+  /** Accepted and rejected requests per source, as the metrics count them now. */
+  Sample snapshot(TimePoint now) const;
+  /** Keeps a snapshot every kSampleEvery for the charts. */
   void sample(TimePoint now);
 
   store::Store& store_;
