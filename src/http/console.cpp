@@ -276,9 +276,10 @@ Response Console::overview(unsigned v) {
                      {"deadLetters", letters}});
   }
   json events = json::array();
-  if (auto rows = store_.outbox_since(t - std::chrono::hours(24), 5000); rows) {
-    const auto first = rows->size() > 20 ? rows->size() - 20 : 0;
-    for (auto i = rows->size(); i-- > first;)
+  auto last = store_.last_outbox_seq();
+  if (!last) return failure(bhttp::status::service_unavailable, v, "the store is unavailable");
+  if (auto rows = store_.read_outbox(std::max<std::int64_t>(*last - 20, 0), 20); rows) {
+    for (auto i = rows->size(); i-- > 0;)
       events.push_back({{"seq", (*rows)[i].seq},
                         {"at", format_iso8601((*rows)[i].created_at)},
                         {"callId", (*rows)[i].call_id},
