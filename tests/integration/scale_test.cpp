@@ -123,6 +123,28 @@ TEST_F(Cluster, AThousandConcurrentCallsThroughTheBalancerLoseDoubleAndReorderNo
 
 // A PBX that sends no callId: its calls are matched by numbers and direction through the live
 // index in Redis, whichever replica each event reaches.
+// What one replica took in, every replica's console shows: calls, timelines and events live in
+// the store. The timeline's emitted entry carries the seq the commit script gave the row.
+TEST_F(Cluster, AnyReplicasConsoleShowsTheWholeClustersCalls) {
+  start_replicas(2, "admin: {listen: 127.0.0.1:0, token: admin-token}\n");
+  ASSERT_TRUE(post_until_accepted(replicas[0]->port(), pbx_body("seen-elsewhere", "NotifyStart")));
+  ASSERT_TRUE(post_until_accepted(replicas[0]->port(), pbx_body("seen-elsewhere", "NotifyStart")));
+  const auto auth = bearer_headers("admin-token");
+  const auto other = replicas[1]->admin_port();
+  const auto calls = nlohmann::json::parse(get(other, "/admin/calls", auth).body)["calls"];
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]["fields"]["externalNumber"], "+15550001111");
+  const auto id = calls[0]["id"].get<std::string>();
+  const auto t = nlohmann::json::parse(get(other, "/admin/calls/" + id, auth).body);
+  const auto& line = t["timeline"];
+  ASSERT_EQ(line.size(), 3u) << t.dump();
+  EXPECT_EQ(line[0]["kind"], "received");
+  EXPECT_EQ(line[1]["kind"], "emitted");
+  EXPECT_EQ(line[1]["idempotencyKey"], id + ":1");
+  EXPECT_GT(line[1]["seq"].get<std::int64_t>(), 0);
+  EXPECT_EQ(line[2]["kind"], "duplicate");
+}
+
 TEST_F(Cluster, PbxCallsWithoutACallIdAreMatchedAcrossReplicas) {
   start_replicas(3);
   constexpr int kCalls = 30;
