@@ -89,6 +89,7 @@ store::StoreConfig read_store(const Node& root) {
       s.path = n->string_or("path", s.path);
       s.busy_timeout_ms = static_cast<int>(n->integer("busy_timeout_ms", 2000, 0, 60'000));
     }
+    s.call_log = n->boolean("call_log", s.call_log);
     n->finish();
   }
   if (auto r = root.optional_map("retention")) {

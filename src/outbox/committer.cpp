@@ -251,7 +251,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   const auto& r = options_.retention;
   if (!*fresh) {
     // A redelivery goes into its call's log too, when the call is named (not matched).
-    if (!obs.call_key.empty())
+    if (options_.call_log && !obs.call_key.empty())
       if (auto ok = store_.append_call_log(core::derive_call_id(obs.source, obs.call_key),
                                            log_entry(obs, now, true), now + r.stale_calls);
           !ok)
@@ -285,8 +285,9 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   counts_.push_back(per_source(observations_by_source_, "callgate_observations_total", obs.source));
   const bool is_live = !decision.state.ended();
   const auto expires = is_live ? now + r.stale_calls : now + r.ended_calls;
-  if (auto ok = store_.append_call_log(*id, log_entry(obs, now, false), expires); !ok)
-    return ok.error();
+  if (options_.call_log)
+    if (auto ok = store_.append_call_log(*id, log_entry(obs, now, false), expires); !ok)
+      return ok.error();
   if (!decision.state_changed) return Applied{};
 
   const bool was_live = *previous && !(*previous)->ended();
@@ -304,7 +305,8 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
                                       std::string(core::to_string(e.type)),
                                       e.idempotency_key,
                                       *seq};
-    if (auto ok = store_.append_call_log(e.call_id, emitted, expires); !ok) return ok.error();
+    if (options_.call_log)
+      if (auto ok = store_.append_call_log(e.call_id, emitted, expires); !ok) return ok.error();
     counts_.push_back(emitted_by_type_[static_cast<std::size_t>(e.type)]);
   }
   return Applied{decision.events.size(), false};

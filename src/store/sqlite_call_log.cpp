@@ -13,13 +13,44 @@ using sqlite::Use;
 constexpr const char* kInsert =
     "INSERT INTO call_log(call_id, kind, at_ms, event_ms, source, event_type, key, out_seq, "
     "expires_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-// Keeps the newest kCallLogSize entries of the call (an index walk on call_log_by_call).
+// Keeps the newest kCallLogSize entries of the call (an index walk on call_log_by_call). Run
+// for one insert in kTrimEvery, so a call's log may briefly hold a few dozen more; readers take
+// the newest kCallLogSize only.
 constexpr const char* kTrim =
     "DELETE FROM call_log WHERE call_id = ?1 AND seq <= (SELECT seq FROM call_log "
     "WHERE call_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)";
+constexpr std::int64_t kTrimEvery = 32;
+// A provider event's row also holds the unified events it caused, one line each:
+// type \t key \t seq \t at_ms \n.
+constexpr const char* kAddEmitted = "UPDATE call_log SET emitted = emitted || ?2 WHERE seq = ?1";
 constexpr const char* kRead =
-    "SELECT kind, at_ms, event_ms, source, event_type, key, out_seq FROM call_log "
-    "WHERE call_id = ?1 ORDER BY seq";
+    "SELECT kind, at_ms, event_ms, source, event_type, key, out_seq, emitted FROM (SELECT * FROM "
+    "call_log WHERE call_id = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq";
+
+/** The emitted entries packed into one row's `emitted` column. */
+void unpack_emitted(std::string_view text, const std::string& source,
+                    std::vector<store::CallLogEntry>& out) {
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    std::string_view parts[4];
+    for (auto& part : parts) {
+      const auto tab = line.find('\t');
+      part = line.substr(0, tab);
+      line = tab == std::string_view::npos ? std::string_view{} : line.substr(tab + 1);
+    }
+    const auto number = [](std::string_view v) {
+      std::int64_t n = 0;
+      for (char c : v)
+        if (c >= '0' && c <= '9') n = n * 10 + (c - '0');
+      return n;
+    };
+    const auto at = from_unix_ms(number(parts[3]));
+    out.push_back({store::CallLogEntry::Kind::emitted, at, at, source, std::string(parts[0]),
+                   std::string(parts[1]), number(parts[2])});
+  }
+}
 
 }  // namespace
 
@@ -38,6 +69,9 @@ result<void> SqliteStore::append_call_log(std::string_view call_id, const store:
         .bind(9, to_unix_ms(expires_at));
     if (s->step() != SQLITE_DONE) return unavailable(s->db());
   }
+  last_log_row_ = writer_->last_insert_rowid();
+  last_log_call_ = std::string(call_id);
+  if (last_log_row_ % kTrimEvery != 0) return {};
   Use s(writer_->prepare(kTrim));
   s->bind(1, call_id).bind(2, static_cast<std::int64_t>(store::kCallLogSize));
   if (s->step() != SQLITE_DONE) return unavailable(s->db());
@@ -47,14 +81,20 @@ result<void> SqliteStore::append_call_log(std::string_view call_id, const store:
 result<std::vector<store::CallLogEntry>> SqliteStore::call_log(std::string_view call_id) {
   std::lock_guard lock(reader_mutex_);
   Use s(reader_->prepare(kRead));
-  s->bind(1, call_id);
+  s->bind(1, call_id).bind(2, static_cast<std::int64_t>(store::kCallLogSize));
   std::vector<store::CallLogEntry> out;
   for (;;) {
     const int rc = s->step();
-    if (rc == SQLITE_DONE) return out;
+    if (rc == SQLITE_DONE) {
+      if (out.size() > store::kCallLogSize)
+        out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(store::kCallLogSize));
+      return out;
+    }
     if (rc != SQLITE_ROW) return unavailable(s->db());
     out.push_back({static_cast<store::CallLogEntry::Kind>(s->int64(0)), from_unix_ms(s->int64(1)),
                    from_unix_ms(s->int64(2)), s->text(3), s->text(4), s->text(5), s->int64(6)});
+    const auto source = out.back().source;  // out may grow (and move) below
+    unpack_emitted(s->text(7), source, out);
   }
 }
 

@@ -33,7 +33,8 @@ std::vector<core::Observation> pbx(const std::string& body) {
 }
 
 struct Harness {
-  explicit Harness(store::Store& s) : store(s), committer(s, metrics, {}, [] { return kNow; }) {}
+  explicit Harness(store::Store& s, outbox::Committer::Options o = {})
+      : store(s), committer(s, metrics, o, [] { return kNow; }) {}
   result<outbox::Outcome> submit(std::vector<core::Observation> obs) {
     std::promise<result<outbox::Outcome>> p;
     auto f = p.get_future();
@@ -46,6 +47,37 @@ struct Harness {
   metrics::Metrics metrics;
   outbox::Committer committer;
 };
+
+TEST(Committer, LogsEachCallsProviderEventsAndEmittedEventsUnlessTurnedOff) {
+  const auto bodies = testing::webex_seed_bodies();
+  for (const bool on : {true, false}) {
+    store::MemoryStore s;
+    outbox::Committer::Options o;
+    o.call_log = on;
+    Harness h(s, o);
+    h.committer.start();
+    for (const auto& b : bodies) ASSERT_TRUE(h.submit(webex(b)));
+    ASSERT_TRUE(h.submit(webex(bodies[0])));  // a redelivery
+    const auto rows = h.outbox();
+    ASSERT_EQ(rows.size(), 2u);
+    const auto log = *s.call_log(rows[0].call_id);
+    if (!on) {
+      EXPECT_TRUE(log.empty());
+      continue;
+    }
+    using Kind = store::CallLogEntry::Kind;
+    std::vector<Kind> kinds;
+    for (const auto& e : log) kinds.push_back(e.kind);
+    // Three provider events, the two events they caused (each right after its cause), the repeat.
+    EXPECT_EQ(std::count(kinds.begin(), kinds.end(), Kind::received), 3);
+    EXPECT_EQ(std::count(kinds.begin(), kinds.end(), Kind::emitted), 2);
+    EXPECT_EQ(kinds.back(), Kind::duplicate);
+    EXPECT_EQ(log[1].kind, Kind::emitted);
+    EXPECT_EQ(log[1].key, rows[0].idempotency_key);
+    EXPECT_EQ(log[1].seq, rows[0].seq);
+    h.committer.stop();
+  }
+}
 
 TEST(Committer, TheWebexSeedBecomesCreatedAndDeletedInTheOutbox) {
   store::MemoryStore s;

@@ -257,7 +257,9 @@ TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
   EXPECT_EQ(log[1].kind, Kind::received);
 
   // An emitted entry names the outbox row it belongs to, whichever store numbers the rows.
+  // (the provider event that caused it first, as the committer writes them).
   ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(store->append_call_log("c3", entry(0), later));
   auto seq = store->append_outbox(emission("c3", 1), kNow);
   ASSERT_TRUE(seq);
   ASSERT_TRUE(store->append_call_log(
@@ -265,9 +267,14 @@ TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
   ASSERT_TRUE(store->commit());
   const auto rows = *store->read_outbox(0, 10);
   ASSERT_EQ(rows.size(), 1u);
-  ASSERT_EQ(store->call_log("c3")->size(), 1u);
-  EXPECT_EQ(store->call_log("c3")->front().seq, rows[0].seq);
-  EXPECT_EQ(store->call_log("c3")->front().kind, Kind::emitted);
+  const auto c3 = *store->call_log("c3");
+  ASSERT_EQ(c3.size(), 2u);
+  EXPECT_EQ(c3[0].event_type, "ev0");
+  EXPECT_EQ(c3[1].kind, Kind::emitted);
+  EXPECT_EQ(c3[1].seq, rows[0].seq);
+  EXPECT_EQ(c3[1].key, "c3:1");
+  EXPECT_EQ(c3[1].event_type, "telephonyCall::created");
+  EXPECT_EQ(c3[1].at, kNow);
 
   // What a transaction logged and rolled back is not kept.
   ASSERT_TRUE(store->begin());

@@ -53,6 +53,10 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::Db> writer_;
   std::unique_ptr<sqlite::Db> reader_;
   std::mutex reader_mutex_;
+  /** The call-log row this transaction inserted last, and its call: the unified events a
+   * provider event caused go into that row rather than rows of their own (fewer index writes). */
+  std::int64_t last_log_row_ = 0;
+  std::string last_log_call_;
 };
 
 }  // namespace callgate::store

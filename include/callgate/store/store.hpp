@@ -42,6 +42,8 @@ struct StoreConfig {
   int reconnect_interval_ms = 500;
   std::vector<StreamSink> streams;  ///< from `sinks:` entries of type redis_stream
   Retention retention;
+  /** Keep each call's log of provider and unified events (the console's timeline). */
+  bool call_log = true;
 };
 
 /**
