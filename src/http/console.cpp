@@ -286,12 +286,13 @@ Response Console::overview(unsigned v) {
                         {"eventType", (*rows)[i].event_type},
                         {"idempotencyKey", (*rows)[i].idempotency_key}});
   }
+  return with_live_count(json{{"sources", sources}, {"sinks", sinks}, {"events", events}}, v);
+}
+
+Response Console::with_live_count(json body, unsigned v) {
   auto live = store_.count_live_calls();
-  return answer(bhttp::status::ok, v,
-                json{{"sources", sources},
-                     {"sinks", sinks},
-                     {"events", events},
-                     {"liveCalls", live ? *live : 0}});
+  body["liveCalls"] = live ? *live : 0;
+  return answer(bhttp::status::ok, v, body);
 }
 
 Response Console::calls(std::string_view query, unsigned v) {
@@ -323,12 +324,7 @@ Response Console::calls(std::string_view query, unsigned v) {
                    {"status", f["status"]},
                    {"startedAt", f["startedAt"]}});
   }
-  auto live = store_.count_live_calls();
-  return answer(bhttp::status::ok, v,
-                json{{"calls", out},
-                     {"matched", matched},
-                     {"offset", offset},
-                     {"liveCalls", live ? *live : 0}});
+  return with_live_count(json{{"calls", out}, {"matched", matched}, {"offset", offset}}, v);
 }
 
 Response Console::redeliver(std::string_view query, unsigned v) {

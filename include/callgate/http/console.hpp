@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -53,6 +54,8 @@ class Console {
   Response overview(unsigned version);
   Response calls(std::string_view query, unsigned version);
   Response redeliver(std::string_view query, unsigned version);
+  /** A 200 with body plus the number of live calls. */
+  Response with_live_count(nlohmann::ordered_json body, unsigned version);
   /** The session id a request's cookie carries ("" if none). */
   static std::string session_id(const Request& req);
   /** Whether that session is alive. */
