@@ -196,6 +196,13 @@ async function renderTimeline() {
   for (const e of t.timeline) {
     const li = el("li", null, e.kind);
     li.appendChild(el("span", e.kind, "kind"));
+    if (e.kind === "attempt") {
+      li.appendChild(document.createTextNode(`${when(e.at)} · ${e.sink}: ${e.status} · ${e.idempotencyKey}` +
+        (e.error ? ` (${e.error})` : "")));
+      if (e.status !== "delivered") li.classList.add("failed");
+      list.appendChild(li);
+      continue;
+    }
     li.appendChild(document.createTextNode(`${when(e.at)} · ${e.eventType}`));
     if (e.kind === "emitted") {
       li.appendChild(document.createTextNode(` · ${e.idempotencyKey}`));

@@ -61,6 +61,8 @@ std::string_view kind_name(store::CallLogEntry::Kind k) {
       return "duplicate";
     case store::CallLogEntry::Kind::emitted:
       return "emitted";
+    case store::CallLogEntry::Kind::attempt:
+      return "attempt";
   }
   return "received";
 }
@@ -214,6 +216,17 @@ Response AdminRouter::timeline(std::string_view id, unsigned v) {
               {"at", format_iso8601(e.at)},
               {"source", e.source},
               {"eventType", e.event_type}};
+    if (e.kind == store::CallLogEntry::Kind::attempt) {
+      // One delivery attempt: the sink, its outcome, and why it failed.
+      entries.push_back({{"kind", "attempt"},
+                         {"at", format_iso8601(e.at)},
+                         {"sink", e.source},
+                         {"status", e.event_type},
+                         {"idempotencyKey", e.key},
+                         {"seq", e.seq},
+                         {"error", e.detail}});
+      continue;
+    }
     if (e.kind != store::CallLogEntry::Kind::emitted) {
       j["eventTime"] = format_iso8601(e.event_time);
     } else {

@@ -113,6 +113,23 @@ bool Sink::hold_lease() {
   return true;
 }
 
+void Sink::record_attempts(const std::vector<store::OutboxRow>& rows,
+                           const std::vector<outbox::Attempt>& attempts, TimePoint at) {
+  if (!store_.keeps_call_log()) return;
+  std::vector<std::pair<std::string, store::CallLogEntry>> log;
+  log.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size() && i < attempts.size(); ++i) {
+    const bool ok = attempts[i].result == outbox::Attempt::Result::delivered;
+    log.push_back({rows[i].call_id,
+                   {store::CallLogEntry::Kind::attempt, at, at, name_, ok ? "delivered" : "failed",
+                    rows[i].idempotency_key, rows[i].seq, ok ? "" : attempts[i].reason}});
+  }
+  // A call's timeline is a help for people, not part of delivery: a failure here is logged only.
+  if (!store_.record_attempts(log, at + kAttemptLogLife))
+    log_limited(spdlog::level::warn, "sink " + name_ + " attempts",
+                "sink {}: cannot record delivery attempts in the calls' logs", name_);
+}
+
 void Sink::report_lag() {
   if (auto last = store_.last_outbox_seq())
     metrics_.set("callgate_sink_lag_events", *last - saved_seq_, {{"sink", name_}});
@@ -141,6 +158,7 @@ bool Sink::step(TimePoint now) {
 
   const auto attempts = deliver_(ready);
   const auto done = callgate::now();
+  record_attempts(ready, attempts, done);
   for (std::size_t i = 0; i < ready.size(); ++i) {
     const auto& a = attempts.at(i);
     q.complete(ready[i].seq, a, done);

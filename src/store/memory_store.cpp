@@ -63,18 +63,40 @@ result<void> MemoryStore::append_call_log(std::string_view call_id, const store:
   return {};
 }
 
+result<void> MemoryStore::record_attempts(
+    const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
+    TimePoint expires_at) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [call_id, e] : attempts) {
+    auto& log = attempt_logs_[call_id];
+    log.entries.push_back(e);
+    if (log.entries.size() > store::kCallLogSize) log.entries.pop_front();
+    log.expires_at = std::max(log.expires_at, expires_at);
+  }
+  return {};
+}
+
 result<std::vector<store::CallLogEntry>> MemoryStore::call_log(std::string_view call_id) {
   std::lock_guard lock(mutex_);
+  std::vector<store::CallLogEntry> out;
+  if (auto attempts = attempt_logs_.find(call_id); attempts != attempt_logs_.end())
+    out.assign(attempts->second.entries.begin(), attempts->second.entries.end());
   auto it = call_logs_.find(call_id);
-  if (it == call_logs_.end()) return std::vector<store::CallLogEntry>{};
+  if (it == call_logs_.end()) return out;
   const auto& entries = it->second.entries;
   // Entries of an open transaction are not committed yet.
   std::size_t open = 0;
   if (undo_) open = std::count(undo_->logged.begin(), undo_->logged.end(), call_id);
   const std::size_t committed = entries.size() - std::min(open, entries.size());
   const std::size_t first = committed > store::kCallLogSize ? committed - store::kCallLogSize : 0;
-  return std::vector<store::CallLogEntry>(entries.begin() + static_cast<std::ptrdiff_t>(first),
-                                          entries.begin() + static_cast<std::ptrdiff_t>(committed));
+  out.insert(out.begin(), entries.begin() + static_cast<std::ptrdiff_t>(first),
+             entries.begin() + static_cast<std::ptrdiff_t>(committed));
+  // Attempts come after what they attempted: in time order, the log's own order kept on ties.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.at < b.at; });
+  if (out.size() > store::kCallLogSize)
+    out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(store::kCallLogSize));
+  return out;
 }
 
 result<bool> MemoryStore::remember_delivery(std::string_view key, TimePoint expires_at) {
@@ -151,8 +173,8 @@ result<void> MemoryStore::purge(TimePoint now, TimePoint outbox_before) {
   std::size_t dropped =
       std::erase_if(calls_, [now](const auto& kv) { return kv.second.expires_at < now; });
   dropped += std::erase_if(deliveries_, [now](const auto& kv) { return kv.second < now; });
-  dropped +=
-      std::erase_if(call_logs_, [now](const auto& kv) { return kv.second.expires_at < now; });
+  for (auto* logs : {&call_logs_, &attempt_logs_})
+    dropped += std::erase_if(*logs, [now](const auto& kv) { return kv.second.expires_at < now; });
   std::int64_t taken = std::numeric_limits<std::int64_t>::max();  // no sink: age alone decides
   for (const auto& [name, c] : cursors_) taken = std::min(taken, c.seq);
   dropped += std::erase_if(outbox_, [&](const store::OutboxRow& r) {

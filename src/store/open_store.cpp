@@ -6,10 +6,17 @@
 namespace callgate::store {
 
 std::unique_ptr<Store> open_store(const StoreConfig& config) {
-  if (config.type == "sqlite") return std::make_unique<SqliteStore>(config);
-  if (config.type == "memory") return std::make_unique<MemoryStore>();
-  if (config.type == "redis") return std::make_unique<RedisStore>(config);
-  throw std::runtime_error("unknown store type " + config.type);
+  std::unique_ptr<Store> store;
+  if (config.type == "sqlite")
+    store = std::make_unique<SqliteStore>(config);
+  else if (config.type == "memory")
+    store = std::make_unique<MemoryStore>();
+  else if (config.type == "redis")
+    store = std::make_unique<RedisStore>(config);
+  else
+    throw std::runtime_error("unknown store type " + config.type);
+  store->keep_call_log(config.call_log);
+  return store;
 }
 
 }  // namespace callgate::store

@@ -97,9 +97,36 @@ result<std::vector<store::CallLogEntry>> RedisStore::call_log(std::string_view c
     out.push_back({static_cast<store::CallLogEntry::Kind>(j.value("k", 0)),
                    from_unix_ms(j.value("a", std::int64_t{0})),
                    from_unix_ms(j.value("e", std::int64_t{0})), j.value("s", ""), j.value("t", ""),
-                   j.value("i", ""), j.value("q", std::int64_t{0})});
+                   j.value("i", ""), j.value("q", std::int64_t{0}), j.value("x", "")});
   }
   return out;
+}
+
+result<void> RedisStore::record_attempts(
+    const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
+    TimePoint expires_at) {
+  if (attempts.empty()) return {};
+  const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - now());
+  std::vector<std::vector<std::string>> commands;
+  for (const auto& [call_id, e] : attempts) {
+    const nlohmann::json entry = {{"k", static_cast<int>(e.kind)},
+                                  {"a", to_unix_ms(e.at)},
+                                  {"e", to_unix_ms(e.at)},
+                                  {"s", e.source},
+                                  {"t", e.event_type},
+                                  {"i", e.key},
+                                  {"q", e.seq},
+                                  {"x", e.detail}};
+    const auto log = key("log", call_id);
+    commands.push_back(
+        {"RPUSH", log, entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+    commands.push_back({"LTRIM", log, "-" + std::to_string(store::kCallLogSize), "-1"});
+    commands.push_back({"PEXPIRE", log, std::to_string(std::max<std::int64_t>(ttl.count(), 1))});
+  }
+  auto conn = pool_->acquire();
+  auto r = conn->pipeline(commands);
+  if (!r) return r.error();
+  return {};
 }
 
 // --- dead letters and leases --------------------------------------------------------------------

@@ -24,8 +24,11 @@ constexpr std::int64_t kTrimEvery = 32;
 // type \t key \t seq \t at_ms \n.
 constexpr const char* kAddEmitted = "UPDATE call_log SET emitted = emitted || ?2 WHERE seq = ?1";
 constexpr const char* kRead =
-    "SELECT kind, at_ms, event_ms, source, event_type, key, out_seq, emitted FROM (SELECT * FROM "
-    "call_log WHERE call_id = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq";
+    "SELECT kind, at_ms, event_ms, source, event_type, key, out_seq, emitted, detail FROM (SELECT "
+    "* FROM call_log WHERE call_id = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq";
+constexpr const char* kInsertAttempt =
+    "INSERT INTO call_log(call_id, kind, at_ms, event_ms, source, event_type, key, out_seq, "
+    "expires_ms, detail) VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 /** The emitted entries packed into one row's `emitted` column. */
 void unpack_emitted(std::string_view text, const std::string& source,
@@ -48,7 +51,7 @@ void unpack_emitted(std::string_view text, const std::string& source,
     };
     const auto at = from_unix_ms(number(parts[3]));
     out.push_back({store::CallLogEntry::Kind::emitted, at, at, source, std::string(parts[0]),
-                   std::string(parts[1]), number(parts[2])});
+                   std::string(parts[1]), number(parts[2]), {}});
   }
 }
 
@@ -92,10 +95,43 @@ result<std::vector<store::CallLogEntry>> SqliteStore::call_log(std::string_view 
     }
     if (rc != SQLITE_ROW) return unavailable(s->db());
     out.push_back({static_cast<store::CallLogEntry::Kind>(s->int64(0)), from_unix_ms(s->int64(1)),
-                   from_unix_ms(s->int64(2)), s->text(3), s->text(4), s->text(5), s->int64(6)});
+                   from_unix_ms(s->int64(2)), s->text(3), s->text(4), s->text(5), s->int64(6),
+                   s->text(8)});
     const auto source = out.back().source;  // out may grow (and move) below
     unpack_emitted(s->text(7), source, out);
   }
+}
+
+// A sink's attempts, in one transaction of the connection the sinks write their cursors with.
+result<void> SqliteStore::record_attempts(
+    const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
+    TimePoint expires_at) {
+  if (attempts.empty()) return {};
+  std::lock_guard lock(reader_mutex_);
+  if (reader_->exec("BEGIN IMMEDIATE") != SQLITE_OK) return unavailable(reader_->handle());
+  for (const auto& [call_id, e] : attempts) {
+    Use s(reader_->prepare(kInsertAttempt));
+    s->bind(1, call_id)
+        .bind(2, static_cast<std::int64_t>(e.kind))
+        .bind(3, to_unix_ms(e.at))
+        .bind(4, e.source)
+        .bind(5, e.event_type)
+        .bind(6, e.key)
+        .bind(7, e.seq)
+        .bind(8, to_unix_ms(expires_at))
+        .bind(9, e.detail);
+    if (s->step() != SQLITE_DONE) {
+      const auto ec = unavailable(s->db());
+      reader_->exec("ROLLBACK");
+      return ec;
+    }
+  }
+  if (reader_->exec("COMMIT") != SQLITE_OK) {
+    const auto ec = unavailable(reader_->handle());
+    reader_->exec("ROLLBACK");
+    return ec;
+  }
+  return {};
 }
 
 }  // namespace callgate::store

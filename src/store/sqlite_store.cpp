@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS call_log(
   seq INTEGER PRIMARY KEY AUTOINCREMENT, call_id TEXT NOT NULL, kind INTEGER NOT NULL,
   at_ms INTEGER NOT NULL, event_ms INTEGER NOT NULL, source TEXT NOT NULL,
   event_type TEXT NOT NULL, key TEXT NOT NULL, out_seq INTEGER NOT NULL,
-  expires_ms INTEGER NOT NULL, emitted TEXT NOT NULL DEFAULT '');
+  expires_ms INTEGER NOT NULL, emitted TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS call_log_by_call ON call_log(call_id, seq);
 CREATE INDEX IF NOT EXISTS call_log_by_expiry ON call_log(expires_ms);
 )sql";

@@ -142,6 +142,8 @@ test("an operator signs in, finds a call by its number, reads its timeline and r
       assert.match(timeline, /NotifyAnswer/);
       assert.match(timeline, /telephonyCall::created · call_[0-9a-f]+:1/);
       assert.match(timeline, /file:.*delivered/);
+      // Every attempt, with its outcome and error: the receiver refused this one.
+      await page.waitForSelector("#timeline-list li.attempt.failed:has-text('receiver answered 410')");
       if (process.env.SCREENSHOT_DIR) {
         await page.setViewportSize({ width: 1280, height: 1100 });
         await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, "console-timeline.png"), fullPage: true });

@@ -237,7 +237,8 @@ TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
                                "pbx",
                                "ev" + std::to_string(i),
                                "k" + std::to_string(i),
-                               0};
+                               0,
+                               {}};
   };
   const int n = static_cast<int>(store::kCallLogSize) + 5;
   ASSERT_TRUE(store->begin());
@@ -263,7 +264,8 @@ TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
   auto seq = store->append_outbox(emission("c3", 1), kNow);
   ASSERT_TRUE(seq);
   ASSERT_TRUE(store->append_call_log(
-      "c3", {Kind::emitted, kNow, kNow, "pbx", "telephonyCall::created", "c3:1", *seq}, later));
+      "c3", {Kind::emitted, kNow, kNow, "pbx", "telephonyCall::created", "c3:1", *seq, {}},
+      later));
   ASSERT_TRUE(store->commit());
   const auto rows = *store->read_outbox(0, 10);
   ASSERT_EQ(rows.size(), 1u);
@@ -275,6 +277,24 @@ TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
   EXPECT_EQ(c3[1].key, "c3:1");
   EXPECT_EQ(c3[1].event_type, "telephonyCall::created");
   EXPECT_EQ(c3[1].at, kNow);
+
+  // Sinks' attempts join the log outside any transaction, after what they attempted.
+  ASSERT_TRUE(
+      store->record_attempts({{"c3",
+                               {Kind::attempt, kNow + std::chrono::milliseconds(5), kNow, "crm",
+                                "failed", "c3:1", rows[0].seq, "receiver answered 503"}},
+                              {"c3",
+                               {Kind::attempt, kNow + std::chrono::milliseconds(9), kNow, "crm",
+                                "delivered", "c3:1", rows[0].seq, ""}}},
+                             later));
+  const auto with_attempts = *store->call_log("c3");
+  ASSERT_EQ(with_attempts.size(), 4u);
+  EXPECT_EQ(with_attempts[2].kind, Kind::attempt);
+  EXPECT_EQ(with_attempts[2].source, "crm");
+  EXPECT_EQ(with_attempts[2].event_type, "failed");
+  EXPECT_EQ(with_attempts[2].detail, "receiver answered 503");
+  EXPECT_EQ(with_attempts[2].seq, rows[0].seq);
+  EXPECT_EQ(with_attempts[3].event_type, "delivered");
 
   // What a transaction logged and rolled back is not kept.
   ASSERT_TRUE(store->begin());

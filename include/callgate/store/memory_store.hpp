@@ -34,6 +34,9 @@ class MemoryStore : public Store {
   result<std::vector<store::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
   result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
   result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) override;
+  result<void> record_attempts(
+      const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
+      TimePoint expires_at) override;
   result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) override;
   result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
                                                            std::size_t limit) override;
@@ -84,6 +87,7 @@ class MemoryStore : public Store {
   std::map<std::string, store::SinkCursor, std::less<>> cursors_;
   std::vector<store::DeadLetter> dead_letters_;
   KeyMap<CallLog> call_logs_;
+  KeyMap<CallLog> attempt_logs_;  // apart: written outside the committer's transactions
   std::int64_t next_seq_ = 1;
   std::optional<Undo> undo_;
 };

@@ -34,17 +34,19 @@ struct SinkCursor {
   std::int64_t position = 0;  ///< e.g. the file sink's byte offset after that seq
 };
 
-/** One line of a call's story, for its timeline: a provider event received, or a unified event
- * emitted. */
+/** One line of a call's story, for its timeline: a provider event received, a unified event
+ * emitted, or one attempt of a sink to deliver it. */
 struct CallLogEntry {
-  enum class Kind { received = 0, duplicate = 1, emitted = 2 };
+  enum class Kind { received = 0, duplicate = 1, emitted = 2, attempt = 3 };
   Kind kind = Kind::received;  ///< duplicate: a redelivery, acknowledged, changed nothing
   TimePoint at{};              ///< when callgate received (or emitted) it
   TimePoint event_time{};      ///< the provider's time for it (emitted: = at)
-  std::string source;
-  std::string event_type;  ///< the provider's name (NotifyStart, call.answered) or the unified one
-  std::string key;         ///< emitted: the idempotency key
-  std::int64_t seq = 0;    ///< emitted: the outbox seq (sink cursors say whether it was delivered)
+  std::string source;          ///< the source; for an attempt, the sink
+  std::string event_type;  ///< the provider's name (NotifyStart), the unified one, or an attempt's
+                           ///< outcome (delivered, failed)
+  std::string key;         ///< emitted, attempt: the idempotency key
+  std::int64_t seq = 0;    ///< emitted, attempt: the outbox seq
+  std::string detail;      ///< attempt: why it failed
 };
 
 /** How many entries a call's log keeps: the newest, the oldest dropped first. */

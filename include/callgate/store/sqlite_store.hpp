@@ -43,6 +43,9 @@ class SqliteStore final : public Store {
   result<std::vector<store::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
   result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
   result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) override;
+  result<void> record_attempts(
+      const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
+      TimePoint expires_at) override;
   result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) override;
   result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
                                                            std::size_t limit) override;

@@ -105,6 +105,14 @@ class Store {
 
   /** Live calls, newest first (admin API). */
   virtual result<std::vector<core::CallState>> list_live_calls(std::size_t limit) = 0;
+  /** Adds sinks' delivery attempts to their calls' logs, by call id (any thread; no open
+   * transaction needed). */
+  virtual result<void> record_attempts(
+      const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
+      TimePoint expires_at) = 0;
+  /** Whether calls' logs are kept at all (`store.call_log`). */
+  bool keeps_call_log() const { return call_log_; }
+  void keep_call_log(bool on) { call_log_ = on; }
   /** A call's log, oldest first (committed entries only). */
   virtual result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) = 0;
 
@@ -125,6 +133,9 @@ class Store {
     (void)name, (void)holder, (void)ttl;
     return true;
   }
+
+ private:
+  bool call_log_ = true;
 };
 
 /** Opens the store the config names; throws std::runtime_error if it cannot (startup only). */
