@@ -305,7 +305,8 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
                                       obs.source,
                                       std::string(core::to_string(e.type)),
                                       e.idempotency_key,
-                                      *seq, {}};
+                                      *seq,
+                                      {}};
     if (options_.call_log)
       if (auto ok = store_.append_call_log(e.call_id, emitted, expires); !ok) return ok.error();
     counts_.push_back(emitted_by_type_[static_cast<std::size_t>(e.type)]);

@@ -50,8 +50,14 @@ void unpack_emitted(std::string_view text, const std::string& source,
       return n;
     };
     const auto at = from_unix_ms(number(parts[3]));
-    out.push_back({store::CallLogEntry::Kind::emitted, at, at, source, std::string(parts[0]),
-                   std::string(parts[1]), number(parts[2]), {}});
+    out.push_back({store::CallLogEntry::Kind::emitted,
+                   at,
+                   at,
+                   source,
+                   std::string(parts[0]),
+                   std::string(parts[1]),
+                   number(parts[2]),
+                   {}});
   }
 }
 

@@ -264,8 +264,7 @@ TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
   auto seq = store->append_outbox(emission("c3", 1), kNow);
   ASSERT_TRUE(seq);
   ASSERT_TRUE(store->append_call_log(
-      "c3", {Kind::emitted, kNow, kNow, "pbx", "telephonyCall::created", "c3:1", *seq, {}},
-      later));
+      "c3", {Kind::emitted, kNow, kNow, "pbx", "telephonyCall::created", "c3:1", *seq, {}}, later));
   ASSERT_TRUE(store->commit());
   const auto rows = *store->read_outbox(0, 10);
   ASSERT_EQ(rows.size(), 1u);
