@@ -89,4 +89,16 @@ void push_outbox_op(std::vector<std::string>& args, const store::OutboxRow& r) {
                            std::to_string(to_unix_ms(r.created_at)), r.sink});
 }
 
+std::string call_log_json(const store::CallLogEntry& e, std::int64_t seq) {
+  const nlohmann::json entry = {{"k", static_cast<int>(e.kind)},
+                                {"a", to_unix_ms(e.at)},
+                                {"e", to_unix_ms(e.event_time)},
+                                {"s", e.source},
+                                {"t", e.event_type},
+                                {"i", e.key},
+                                {"q", seq},
+                                {"x", e.detail}};
+  return entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace callgate::store::redis

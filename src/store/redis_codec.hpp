@@ -31,5 +31,8 @@ std::optional<store::DeadLetter> dead_letter_from(std::string_view text_value,
                                                   std::string_view sink);
 /** The commit script's arguments for one outbox row (operation "O"). */
 void push_outbox_op(std::vector<std::string>& args, const store::OutboxRow& r);
+/** A call-log entry as the Redis list keeps it; seq replaces e.seq (-1: filled in by the
+ * commit script). */
+std::string call_log_json(const store::CallLogEntry& e, std::int64_t seq);
 
 }  // namespace callgate::store::redis

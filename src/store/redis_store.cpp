@@ -193,16 +193,9 @@ result<void> RedisStore::append_call_log(std::string_view call_id, const store::
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - now());
   // "q":-1 is replaced inside the commit script by the seq of the outbox row appended last.
   const bool last_seq = e.kind == store::CallLogEntry::Kind::emitted && e.seq == 0;
-  const nlohmann::json entry = {{"k", static_cast<int>(e.kind)},
-                                {"a", to_unix_ms(e.at)},
-                                {"e", to_unix_ms(e.event_time)},
-                                {"s", e.source},
-                                {"t", e.event_type},
-                                {"i", e.key},
-                                {"q", last_seq ? std::int64_t{-1} : e.seq}};
   script_args_.insert(script_args_.end(),
-                      {"L", std::string(call_id), entry.dump(), std::to_string(ttl.count()),
-                       std::to_string(store::kCallLogSize)});
+                      {"L", std::string(call_id), call_log_json(e, last_seq ? -1 : e.seq),
+                       std::to_string(ttl.count()), std::to_string(store::kCallLogSize)});
   return {};
 }
 

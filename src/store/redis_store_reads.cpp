@@ -109,17 +109,8 @@ result<void> RedisStore::record_attempts(
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - now());
   std::vector<std::vector<std::string>> commands;
   for (const auto& [call_id, e] : attempts) {
-    const nlohmann::json entry = {{"k", static_cast<int>(e.kind)},
-                                  {"a", to_unix_ms(e.at)},
-                                  {"e", to_unix_ms(e.at)},
-                                  {"s", e.source},
-                                  {"t", e.event_type},
-                                  {"i", e.key},
-                                  {"q", e.seq},
-                                  {"x", e.detail}};
     const auto log = key("log", call_id);
-    commands.push_back(
-        {"RPUSH", log, entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+    commands.push_back({"RPUSH", log, call_log_json(e, e.seq)});
     commands.push_back({"LTRIM", log, "-" + std::to_string(store::kCallLogSize), "-1"});
     commands.push_back({"PEXPIRE", log, std::to_string(std::max<std::int64_t>(ttl.count(), 1))});
   }

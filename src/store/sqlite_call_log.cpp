@@ -132,11 +132,7 @@ result<void> SqliteStore::record_attempts(
       return ec;
     }
   }
-  if (reader_->exec("COMMIT") != SQLITE_OK) {
-    const auto ec = unavailable(reader_->handle());
-    reader_->exec("ROLLBACK");
-    return ec;
-  }
+  if (auto ec = sqlite::commit_or_rollback(*reader_)) return ec;
   return {};
 }
 

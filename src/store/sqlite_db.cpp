@@ -49,4 +49,11 @@ boost::system::error_code unavailable(sqlite3* db) {
   return make_error_code(errc::store_unavailable);
 }
 
+boost::system::error_code commit_or_rollback(Db& db) {
+  if (db.exec("COMMIT") == SQLITE_OK) return {};
+  const auto ec = unavailable(db.handle());  // before the rollback replaces the message
+  db.exec("ROLLBACK");
+  return ec;
+}
+
 }  // namespace callgate::store::sqlite

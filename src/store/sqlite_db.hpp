@@ -68,6 +68,10 @@ class Use {
  * error, corrupt file...), a few lines per window when it repeats. */
 boost::system::error_code unavailable(sqlite3* db);
 
+class Db;
+/** COMMITs db's open transaction, or rolls it back and says why it could not. */
+boost::system::error_code commit_or_rollback(Db& db);
+
 class Db {
  public:
   /** Opens (creating) the database; throws std::runtime_error on failure (startup only). */

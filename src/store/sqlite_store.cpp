@@ -304,11 +304,7 @@ result<std::size_t> SqliteStore::redeliver_dead_letters(std::string_view sink, s
       return ec;
     }
   }
-  if (reader_->exec("COMMIT") != SQLITE_OK) {
-    const auto ec = unavailable(reader_->handle());
-    reader_->exec("ROLLBACK");
-    return ec;
-  }
+  if (auto ec = sqlite::commit_or_rollback(*reader_)) return ec;
   return moved;
 }
 
