@@ -118,12 +118,14 @@ void Sink::record_attempts(const std::vector<store::OutboxRow>& rows,
   if (!store_.keeps_call_log()) return;
   std::vector<std::pair<std::string, store::CallLogEntry>> log;
   log.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size() && i < attempts.size(); ++i) {
-    const bool ok = attempts[i].result == outbox::Attempt::Result::delivered;
-    log.push_back({rows[i].call_id,
-                   {store::CallLogEntry::Kind::attempt, at, at, name_, ok ? "delivered" : "failed",
-                    rows[i].idempotency_key, rows[i].seq, ok ? "" : attempts[i].reason}});
-  }
+  // Failed attempts only: the one that succeeds is the sink's "delivered" on the emitted event
+  // (its cursor), so the common case writes nothing more than the cursor already does.
+  for (std::size_t i = 0; i < rows.size() && i < attempts.size(); ++i)
+    if (attempts[i].result != outbox::Attempt::Result::delivered)
+      log.push_back({rows[i].call_id,
+                     {store::CallLogEntry::Kind::attempt, at, at, name_, "failed",
+                      rows[i].idempotency_key, rows[i].seq, attempts[i].reason}});
+  if (log.empty()) return;
   // A call's timeline is a help for people, not part of delivery: a failure here is logged only.
   if (!store_.record_attempts(log, at + kAttemptLogLife))
     log_limited(spdlog::level::warn, "sink " + name_ + " attempts",

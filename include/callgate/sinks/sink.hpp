@@ -71,7 +71,8 @@ class Sink {
   bool hold_lease();
   /** Sets callgate_sink_lag_events: outbox events after the saved cursor. */
   void report_lag();
-  /** Adds each attempt to its call's log, for the call's timeline (when the store keeps one). */
+  /** Adds each failed attempt to its call's log, for the call's timeline (when the store keeps
+   * one); a delivered event shows as delivered through the sink's cursor. */
   void record_attempts(const std::vector<store::OutboxRow>& rows,
                        const std::vector<outbox::Attempt>& attempts, TimePoint at);
   /** How long an attempt stays in its call's log (a call's own retention is the committer's). */
