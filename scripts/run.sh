@@ -7,13 +7,13 @@
 #   CALLGATE_CONFIG=other.yaml scripts/run.sh  another config
 #   scripts/run.sh --help                      arguments go to callgate
 #
-# The default config reads three secrets from the environment. Any that are not set come from
+# The default config reads four secrets from the environment. Any that are not set come from
 # var/dev-secrets.env, written first so that another terminal can `source` it during the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/dev-secrets.sh
-for var in WEBEX_WEBHOOK_SECRET PBX_TOKEN TELNYX_PUBLIC_KEY; do
+for var in WEBEX_WEBHOOK_SECRET PBX_TOKEN TELNYX_PUBLIC_KEY CALLGATE_ADMIN_TOKEN; do
   if [[ -z "${!var:-}" ]]; then
     # shellcheck disable=SC2046
     export $(grep "^export $var=" var/dev-secrets.env | cut -d' ' -f2)

@@ -64,6 +64,15 @@ fi
   fail "scripts/run.sh did not write the development secrets before building: $(cat runsh/run.log)"
 [[ $(stat -c %a runsh/var/dev-secrets.env) == 600 ]] || fail "var/dev-secrets.env is not mode 600"
 
+# 4. Every variable the default config needs without a fallback is one run.sh exports from the
+#    development secrets, and one dev-secrets.sh writes: else the first command stops at startup.
+for var in $(sed 's/#.*//' "$repo/config/callgate.yaml" | grep -o '\${[A-Z_]*}' | tr -d '${}' | sort -u); do
+  grep -q "^for var in .*\b$var\b" "$repo/scripts/run.sh" ||
+    fail "config/callgate.yaml reads $var, which scripts/run.sh does not export"
+  grep -q "^export $var=" var/dev-secrets.env ||
+    fail "config/callgate.yaml reads $var, which scripts/dev-secrets.sh does not write"
+done
+
 steps=$(grep -c '^# => ' "$script")
 echo "quickstart: $steps expected lines checked"
 if ((failed)); then echo "0 passed, $failed failed"; exit 1; fi
