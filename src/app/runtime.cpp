@@ -9,9 +9,7 @@ Runtime::Runtime(const config::Config& config)
   for (const auto& s : config.sinks)
     if (auto sink = s.create(s, context)) sinks_.push_back(std::move(sink));
   committer_ = std::make_unique<outbox::Committer>(
-      *store_, metrics_,
-      outbox::Committer::Options{.retention = config.store.retention,
-                                 .call_log = config.store.call_log},
+      *store_, metrics_, outbox::Committer::Options{.retention = config.store.retention},
       [] { return callgate::now(); });
   committer_->on_commit([this] { notify_sinks(); });
 }

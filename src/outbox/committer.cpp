@@ -252,7 +252,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   const auto& r = options_.retention;
   if (!*fresh) {
     // A redelivery goes into its call's log too, when the call is named (not matched).
-    if (options_.call_log && !obs.call_key.empty())
+    if (store_.keeps_call_log() && !obs.call_key.empty())
       if (auto ok = store_.append_call_log(core::derive_call_id(obs.source, obs.call_key),
                                            log_entry(obs, now, true), now + r.stale_calls);
           !ok)
@@ -286,7 +286,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   counts_.push_back(per_source(observations_by_source_, "callgate_observations_total", obs.source));
   const bool is_live = !decision.state.ended();
   const auto expires = is_live ? now + r.stale_calls : now + r.ended_calls;
-  if (options_.call_log)
+  if (store_.keeps_call_log())
     if (auto ok = store_.append_call_log(*id, log_entry(obs, now, false), expires); !ok)
       return ok.error();
   if (!decision.state_changed) return Applied{};
@@ -307,7 +307,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
                                       e.idempotency_key,
                                       *seq,
                                       {}};
-    if (options_.call_log)
+    if (store_.keeps_call_log())
       if (auto ok = store_.append_call_log(e.call_id, emitted, expires); !ok) return ok.error();
     counts_.push_back(emitted_by_type_[static_cast<std::size_t>(e.type)]);
   }

@@ -33,8 +33,7 @@ std::vector<core::Observation> pbx(const std::string& body) {
 }
 
 struct Harness {
-  explicit Harness(store::Store& s, outbox::Committer::Options o = {})
-      : store(s), committer(s, metrics, o, [] { return kNow; }) {}
+  explicit Harness(store::Store& s) : store(s), committer(s, metrics, {}, [] { return kNow; }) {}
   result<outbox::Outcome> submit(std::vector<core::Observation> obs) {
     std::promise<result<outbox::Outcome>> p;
     auto f = p.get_future();
@@ -52,9 +51,8 @@ TEST(Committer, LogsEachCallsProviderEventsAndEmittedEventsUnlessTurnedOff) {
   const auto bodies = testing::webex_seed_bodies();
   for (const bool on : {true, false}) {
     store::MemoryStore s;
-    outbox::Committer::Options o;
-    o.call_log = on;
-    Harness h(s, o);
+    s.keep_call_log(on);  // as open_store does from store.call_log
+    Harness h(s);
     h.committer.start();
     for (const auto& b : bodies) ASSERT_TRUE(h.submit(webex(b)));
     ASSERT_TRUE(h.submit(webex(bodies[0])));  // a redelivery

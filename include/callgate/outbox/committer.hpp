@@ -38,8 +38,6 @@ class Committer final : public Submitter {
     std::chrono::seconds purge_every{60};
     /** Readiness is the outcome of the last commit or probe; older than this, probe again. */
     std::chrono::milliseconds probe_every{1000};
-    /** Write each call's log (Store::append_call_log) with its commits. */
-    bool call_log = true;
   };
 
   Committer(store::Store& store, metrics::Metrics& metrics, Options options, Clock clock);
