@@ -5,6 +5,7 @@
 #include <callgate/core/correlate.hpp>
 #include <callgate/http/admin_router.hpp>
 #include <callgate/http/metrics_endpoint.hpp>
+#include <callgate/http/query.hpp>
 #include <callgate/store/store.hpp>
 #include <callgate/verify/bearer.hpp>
 #include <charconv>
@@ -17,34 +18,6 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxLimit = 1000;  // a page: a larger one would grow RSS by megabytes
-
-struct Query {
-  std::string path;
-  std::map<std::string, std::string, std::less<>> params;
-
-  std::string get(std::string_view key, std::string fallback = {}) const {
-    auto it = params.find(key);
-    return it == params.end() ? fallback : it->second;
-  }
-  std::size_t limit() const {
-    const auto text = get("limit", "100");
-    std::size_t n = 100;
-    try {
-      n = std::stoul(text);
-    } catch (const std::exception&) {
-    }
-    return std::min(n, kMaxLimit);
-  }
-};
-
-std::optional<Query> parse_query(std::string_view target) {
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return std::nullopt;
-  Query q;
-  q.path = std::string(url->path());
-  for (const auto& p : url->params()) q.params[std::string(p.key)] = std::string(p.value);
-  return q;
-}
 
 Response unavailable(unsigned version) { return error_response(errc::store_unavailable, version); }
 
@@ -119,14 +92,14 @@ Response AdminRouter::route(const Request& req) {
     if (!since)
       return admin_error(bhttp::status::bad_request, v,
                          "since must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
-    auto rows = store_.outbox_since(*since, q->limit());
+    auto rows = store_.outbox_since(*since, q->limit(kMaxLimit));
     if (!rows) return unavailable(v);
     json out = json::array();
     for (const auto& r : *rows) out.push_back(store::row_json(r));
     return json_response(bhttp::status::ok, v, json{{"events", out}}.dump());
   }
   if (q->path == "/admin/dead-letters" && get) {
-    auto dead = store_.list_dead_letters(q->get("sink"), q->limit());
+    auto dead = store_.list_dead_letters(q->get("sink"), q->limit(kMaxLimit));
     if (!dead) return unavailable(v);
     json out = json::array();
     for (const auto& d : *dead) {
@@ -140,7 +113,7 @@ Response AdminRouter::route(const Request& req) {
     return json_response(bhttp::status::ok, v, json{{"deadLetters", out}}.dump());
   }
   if (q->path == "/admin/calls" && get) {
-    auto calls = store_.list_live_calls(q->limit());
+    auto calls = store_.list_live_calls(q->limit(kMaxLimit));
     if (!calls) return unavailable(v);
     json out = json::array();
     for (const auto& c : *calls)

@@ -3,9 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/url/parse.hpp>
 #include <callgate/core/correlate.hpp>
 #include <callgate/http/console.hpp>
+#include <callgate/http/query.hpp>
 #include <callgate/verify/hmac.hpp>
 #include <nlohmann/json.hpp>
 
@@ -67,15 +67,6 @@ std::string digits(std::string_view s) {
   return out;
 }
 
-std::string param(std::string_view query, std::string_view key) {
-  const std::string target = "/?" + std::string(query);  // the view below points into it
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return {};
-  for (const auto& p : url->params())
-    if (p.key == key) return std::string(p.value);
-  return {};
-}
-
 }  // namespace
 
 Console::Console(store::Store& store, metrics::Metrics& metrics, std::vector<std::string> sinks,
@@ -91,9 +82,10 @@ bool Console::owns(std::string_view path) { return path == "/" || path.starts_wi
 Response Console::handle(const Request& req) {
   const unsigned v = req.version();
   const std::string_view target{req.target().data(), req.target().size()};
-  const auto mark = target.find('?');
-  const auto path = target.substr(0, mark);
-  const auto query = mark == std::string_view::npos ? std::string_view{} : target.substr(mark + 1);
+  const auto query = parse_query(target);
+  if (!query)
+    return failure(bhttp::status::bad_request, v, "the request target is not a valid URL");
+  const auto path = target.substr(0, target.find('?'));
   const bool get = req.method() == bhttp::verb::get;
   const bool post = req.method() == bhttp::verb::post;
 
@@ -120,10 +112,10 @@ Response Console::handle(const Request& req) {
     return res;
   }
   if (path == "/console/api/overview" && get) return overview(v);
-  if (path == "/console/api/calls" && get) return calls(query, v);
+  if (path == "/console/api/calls" && get) return calls(*query, v);
   if (path.starts_with("/console/api/calls/") && get)
     return secured(sources_.timeline(path.substr(19), v));
-  if (path == "/console/api/redeliver" && post) return redeliver(query, v);
+  if (path == "/console/api/redeliver" && post) return redeliver(*query, v);
   return failure(bhttp::status::not_found, v, "no such console endpoint");
 }
 
@@ -295,11 +287,11 @@ Response Console::with_live_count(json body, unsigned v) {
   return answer(bhttp::status::ok, v, body);
 }
 
-Response Console::calls(std::string_view query, unsigned v) {
-  const auto q = param(query, "q");
+Response Console::calls(const Query& query, unsigned v) {
+  const auto q = query.get("q");
   std::size_t offset = 0;
   try {
-    offset = std::stoul(param(query, "offset").empty() ? "0" : param(query, "offset"));
+    offset = std::stoul(query.get("offset", "0"));
   } catch (const std::exception&) {
   }
   const auto wanted = digits(q);
@@ -327,13 +319,13 @@ Response Console::calls(std::string_view query, unsigned v) {
   return with_live_count(json{{"calls", out}, {"matched", matched}, {"offset", offset}}, v);
 }
 
-Response Console::redeliver(std::string_view query, unsigned v) {
-  const auto sink = param(query, "sink");
+Response Console::redeliver(const Query& query, unsigned v) {
+  const auto sink = query.get("sink");
   if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end())
     return failure(bhttp::status::not_found, v, "no sink named '" + sink + "'");
   std::int64_t seq = 0;
   try {
-    seq = std::stoll(param(query, "seq"));
+    seq = std::stoll(query.get("seq"));
   } catch (const std::exception&) {
     return failure(bhttp::status::bad_request, v, "seq must be a whole number");
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <callgate/http/handler.hpp>
+#include <callgate/http/query.hpp>
 #include <callgate/http/rate_limiter.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <callgate/store/store.hpp>
@@ -52,8 +53,8 @@ class Console {
   Response asset(std::string_view path, unsigned version);
   Response sign_in(const Request& req);
   Response overview(unsigned version);
-  Response calls(std::string_view query, unsigned version);
-  Response redeliver(std::string_view query, unsigned version);
+  Response calls(const Query& query, unsigned version);
+  Response redeliver(const Query& query, unsigned version);
   /** A 200 with body plus the number of live calls. */
   Response with_live_count(nlohmann::ordered_json body, unsigned version);
   /** The session id a request's cookie carries ("" if none). */
