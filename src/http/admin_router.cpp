@@ -1,7 +1,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/url/parse.hpp>
 #include <callgate/core/correlate.hpp>
 #include <callgate/http/admin_router.hpp>
 #include <callgate/http/metrics_endpoint.hpp>

@@ -19,10 +19,13 @@ std::optional<std::int64_t> integer(std::string_view text) {
   return v;
 }
 
+/** A count with an optional fraction ("1614265330.123", "42.5"): its whole part. */
+std::optional<std::int64_t> whole(std::string_view text) {
+  return integer(text.substr(0, text.find('.')));
+}
+
 std::optional<TimePoint> epoch(std::string_view text, bool ms) {
-  // A fractional epoch ("1614265330.123") counts its whole seconds.
-  const auto dot = text.find('.');
-  auto v = integer(text.substr(0, dot));
+  auto v = whole(text);
   if (!v) return std::nullopt;
   return from_unix_ms(ms ? *v : *v * 1000);
 }
@@ -172,6 +175,12 @@ std::optional<TimePoint> parse_time(std::string_view text, TimeFormat format) {
   }
   if (auto t = parse_iso8601(text)) return t;
   return rfc2822(text);
+}
+
+std::optional<std::chrono::seconds> parse_seconds(std::string_view text) {
+  auto v = whole(text);
+  if (!v) return std::nullopt;
+  return std::chrono::seconds{*v};
 }
 
 std::optional<TimePoint> read_time(const Field& f, const Input& in) {

@@ -110,12 +110,12 @@ void apply_meaning(core::Observation& o, Meaning m, const Fields& f, const Input
   if (o.phase == Phase::ended && !o.ended_at) o.ended_at = o.event_time;
   // A duration on an event that ends the call says it was answered, and when.
   if (auto text = read(f.duration, in); text && m == Meaning::ended) {
-    auto seconds = parse_time(*text, TimeFormat::epoch_seconds);
-    if (!seconds) {
+    const auto d = parse_seconds(*text);
+    if (!d) {
       o.warnings.push_back(std::string(name) + ": unreadable duration '" + *text + "'");
-    } else if (const auto d = seconds->time_since_epoch(); d > std::chrono::seconds{0}) {
+    } else if (*d > std::chrono::seconds{0}) {
       o.answered = true;
-      if (!o.answered_at && o.ended_at) o.answered_at = *o.ended_at - d;
+      if (!o.answered_at && o.ended_at) o.answered_at = *o.ended_at - *d;
     }
   }
   if (f.answered_if && holds(*f.answered_if, in)) o.answered = true;

@@ -38,6 +38,8 @@ std::optional<std::string> render(const Template& t, const Input& in);
 std::optional<std::string> read(const Field& f, const Input& in);
 /** The field as a time in its format; nullopt when absent or unreadable. */
 std::optional<TimePoint> read_time(const Field& f, const Input& in);
+/** A duration in seconds, a number or a string ("42", "42.5" counts 42). */
+std::optional<std::chrono::seconds> parse_seconds(std::string_view text);
 /** Parses a time as written in format (RFC 2822: "Tue, 14 Aug 2018 17:19:38 +0000"). */
 std::optional<TimePoint> parse_time(std::string_view text, TimeFormat format);
 
