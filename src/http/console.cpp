@@ -211,16 +211,17 @@ Console::Sample Console::snapshot(TimePoint t) const {
   return s;
 }
 
-void Console::sample(TimePoint t) {
+void Console::sample(const Sample& now) {
   std::lock_guard lock(mutex_);
-  if (!samples_.empty() && t - samples_.back().at < kSampleEvery) return;
-  samples_.push_back(snapshot(t));
-  while (samples_.size() > 1 && t - samples_.front().at > kHistory) samples_.pop_front();
+  if (!samples_.empty() && now.at - samples_.back().at < kSampleEvery) return;
+  samples_.push_back(now);
+  while (samples_.size() > 1 && now.at - samples_.front().at > kHistory) samples_.pop_front();
 }
 
 Response Console::overview(unsigned v) {
   const auto t = now();
-  sample(t);
+  const auto current = snapshot(t);  // the numbers now; every kSampleEvery also the chart's
+  sample(current);
   json sources = json::array();
   {
     std::lock_guard lock(mutex_);
@@ -231,7 +232,6 @@ Response Console::overview(unsigned v) {
       if (!reasons.contains(source)) reasons[source] = json::object();
       reasons[source][label(labels, "reason")] = n;
     }
-    const auto current = snapshot(t);  // the numbers now; the chart's history is sampled
     for (const auto& [name, totals] : current.by_source) {
       json series = json::array();
       for (std::size_t i = 1; i < samples_.size(); ++i) {

@@ -66,7 +66,7 @@ class Console {
   /** Accepted and rejected requests per source, as the metrics count them now. */
   Sample snapshot(TimePoint now) const;
   /** Keeps a snapshot every kSampleEvery for the charts. */
-  void sample(TimePoint now);
+  void sample(const Sample& now);
 
   store::Store& store_;
   metrics::Metrics& metrics_;
