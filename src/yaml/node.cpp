@@ -204,12 +204,12 @@ std::vector<Node> Node::map_list(std::string_view key) const {
 
 Value Node::make_value(const std::string& key, const YAML::Node& n, int depth) const {
   Value v;
-  v.parent.push_back(*this);
+  v.parent.emplace(*this);
   v.key = key;
   if (depth > 8) fail(key, "is nested too deeply");
   if (n.IsMap()) {
     v.kind = Value::Kind::map;
-    v.map.emplace_back(n, file_, key_path(key));
+    v.map.emplace(n, file_, key_path(key));
   } else if (n.IsSequence()) {
     v.kind = Value::Kind::list;
     for (std::size_t i = 0; i < n.size(); ++i)

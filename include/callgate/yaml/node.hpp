@@ -86,18 +86,18 @@ class Node {
 struct Value {
   enum class Kind { scalar, map, list };
   Kind kind = Kind::scalar;
-  std::string text;          ///< a scalar, ${VAR} expanded
-  std::vector<Node> map;     ///< a mapping: exactly one Node
-  std::vector<Value> items;  ///< a list
-  std::vector<Node> parent;  ///< the mapping holding this value: exactly one Node
-  std::string key;           ///< its key there ("key[2]" for a list item)
+  std::string text;            ///< a scalar, ${VAR} expanded
+  std::optional<Node> map;     ///< a mapping
+  std::vector<Value> items;    ///< a list
+  std::optional<Node> parent;  ///< the mapping holding this value (always set)
+  std::string key;             ///< its key there ("key[2]" for a list item)
 
   bool is_scalar() const { return kind == Kind::scalar; }
   bool is_map() const { return kind == Kind::map; }
   bool is_list() const { return kind == Kind::list; }
-  const Node& node() const { return map.front(); }
+  const Node& node() const { return *map; }
   /** Throws ConfigError located at this value. */
-  [[noreturn]] void fail(std::string_view message) const { parent.front().fail(key, message); }
+  [[noreturn]] void fail(std::string_view message) const { parent->fail(key, message); }
 };
 
 /** Parses a YAML file into its top-level Node; throws ConfigError for syntax errors. */
