@@ -18,13 +18,14 @@ class DefinedSource final : public Source {
         def_(std::move(d)),
         secrets_(std::move(secrets)),
         values_(std::move(values)),
-        tolerance_(tolerance) {}
+        tolerance_(tolerance),
+        needs_form_(def_->body == Definition::Body::form && needs_form(*def_)) {}
 
   result<void> verify(const Request& r) const override {
     json doc;
     FormFields form;
     Input in{r.headers, r.body, r.query, nullptr, nullptr, &values_};
-    if (def_->body == Definition::Body::form && needs_form()) {
+    if (needs_form_) {
       auto fields = parse_form(r.body);
       if (!fields) return make_error_code(errc::bad_signature);
       form = std::move(*fields);
@@ -44,9 +45,10 @@ class DefinedSource final : public Source {
 
  private:
   using json = nlohmann::json;
-  bool needs_form() const {
-    return !def_->signature.token_field.steps.empty() ||
-           std::any_of(def_->signature.content.parts.begin(), def_->signature.content.parts.end(),
+  /** Whether the signature reads the form's fields (sorted, or a token among them). */
+  static bool needs_form(const Definition& d) {
+    return !d.signature.token_field.steps.empty() ||
+           std::any_of(d.signature.content.parts.begin(), d.signature.content.parts.end(),
                        [](const auto& p) { return p.kind == Template::Part::Kind::form_sorted; });
   }
 
@@ -54,6 +56,7 @@ class DefinedSource final : public Source {
   Secrets secrets_;
   KeyValues values_;
   std::chrono::seconds tolerance_;
+  bool needs_form_;  ///< decided once: the form is decoded for verify only when this says so
 };
 
 std::unique_ptr<Source> create(const std::shared_ptr<const Definition>& d, const yaml::Node& node,
