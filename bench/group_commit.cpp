@@ -5,7 +5,7 @@
 #include <callgate/adapters/json_fields.hpp>
 #include <callgate/adapters/voip/voip.hpp>
 #include <callgate/outbox/committer.hpp>
-#include <callgate/store/sqlite_store.hpp>
+#include <callgate/store/store.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -34,9 +34,9 @@ Row run(std::size_t max_batch, int senders, int per_sender) {
   std::filesystem::remove_all(dir);
   store::StoreConfig config;
   config.path = (dir / "bench.db").string();
-  store::SqliteStore store(config);
+  auto opened = store::open_store(config);
   metrics::Metrics metrics;
-  outbox::Committer committer(store, metrics, {.max_batch = max_batch}, [] { return now(); });
+  outbox::Committer committer(std::move(opened.writer), metrics, {.max_batch = max_batch}, [] { return now(); });
   committer.start();
 
   std::vector<std::vector<double>> latencies(senders);

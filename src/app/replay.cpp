@@ -91,7 +91,7 @@ int replay(const config::Config& config, const std::string& file, const std::str
 }
 
 int print_events(const config::Config& config, TimePoint since, std::size_t limit) {
-  auto store = store::open_store(config.store);
+  auto store = store::open_store(config.store).store;
   auto rows = store->outbox_since(since, limit);
   if (!rows) {
     std::cerr << "events: the store did not answer: " << rows.error().message() << '\n';

@@ -3,13 +3,14 @@
 #include <callgate/app/runtime.hpp>
 
 namespace callgate::app {
-Runtime::Runtime(const config::Config& config)
-    : store_(store::open_store(config.store)), durable_(config.store.type != "memory") {
+Runtime::Runtime(const config::Config& config) : durable_(config.store.type != "memory") {
+  auto opened = store::open_store(config.store);
+  store_ = std::move(opened.store);
   const sinks::SinkContext context{*store_, metrics_, config.connector_id, config.owner_id};
   for (const auto& s : config.sinks)
     if (auto sink = s.create(s, context)) sinks_.push_back(std::move(sink));
   committer_ = std::make_unique<outbox::Committer>(
-      *store_, metrics_, outbox::Committer::Options{.retention = config.store.retention},
+      std::move(opened.writer), metrics_, outbox::Committer::Options{.retention = config.store.retention},
       [] { return callgate::now(); });
   committer_->on_commit([this] { notify_sinks(); });
 }

@@ -7,13 +7,14 @@
 
 namespace callgate::outbox {
 
-Committer::Committer(store::Store& store, metrics::Metrics& metrics, Options options, Clock clock)
-    : store_(store),
+Committer::Committer(std::unique_ptr<store::Writer> writer, metrics::Metrics& metrics,
+                     Options options, Clock clock)
+    : writer_(std::move(writer)),
       metrics_(metrics),
       options_(std::move(options)),
       clock_(std::move(clock)),
       cache_(options_.state_cache),
-      caching_(!store.shared() && options_.state_cache > 0) {
+      caching_(!writer_->shared() && options_.state_cache > 0) {
   for (auto type : {core::EventType::created, core::EventType::updated, core::EventType::deleted})
     emitted_by_type_[static_cast<std::size_t>(type)] =
         &metrics_.counter("callgate_events_emitted_total", {{"type", core::to_string(type)}});
@@ -30,7 +31,7 @@ Committer::Counter* Committer::per_source(std::unordered_map<std::string, Counte
 }
 
 void Committer::start() {
-  if (auto live = store_.count_live_calls()) live_calls_ = *live;
+  if (auto live = writer_->count_live_calls()) live_calls_ = *live;
   metrics_.set("callgate_live_calls", live_calls_);
   last_purge_ = clock_();
   thread_ = std::thread([this] {
@@ -102,7 +103,7 @@ void Committer::answer_probes(std::vector<std::function<void(result<void>)>>& pr
   }
   if (!fresh) {
     // One small write proves what an empty transaction would not: that the disk takes it.
-    auto ok = store_.probe_write(now);
+    auto ok = writer_->probe_write(now);
     ec = ok ? boost::system::error_code{} : ok.error();
     record_health(now, ec);
   }
@@ -148,7 +149,7 @@ void Committer::process(std::vector<Job>& batch) {
   for (int conflicts = 0;; ++conflicts) {
     const auto ec = try_process(batch);
     if (!ec) return;
-    store_.rollback();
+    writer_->rollback();
     if (ec == errc::store_conflict && conflicts < kMaxConflicts) {
       metrics_.inc("callgate_commit_conflicts_total");
       continue;
@@ -184,7 +185,7 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
   std::size_t emitted = 0;
   counts_.clear();  // metrics of this attempt, counted only once it commits
   written_.clear();
-  if (auto ok = store_.begin(); !ok) return ok.error();
+  if (auto ok = writer_->begin(); !ok) return ok.error();
   if (auto ok = prefetch(batch); !ok) return ok.error();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     for (const auto& obs : batch[i].observations) {
@@ -199,7 +200,7 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
       emitted += n->emitted;
     }
   }
-  if (auto ok = store_.commit(); !ok) return ok.error();
+  if (auto ok = writer_->commit(); !ok) return ok.error();
   record_health(now, {});
   if (caching_)  // durable now: the next events of these calls need no read
     for (const auto& [id, state] : written_) cache_.put(state);
@@ -216,7 +217,7 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
 
 result<void> Committer::prefetch(const std::vector<Job>& batch) {
   // Hashing call ids and building keys is request-path work: only for a store that uses them.
-  if (!store_.reads_ahead()) return {};
+  if (!writer_->reads_ahead()) return {};
   std::vector<std::string> delivery_keys, call_ids;
   for (const auto& job : batch) {
     for (const auto& obs : job.observations) {
@@ -224,7 +225,7 @@ result<void> Committer::prefetch(const std::vector<Job>& batch) {
       if (!obs.call_key.empty()) call_ids.push_back(core::derive_call_id(obs.source, obs.call_key));
     }
   }
-  return store_.prefetch(delivery_keys, call_ids);
+  return writer_->prefetch(delivery_keys, call_ids);
 }
 
 store::CallLogEntry Committer::log_entry(const core::Observation& obs, TimePoint now,
@@ -247,13 +248,13 @@ std::string Committer::delivery_key(const core::Observation& obs) {
 result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePoint now,
                                             std::int64_t& live_delta) {
   const auto window = obs.dedup_window.value_or(options_.retention.deliveries);
-  auto fresh = store_.remember_delivery(delivery_key(obs), now + window);
+  auto fresh = writer_->remember_delivery(delivery_key(obs), now + window);
   if (!fresh) return fresh.error();
   const auto& r = options_.retention;
   if (!*fresh) {
     // A redelivery goes into its call's log too, when the call is named (not matched).
-    if (store_.keeps_call_log() && !obs.call_key.empty())
-      if (auto ok = store_.append_call_log(core::derive_call_id(obs.source, obs.call_key),
+    if (writer_->keeps_call_log() && !obs.call_key.empty())
+      if (auto ok = writer_->append_call_log(core::derive_call_id(obs.source, obs.call_key),
                                            log_entry(obs, now, true), now + r.stale_calls);
           !ok)
         return ok.error();
@@ -270,7 +271,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
     known = here != written_.end() ? &here->second : cache_.find(*id);
   }
   auto previous =
-      known ? result<std::optional<core::CallState>>(std::optional(*known)) : store_.load_call(*id);
+      known ? result<std::optional<core::CallState>>(std::optional(*known)) : writer_->load_call(*id);
   // What the store returns for a call this attempt did not write is committed: cache it.
   if (caching_ && !known && previous && *previous) cache_.put(**previous);
   if (!previous) {
@@ -286,18 +287,18 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
   counts_.push_back(per_source(observations_by_source_, "callgate_observations_total", obs.source));
   const bool is_live = !decision.state.ended();
   const auto expires = is_live ? now + r.stale_calls : now + r.ended_calls;
-  if (store_.keeps_call_log())
-    if (auto ok = store_.append_call_log(*id, log_entry(obs, now, false), expires); !ok)
+  if (writer_->keeps_call_log())
+    if (auto ok = writer_->append_call_log(*id, log_entry(obs, now, false), expires); !ok)
       return ok.error();
   if (!decision.state_changed) return Applied{};
 
   const bool was_live = *previous && !(*previous)->ended();
   live_delta += (is_live ? 1 : 0) - (was_live ? 1 : 0);
 
-  if (auto ok = store_.save_call(decision.state, expires); !ok) return ok.error();
+  if (auto ok = writer_->save_call(decision.state, expires); !ok) return ok.error();
   if (caching_) written_.insert_or_assign(decision.state.id, decision.state);
   for (const auto& e : decision.events) {
-    auto seq = store_.append_outbox(e, now);
+    auto seq = writer_->append_outbox(e, now);
     if (!seq) return seq.error();
     const store::CallLogEntry emitted{store::CallLogEntry::Kind::emitted,
                                       now,
@@ -307,8 +308,8 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
                                       e.idempotency_key,
                                       *seq,
                                       {}};
-    if (store_.keeps_call_log())
-      if (auto ok = store_.append_call_log(e.call_id, emitted, expires); !ok) return ok.error();
+    if (writer_->keeps_call_log())
+      if (auto ok = writer_->append_call_log(e.call_id, emitted, expires); !ok) return ok.error();
     counts_.push_back(emitted_by_type_[static_cast<std::size_t>(e.type)]);
   }
   return Applied{decision.events.size(), false};
@@ -319,7 +320,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
 // that already started, and one that matches nothing starts a new call whose id derives from it.
 result<std::string> Committer::resolve_call_id(const core::Observation& obs) {
   if (!obs.call_key.empty()) return core::derive_call_id(obs.source, obs.call_key);
-  auto live = store_.find_live_call(obs.source, obs.match_key);
+  auto live = writer_->find_live_call(obs.source, obs.match_key);
   if (!live) return live.error();
   if (*live && !(obs.started_at && (*live)->started_at)) return (*live)->id;
   return core::derive_call_id(obs.source, "match:" + obs.match_key + "|" + obs.dedup_key);
@@ -328,13 +329,13 @@ result<std::string> Committer::resolve_call_id(const core::Observation& obs) {
 void Committer::maybe_purge(TimePoint now) {
   if (now - last_purge_ < options_.purge_every) return;
   last_purge_ = now;
-  if (!store_.begin()) return;
+  if (!writer_->begin()) return;
   cache_.clear();  // the purge may drop calls the cache still holds
-  if (!store_.purge(now, now - options_.retention.outbox) || !store_.commit()) {
-    store_.rollback();
+  if (!writer_->purge(now, now - options_.retention.outbox) || !writer_->commit()) {
+    writer_->rollback();
     return;
   }
-  if (auto live = store_.count_live_calls()) {
+  if (auto live = writer_->count_live_calls()) {
     live_calls_ = *live;
     metrics_.set("callgate_live_calls", live_calls_);
   }

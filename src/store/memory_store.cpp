@@ -1,7 +1,7 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <callgate/store/memory_store.hpp>
+#include "memory_store.hpp"
 #include <limits>
 
 namespace callgate::store {
@@ -284,6 +284,5 @@ result<std::size_t> MemoryStore::redeliver_dead_letters(std::string_view sink, s
   return moved;
 }
 
-result<void> MemoryStore::probe_write(TimePoint) { return {}; }  // RAM has no disk to fill
 
 }  // namespace callgate::store

@@ -1,22 +1,31 @@
-#include <callgate/store/memory_store.hpp>
-#include <callgate/store/redis_store.hpp>
-#include <callgate/store/sqlite_store.hpp>
 #include <stdexcept>
+
+#include "memory_store.hpp"
+#include "redis_store.hpp"
+#include "sqlite_store.hpp"
+#include "sqlite_writer.hpp"
 
 namespace callgate::store {
 
-std::unique_ptr<Store> open_store(const StoreConfig& config) {
-  std::unique_ptr<Store> store;
-  if (config.type == "sqlite")
-    store = std::make_unique<SqliteStore>(config);
-  else if (config.type == "memory")
-    store = std::make_unique<MemoryStore>();
-  else if (config.type == "redis")
-    store = std::make_unique<RedisStore>(config);
-  else
+Opened open_store(const StoreConfig& config) {
+  Opened opened;
+  if (config.type == "sqlite") {
+    opened.writer = std::make_unique<SqliteWriter>(config);  // creates the file and its schema
+    opened.store = std::make_unique<SqliteStore>(config);
+  } else if (config.type == "memory") {
+    auto store = std::make_unique<MemoryStore>();
+    opened.writer = std::make_unique<MemoryWriter>(*store);
+    opened.store = std::move(store);
+  } else if (config.type == "redis") {
+    auto store = std::make_unique<RedisStore>(config);
+    opened.writer = std::make_unique<RedisWriter>(config, *store);
+    opened.store = std::move(store);
+  } else {
     throw std::runtime_error("unknown store type " + config.type);
-  store->keep_call_log(config.call_log);
-  return store;
+  }
+  opened.store->keep_call_log(config.call_log);
+  opened.writer->keep_call_log(config.call_log);
+  return opened;
 }
 
 }  // namespace callgate::store

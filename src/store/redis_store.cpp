@@ -1,8 +1,8 @@
-#include <spdlog/spdlog.h>
+// The Redis store's shared side, used from any thread through the connection pool: calls, the
+// outbox, sink cursors, dead letters, call logs and sink leases.
+#include "redis_store.hpp"
 
 #include <callgate/redact.hpp>
-#include <callgate/store/redis_store.hpp>
-#include <charconv>
 #include <limits>
 
 #include "redis_codec.hpp"
@@ -10,29 +10,23 @@
 #include "redis_scripts.hpp"
 
 namespace callgate::store {
-namespace {
 
 using namespace redis;
 
-// A call without a provider call id is found again by its match key while it is live.
-std::string match_index(const core::CallState& s) {
-  if (!s.call_key.empty() || s.match_key.empty()) return {};
-  return s.source + '\x1f' + s.match_key;
-}
-
-}  // namespace
-
-RedisStore::RedisStore(const StoreConfig& config) : prefix_(config.key_prefix) {
+redis::Endpoint redis::endpoint_of(const StoreConfig& config) {
   auto endpoint = redis::parse_url(config.url);
   if (!endpoint)
     throw std::runtime_error("store.url: not a redis:// URL: " + redact_url(config.url));
   endpoint->connect_timeout = std::chrono::milliseconds(config.connect_timeout_ms);
   endpoint->command_timeout = std::chrono::milliseconds(config.command_timeout_ms);
   endpoint->reconnect_interval = std::chrono::milliseconds(config.reconnect_interval_ms);
-  writer_ = std::make_unique<redis::Connection>(*endpoint);
-  pool_ = std::make_unique<redis::Pool>(*endpoint, static_cast<std::size_t>(config.pool_size));
-  for (const auto& s : config.streams) streams_.emplace_back(s.stream, s.maxlen);
+  return *endpoint;
 }
+
+RedisStore::RedisStore(const StoreConfig& config)
+    : prefix_(config.key_prefix),
+      pool_(std::make_unique<redis::Pool>(redis::endpoint_of(config),
+                                          static_cast<std::size_t>(config.pool_size))) {}
 
 RedisStore::~RedisStore() = default;
 
@@ -43,165 +37,211 @@ std::string RedisStore::key(std::string_view kind, std::string_view rest) const 
   return k;
 }
 
-// --- the committer's transaction -------------------------------------------------------------
-
-result<void> RedisStore::begin() {
-  calls_.clear();
-  seen_.clear();
-  known_deliveries_.clear();
-  known_calls_.clear();
-  script_args_.clear();
-  return {};
-}
-
-result<void> RedisStore::prefetch(const std::vector<std::string>& delivery_keys,
-                                  const std::vector<std::string>& call_ids) {
-  if (delivery_keys.empty() && call_ids.empty()) return {};
-  std::vector<std::string> watch{"WATCH"};
-  std::vector<std::vector<std::string>> commands;
-  commands.emplace_back();  // the WATCH, filled below
-  for (const auto& k : delivery_keys) {
-    watch.push_back(key("seen", k));
-    commands.push_back({"EXISTS", watch.back()});
-  }
-  for (const auto& id : call_ids) {
-    watch.push_back(key("call", id));
-    commands.push_back({"GET", watch.back()});
-  }
-  commands.front() = std::move(watch);
-  auto replies = writer_->pipeline(commands);
-  if (!replies) return replies.error();
-  std::size_t i = 1;
-  for (const auto& k : delivery_keys) known_deliveries_[k] = (*replies)[i++]->integer == 1;
-  for (const auto& id : call_ids) {
-    auto state = parse_call((*replies)[i++].get());
-    if (!state) return state.error();
-    known_calls_[id] = std::move(*state);
-  }
-  return {};
-}
-
-result<void> RedisStore::commit() {
-  if (script_args_.empty()) {
-    // Nothing to write (redeliveries only, or a readiness probe): still prove Redis answers.
-    auto r = writer_->command({"UNWATCH"});
-    if (!r) spdlog::warn("store: redis: {}", writer_->last_error());
-    return r ? result<void>{} : result<void>{r.error()};
-  }
-  std::vector<std::string> eval{"EVAL", std::string(redis::kCommitScript), "0", prefix_,
-                                std::to_string(streams_.size())};
-  for (const auto& [stream, maxlen] : streams_) {
-    eval.push_back(stream);
-    eval.push_back(std::to_string(maxlen));
-  }
-  eval.insert(eval.end(), script_args_.begin(), script_args_.end());
-  auto replies = writer_->pipeline({{"MULTI"}, eval, {"EXEC"}});
-  begin();
-  if (!replies) {
-    spdlog::warn("store: redis commit failed: {}", writer_->last_error());
-    return replies.error();
-  }
-  const redisReply* exec = (*replies)[2].get();
-  if (exec->type == REDIS_REPLY_NIL) return make_error_code(errc::store_conflict);
-  if (exec->type != REDIS_REPLY_ARRAY || exec->elements != 1 ||
-      exec->element[0]->type == REDIS_REPLY_ERROR) {
-    spdlog::error("store: redis commit script failed: {}",
-                  exec->type == REDIS_REPLY_ARRAY && exec->elements == 1
-                      ? std::string(text(exec->element[0]))
-                      : std::string("unexpected reply"));
-    return unavailable();
-  }
-  return {};
-}
-
-void RedisStore::rollback() {
-  begin();
-  (void)writer_->command({"UNWATCH"});
-}
-
-result<bool> RedisStore::remember_delivery(std::string_view dedup_key, TimePoint expires_at) {
-  if (seen_.contains(dedup_key)) return false;
-  const auto k = key("seen", dedup_key);
-  if (auto known = known_deliveries_.find(dedup_key); known != known_deliveries_.end()) {
-    if (known->second) return false;
-  } else {
-    auto r = writer_->pipeline({{"WATCH", k}, {"EXISTS", k}});
-    if (!r) return result<bool>(boost::system::in_place_error, r.error());
-    if ((*r)[1]->integer == 1) return false;
-  }
-  seen_.emplace(dedup_key);
-  const auto ttl = expires_at - now();
-  script_args_.insert(
-      script_args_.end(),
-      {"D", k, std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count())});
-  return true;
-}
-
 result<std::optional<core::CallState>> RedisStore::load_call(std::string_view id) {
-  if (auto it = calls_.find(id); it != calls_.end())
-    return std::optional<core::CallState>{it->second.state};
-  if (auto it = known_calls_.find(id); it != known_calls_.end()) return it->second;
-  const auto k = key("call", id);
-  auto r = writer_->pipeline({{"WATCH", k}, {"GET", k}});
+  auto conn = pool_->acquire();
+  auto r = conn->command({"GET", key("call", id)});
   if (!r) return r.error();
-  return parse_call((*r)[1].get());
+  return parse_call(r->get());
 }
 
-result<std::optional<core::CallState>> RedisStore::find_live_call(std::string_view source,
-                                                                  std::string_view match_key) {
-  const std::string index = std::string(source) + '\x1f' + std::string(match_key);
-  const auto k = key("match", index);
-  auto r = writer_->pipeline({{"WATCH", k}, {"ZREVRANGE", k, "0", "0"}});
+result<std::int64_t> RedisStore::count_live_calls() {
+  auto conn = pool_->acquire();
+  auto r = conn->command({"ZCARD", key("live")});
   if (!r) return r.error();
-  std::optional<core::CallState> newest;
-  const redisReply* ids = (*r)[1].get();
-  if (ids->elements > 0) {
-    auto stored = load_call(text(ids->element[0]));
-    if (!stored) return stored.error();
-    if (*stored && !(*stored)->ended()) newest = std::move(*stored);
-  }
-  // This transaction's own writes count too: a call started or ended earlier in the batch.
-  for (const auto& [id, b] : calls_) {
-    if (match_index(b.state) != index) continue;
-    if (b.state.ended()) {
-      if (newest && newest->id == id) newest.reset();
-    } else if (!newest || b.state.created_at > newest->created_at) {
-      newest = b.state;
+  return (*r)->integer;
+}
+
+
+result<std::vector<store::OutboxRow>> RedisStore::xrange(const std::string& from,
+                                                         std::size_t count) {
+  auto conn = pool_->acquire();
+  auto r = conn->command({"XRANGE", key("outbox"), from, "+", "COUNT", std::to_string(count)});
+  if (!r) return r.error();
+  std::vector<store::OutboxRow> rows;
+  for (std::size_t i = 0; i < (*r)->elements; ++i) rows.push_back(row_from((*r)->element[i]));
+  return rows;
+}
+
+result<std::vector<store::OutboxRow>> RedisStore::read_outbox(std::int64_t after_seq,
+                                                              std::size_t limit) {
+  return xrange("(" + std::to_string(after_seq) + "-0", limit);
+}
+
+result<std::optional<store::SinkCursor>> RedisStore::load_cursor(std::string_view sink) {
+  auto conn = pool_->acquire();
+  auto r = conn->command({"GET", key("cursor", sink)});
+  if (!r) return r.error();
+  if ((*r)->type == REDIS_REPLY_NIL) return std::optional<store::SinkCursor>{};
+  const auto v = text(r->get());
+  const auto space = v.find(' ');
+  return std::optional<store::SinkCursor>{
+      store::SinkCursor{to_int(v.substr(0, space)),
+                        space == std::string_view::npos ? 0 : to_int(v.substr(space + 1))}};
+}
+
+result<void> RedisStore::save_cursor(std::string_view sink, const store::SinkCursor& c) {
+  auto conn = pool_->acquire();
+  auto r = conn->pipeline(
+      {{"SET", key("cursor", sink), std::to_string(c.seq) + " " + std::to_string(c.position)},
+       {"SADD", key("sinks"), std::string(sink)}});
+  if (!r) return r.error();
+  return {};
+}
+
+result<std::int64_t> RedisStore::last_outbox_seq() {
+  auto conn = pool_->acquire();
+  auto r = conn->command({"GET", key("outbox:seq")});
+  if (!r) return r.error();
+  return to_int(text(r->get()));
+}
+
+result<std::vector<store::OutboxRow>> RedisStore::outbox_since(TimePoint since, std::size_t limit) {
+  std::vector<store::OutboxRow> out;
+  std::string from = "-";
+  for (;;) {
+    auto rows = xrange(from, 1000);
+    if (!rows) return rows.error();
+    for (auto& r : *rows) {
+      if (r.created_at >= since && out.size() < limit) out.push_back(std::move(r));
     }
+    if (rows->size() < 1000 || out.size() >= limit) return out;
+    from = "(" + std::to_string(rows->back().seq) + "-0";
   }
-  return newest;
 }
 
-result<void> RedisStore::save_call(const core::CallState& s, TimePoint expires_at) {
+result<std::vector<core::CallState>> RedisStore::list_live_calls(std::size_t limit) {
+  auto conn = pool_->acquire();
+  auto ids = conn->command({"ZREVRANGE", key("live"), "0", std::to_string(limit - 1)});
+  if (!ids) return ids.error();
+  std::vector<std::vector<std::string>> gets;
+  for (std::size_t i = 0; i < (*ids)->elements; ++i)
+    gets.push_back({"GET", key("call", text((*ids)->element[i]))});
+  std::vector<core::CallState> out;
+  if (gets.empty()) return out;
+  auto states = conn->pipeline(gets);
+  if (!states) return states.error();
+  for (const auto& s : *states) {
+    auto c = parse_call(s.get());
+    if (c && *c && !(*c)->ended()) out.push_back(std::move(**c));
+  }
+  return out;
+}
+
+result<std::vector<store::CallLogEntry>> RedisStore::call_log(std::string_view call_id) {
+  auto conn = pool_->acquire();
+  auto items = conn->command({"LRANGE", key("log", call_id), "0", "-1"});
+  if (!items) return items.error();
+  std::vector<store::CallLogEntry> out;
+  for (std::size_t i = 0; i < (*items)->elements; ++i) {
+    const auto j = nlohmann::json::parse(text((*items)->element[i]), nullptr, false);
+    if (!j.is_object()) continue;  // not callgate's: skipped rather than failing the whole log
+    out.push_back({static_cast<store::CallLogEntry::Kind>(j.value("k", 0)),
+                   from_unix_ms(j.value("a", std::int64_t{0})),
+                   from_unix_ms(j.value("e", std::int64_t{0})), j.value("s", ""), j.value("t", ""),
+                   j.value("i", ""), j.value("q", std::int64_t{0}), j.value("x", "")});
+  }
+  return out;
+}
+
+result<void> RedisStore::record_attempts(
+    const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
+    TimePoint expires_at) {
+  if (attempts.empty()) return {};
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - now());
-  script_args_.insert(
-      script_args_.end(),
-      {"C", s.id, core::to_json(s).dump(), std::to_string(ttl.count()), s.ended() ? "0" : "1",
-       std::to_string(to_unix_ms(s.created_at)), match_index(s)});
-  calls_.insert_or_assign(s.id, Buffered{s, expires_at});
+  std::vector<std::vector<std::string>> commands;
+  for (const auto& [call_id, e] : attempts) {
+    const auto log = key("log", call_id);
+    commands.push_back({"RPUSH", log, call_log_json(e, e.seq)});
+    commands.push_back({"LTRIM", log, "-" + std::to_string(store::kCallLogSize), "-1"});
+    commands.push_back({"PEXPIRE", log, std::to_string(std::max<std::int64_t>(ttl.count(), 1))});
+  }
+  auto conn = pool_->acquire();
+  auto r = conn->pipeline(commands);
+  if (!r) return r.error();
   return {};
 }
 
-result<std::int64_t> RedisStore::append_outbox(const core::Emission& e, TimePoint at) {
-  push_outbox_op(script_args_, {0, at, e.call_id, std::string(core::to_string(e.type)),
-                                e.idempotency_key, e.body, ""});
-  return std::int64_t{0};  // the seq is assigned inside the commit script
-}
+// --- dead letters and leases --------------------------------------------------------------------
 
-result<void> RedisStore::append_call_log(std::string_view call_id, const store::CallLogEntry& e,
-                                         TimePoint expires_at) {
-  const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - now());
-  // "q":-1 is replaced inside the commit script by the seq of the outbox row appended last.
-  const bool last_seq = e.kind == store::CallLogEntry::Kind::emitted && e.seq == 0;
-  script_args_.insert(script_args_.end(),
-                      {"L", std::string(call_id), call_log_json(e, last_seq ? -1 : e.seq),
-                       std::to_string(ttl.count()), std::to_string(store::kCallLogSize)});
+result<void> RedisStore::add_dead_letter(std::string_view sink, const store::DeadLetter& d) {
+  auto conn = pool_->acquire();
+  auto r = conn->pipeline({{"LPUSH", key("dead", sink), dead_letter_json(d).dump()},
+                           {"SADD", key("dead-sinks"), std::string(sink)}});
+  if (!r) return r.error();
   return {};
 }
 
-result<void> RedisStore::purge(TimePoint now_at, TimePoint outbox_before) {
-  // Calls and redelivery keys expire by themselves; what is left is the live index of calls that
-  // expired without ending, and outbox entries every sink has taken.
+result<std::vector<store::DeadLetter>> RedisStore::list_dead_letters(std::string_view sink,
+                                                                     std::size_t limit) {
+  auto conn = pool_->acquire();
+  std::vector<std::string> sinks;
+  if (sink.empty()) {
+    auto all = conn->command({"SMEMBERS", key("dead-sinks")});
+    if (!all) return all.error();
+    for (std::size_t i = 0; i < (*all)->elements; ++i) sinks.emplace_back(text((*all)->element[i]));
+  } else {
+    sinks.emplace_back(sink);
+  }
+  std::vector<store::DeadLetter> out;
+  for (const auto& s : sinks) {
+    auto r = conn->command({"LRANGE", key("dead", s), "0", std::to_string(limit - 1)});
+    if (!r) return r.error();
+    for (std::size_t i = 0; i < (*r)->elements; ++i)
+      if (auto d = dead_letter_from(text((*r)->element[i]), s)) out.push_back(std::move(*d));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.at > b.at; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+result<std::size_t> RedisStore::redeliver_dead_letters(std::string_view sink, std::int64_t seq,
+                                                       TimePoint at) {
+  auto conn = pool_->acquire();
+  const auto list = key("dead", sink);
+  auto r = conn->pipeline({{"WATCH", list}, {"LRANGE", list, "0", "-1"}});
+  if (!r) return r.error();
+  std::vector<std::string> ops;
+  std::vector<std::vector<std::string>> removals;
+  std::size_t moved = 0;
+  const redisReply* items = (*r)[1].get();
+  for (std::size_t i = 0; i < items->elements; ++i) {
+    const std::string raw(text(items->element[i]));
+    auto d = dead_letter_from(raw, sink);
+    if (!d || (seq != 0 && d->row.seq != seq)) continue;
+    auto row = d->row;
+    row.created_at = at;
+    row.sink = sink;
+    push_outbox_op(ops, row);
+    removals.push_back({"LREM", list, "1", raw});
+    ++moved;
+  }
+  if (moved == 0) {
+    (void)conn->command({"UNWATCH"});
+    return moved;
+  }
+  std::vector<std::vector<std::string>> tx{{"MULTI"}};
+  std::vector<std::string> eval{"EVAL", std::string(redis::kCommitScript), "0", prefix_, "0"};
+  eval.insert(eval.end(), ops.begin(), ops.end());
+  tx.push_back(eval);
+  tx.insert(tx.end(), removals.begin(), removals.end());
+  tx.push_back({"EXEC"});
+  auto done = conn->pipeline(tx);
+  if (!done) return done.error();
+  if (done->back()->type == REDIS_REPLY_NIL) return make_error_code(errc::store_conflict);
+  return moved;
+}
+
+result<bool> RedisStore::hold_lease(std::string_view name, std::string_view holder,
+                                    std::chrono::milliseconds ttl) {
+  auto conn = pool_->acquire();
+  auto r = conn->command({"EVAL", std::string(redis::kLeaseScript), "1", key("lease", name),
+                          std::string(holder), ms(ttl)});
+  if (!r) return result<bool>(boost::system::in_place_error, r.error());
+  return (*r)->integer == 1;
+}
+
+result<void> RedisStore::trim(TimePoint outbox_before) {
+  // The live index of calls that expired without ending, and outbox entries every sink has taken.
   auto conn = pool_->acquire();
   auto cursors = conn->command({"SMEMBERS", key("sinks")});
   if (!cursors) return cursors.error();
@@ -237,23 +277,6 @@ result<void> RedisStore::purge(TimePoint now_at, TimePoint outbox_before) {
     auto exists = conn->command({"EXISTS", key("call", id)});
     if (exists && (*exists)->integer == 0) (void)conn->command({"ZREM", key("live"), id});
   }
-  (void)now_at;
-  return {};
-}
-
-result<std::int64_t> RedisStore::count_live_calls() {
-  auto conn = pool_->acquire();
-  auto r = conn->command({"ZCARD", key("live")});
-  if (!r) return r.error();
-  return (*r)->integer;
-}
-
-result<void> RedisStore::probe_write(TimePoint now) {
-  // A write, so that a Redis that refuses writes (MISCONF after a failed save, a full disk
-  // under appendfsync) is not ready, as its commits would fail.
-  auto r = writer_->command(
-      {"SET", key("heartbeat", ""), std::to_string(to_unix_ms(now)), "PX", "60000"});
-  if (!r) return r.error();
   return {};
 }
 

@@ -1,8 +1,8 @@
 // The SQLite store's per-call log: provider events received and unified events emitted (a
 // call's timeline in the console).
-#include <callgate/store/sqlite_store.hpp>
-
 #include "sqlite_db.hpp"
+#include "sqlite_store.hpp"
+#include "sqlite_writer.hpp"
 
 namespace callgate::store {
 namespace {
@@ -63,10 +63,10 @@ void unpack_emitted(std::string_view text, const std::string& source,
 
 }  // namespace
 
-result<void> SqliteStore::append_call_log(std::string_view call_id, const store::CallLogEntry& e,
+result<void> SqliteWriter::append_call_log(std::string_view call_id, const store::CallLogEntry& e,
                                           TimePoint expires_at) {
   {
-    Use s(writer_->prepare(kInsert));
+    Use s(db_->prepare(kInsert));
     s->bind(1, call_id)
         .bind(2, static_cast<std::int64_t>(e.kind))
         .bind(3, to_unix_ms(e.at))
@@ -78,18 +78,18 @@ result<void> SqliteStore::append_call_log(std::string_view call_id, const store:
         .bind(9, to_unix_ms(expires_at));
     if (s->step() != SQLITE_DONE) return unavailable(s->db());
   }
-  last_log_row_ = writer_->last_insert_rowid();
+  last_log_row_ = db_->last_insert_rowid();
   last_log_call_ = std::string(call_id);
   if (last_log_row_ % kTrimEvery != 0) return {};
-  Use s(writer_->prepare(kTrim));
+  Use s(db_->prepare(kTrim));
   s->bind(1, call_id).bind(2, static_cast<std::int64_t>(store::kCallLogSize));
   if (s->step() != SQLITE_DONE) return unavailable(s->db());
   return {};
 }
 
 result<std::vector<store::CallLogEntry>> SqliteStore::call_log(std::string_view call_id) {
-  std::lock_guard lock(reader_mutex_);
-  Use s(reader_->prepare(kRead));
+  auto db = readers_->acquire();
+  Use s(db->prepare(kRead));
   s->bind(1, call_id).bind(2, static_cast<std::int64_t>(store::kCallLogSize));
   std::vector<store::CallLogEntry> out;
   for (;;) {
@@ -113,10 +113,10 @@ result<void> SqliteStore::record_attempts(
     const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
     TimePoint expires_at) {
   if (attempts.empty()) return {};
-  std::lock_guard lock(reader_mutex_);
-  if (reader_->exec("BEGIN IMMEDIATE") != SQLITE_OK) return unavailable(reader_->handle());
+  std::lock_guard lock(ledger_mutex_);
+  if (ledger_->exec("BEGIN IMMEDIATE") != SQLITE_OK) return unavailable(ledger_->handle());
   for (const auto& [call_id, e] : attempts) {
-    Use s(reader_->prepare(kInsertAttempt));
+    Use s(ledger_->prepare(kInsertAttempt));
     s->bind(1, call_id)
         .bind(2, static_cast<std::int64_t>(e.kind))
         .bind(3, to_unix_ms(e.at))
@@ -128,11 +128,11 @@ result<void> SqliteStore::record_attempts(
         .bind(9, e.detail);
     if (s->step() != SQLITE_DONE) {
       const auto ec = unavailable(s->db());
-      reader_->exec("ROLLBACK");
+      ledger_->exec("ROLLBACK");
       return ec;
     }
   }
-  if (auto ec = sqlite::commit_or_rollback(*reader_)) return ec;
+  if (auto ec = sqlite::commit_or_rollback(*ledger_)) return ec;
   return {};
 }
 

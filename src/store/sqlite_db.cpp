@@ -2,6 +2,7 @@
 
 #include <callgate/error.hpp>
 #include <callgate/log_limit.hpp>
+#include <algorithm>
 #include <stdexcept>
 #include <thread>
 
@@ -54,6 +55,35 @@ boost::system::error_code commit_or_rollback(Db& db) {
   const auto ec = unavailable(db.handle());  // before the rollback replaces the message
   db.exec("ROLLBACK");
   return ec;
+}
+
+Pool::Pool(const std::string& path, int busy_timeout_ms, std::size_t size) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(size, 1); ++i) {
+    auto db = std::make_unique<Db>(path, busy_timeout_ms);
+    // A reader cannot write, whatever it is asked: writes belong to the writer and the ledger.
+    if (db->exec("PRAGMA query_only=1") != SQLITE_OK)
+      throw std::runtime_error(std::string("cannot configure SQLite: ") + db->last_error());
+    idle_.push_back(std::move(db));
+  }
+}
+
+Pool::~Pool() = default;
+
+Pool::Lease::~Lease() {
+  if (!db_) return;  // moved from
+  {
+    std::lock_guard lock(pool_->mutex_);
+    pool_->idle_.push_back(std::move(db_));
+  }
+  pool_->returned_.notify_one();
+}
+
+Pool::Lease Pool::acquire() {
+  std::unique_lock lock(mutex_);
+  returned_.wait(lock, [&] { return !idle_.empty(); });
+  auto db = std::move(idle_.back());
+  idle_.pop_back();
+  return Lease(*this, std::move(db));
 }
 
 }  // namespace callgate::store::sqlite

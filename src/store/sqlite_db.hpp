@@ -5,9 +5,12 @@
 
 #include <boost/system/error_code.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -98,6 +101,37 @@ class Db {
   std::chrono::milliseconds busy_timeout_;
   std::chrono::steady_clock::time_point busy_since_;
   std::map<const char*, std::unique_ptr<Statement>> cache_;
+};
+
+/** Query-only connections for any thread: each caller holds one of its own while its Lease
+ * lives, so a read never shares a connection with another thread; past `size` callers at once,
+ * the next waits for one to come back. */
+class Pool {
+ public:
+  /** Opens size connections; throws std::runtime_error if it cannot (startup only). */
+  Pool(const std::string& path, int busy_timeout_ms, std::size_t size);
+  ~Pool();
+
+  /** A connection, back in the pool when this goes out of scope. */
+  class Lease {
+   public:
+    Lease(Pool& pool, std::unique_ptr<Db> db) : pool_(&pool), db_(std::move(db)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    Db* operator->() { return db_.get(); }
+    Db& operator*() { return *db_; }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Db> db_;
+  };
+  /** An idle connection, once there is one. */
+  Lease acquire();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<std::unique_ptr<Db>> idle_;
 };
 
 }  // namespace callgate::store::sqlite

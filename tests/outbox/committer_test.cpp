@@ -6,10 +6,10 @@
 #include <callgate/adapters/voip/voip.hpp>
 #include <callgate/adapters/webex/webex.hpp>
 #include <callgate/outbox/committer.hpp>
-#include <callgate/store/memory_store.hpp>
-#include <callgate/store/sqlite_store.hpp>
+#include <callgate/store/store.hpp>
 #include <future>
 #include <support/fixtures.hpp>
+#include <support/forwarding_writer.hpp>
 
 namespace callgate {
 namespace {
@@ -33,7 +33,13 @@ std::vector<core::Observation> pbx(const std::string& body) {
 }
 
 struct Harness {
-  explicit Harness(store::Store& s) : store(s), committer(s, metrics, {}, [] { return kNow; }) {}
+  explicit Harness(store::Opened opened)
+      : Harness(std::move(opened.store), std::move(opened.writer)) {}
+  /** A store with a writer of the test's own (one that counts or fails its calls). */
+  Harness(std::unique_ptr<store::Store> s, std::unique_ptr<store::Writer> w)
+      : owned(std::move(s)), store(*owned), committer(std::move(w), metrics, {}, [] {
+          return kNow;
+        }) {}
   result<outbox::Outcome> submit(std::vector<core::Observation> obs) {
     std::promise<result<outbox::Outcome>> p;
     auto f = p.get_future();
@@ -42,6 +48,7 @@ struct Harness {
   }
   std::vector<store::OutboxRow> outbox() { return *store.read_outbox(0, 1000); }
 
+  std::unique_ptr<store::Store> owned;
   store::Store& store;
   metrics::Metrics metrics;
   outbox::Committer committer;
@@ -50,15 +57,13 @@ struct Harness {
 TEST(Committer, LogsEachCallsProviderEventsAndEmittedEventsUnlessTurnedOff) {
   const auto bodies = testing::webex_seed_bodies();
   for (const bool on : {true, false}) {
-    store::MemoryStore s;
-    s.keep_call_log(on);  // as open_store does from store.call_log
-    Harness h(s);
+    Harness h(testing::open_memory_store(on));
     h.committer.start();
     for (const auto& b : bodies) ASSERT_TRUE(h.submit(webex(b)));
     ASSERT_TRUE(h.submit(webex(bodies[0])));  // a redelivery
     const auto rows = h.outbox();
     ASSERT_EQ(rows.size(), 2u);
-    const auto log = *s.call_log(rows[0].call_id);
+    const auto log = *h.store.call_log(rows[0].call_id);
     if (!on) {
       EXPECT_TRUE(log.empty());
       continue;
@@ -78,8 +83,7 @@ TEST(Committer, LogsEachCallsProviderEventsAndEmittedEventsUnlessTurnedOff) {
 }
 
 TEST(Committer, TheWebexSeedBecomesCreatedAndDeletedInTheOutbox) {
-  store::MemoryStore s;
-  Harness h(s);
+  Harness h(testing::open_memory_store());
   h.committer.start();
   const auto bodies = testing::webex_seed_bodies();
   EXPECT_EQ(h.submit(webex(bodies[0]))->emitted, 1u);
@@ -97,8 +101,7 @@ TEST(Committer, TheWebexSeedBecomesCreatedAndDeletedInTheOutbox) {
 }
 
 TEST(Committer, ARedeliveryEmitsNothingAndIsCounted) {
-  store::MemoryStore s;
-  Harness h(s);
+  Harness h(testing::open_memory_store());
   h.committer.start();
   const auto body = testing::webex_seed_bodies()[0];
   EXPECT_EQ(h.submit(webex(body))->emitted, 1u);
@@ -112,8 +115,7 @@ TEST(Committer, ARedeliveryEmitsNothingAndIsCounted) {
 }
 
 TEST(Committer, ConcurrentRequestsShareOneCommit) {
-  store::MemoryStore s;
-  Harness h(s);
+  Harness h(testing::open_memory_store());
   // Queue before starting, so the first batch holds all of them.
   std::vector<std::future<result<outbox::Outcome>>> futures;
   std::vector<std::promise<result<outbox::Outcome>>> promises(50);
@@ -131,8 +133,7 @@ TEST(Committer, ConcurrentRequestsShareOneCommit) {
 }
 
 TEST(Committer, APbxCallWithoutCallIdIsMatchedFromStartToEnd) {
-  store::MemoryStore s;
-  Harness h(s);
+  Harness h(testing::open_memory_store());
   h.committer.start();
   const std::string tuple =
       R"("direction":"In","srcPhone":"+1555","srcPhoneExt":"7","dstPhone":"100")";
@@ -165,8 +166,7 @@ TEST(Committer, APbxCallWithoutCallIdIsMatchedFromStartToEnd) {
 }
 
 TEST(Committer, AStartNeverJoinsACallThatAlreadyStarted) {
-  store::MemoryStore s;
-  Harness h(s);
+  Harness h(testing::open_memory_store());
   h.committer.start();
   const std::string tuple =
       R"("direction":"Out","srcPhone":"100","dstPhone":"+1777","dstPhoneExt":"100")";
@@ -182,8 +182,7 @@ TEST(Committer, AStoreThatCannotCommitAnswersUnavailableAndKeepsNothing) {
   store::StoreConfig c;
   c.path = (dir / "callgate.db").string();
   c.busy_timeout_ms = 50;
-  store::SqliteStore s(c);
-  Harness h(s);
+  Harness h(store::open_store(c));
   h.committer.start();
 
   // Another connection holds the write lock, as a stuck process or a full disk would.
@@ -209,9 +208,11 @@ TEST(Committer, AStoreThatCannotCommitAnswersUnavailableAndKeepsNothing) {
   EXPECT_EQ(retry->redelivered, 0u);
 }
 
-/** A memory store whose probe writes are counted and can be made to fail (a full disk). */
-class ProbedStore final : public store::MemoryStore {
+/** A memory store's writer whose probe writes are counted and can be made to fail (a full
+ * disk). */
+class ProbedWriter final : public testing::ForwardingWriter {
  public:
+  using ForwardingWriter::ForwardingWriter;
   result<void> probe_write(TimePoint) override {
     ++probes;
     if (full) return make_error_code(errc::store_unavailable);
@@ -222,12 +223,15 @@ class ProbedStore final : public store::MemoryStore {
 };
 
 TEST(Committer, ReadinessCostsAtMostOneStoreCallPerIntervalAndLeavesCommitMetricsAlone) {
-  ProbedStore s;
+  auto opened = testing::open_memory_store();
+  auto probed = std::make_unique<ProbedWriter>(std::move(opened.writer));
+  auto& s = *probed;
   metrics::Metrics metrics;
   std::atomic<std::int64_t> ms{1'700'000'000'000};
   outbox::Committer::Options options;
   options.probe_every = std::chrono::milliseconds(1000);
-  outbox::Committer committer(s, metrics, options, [&] { return from_unix_ms(ms.load()); });
+  outbox::Committer committer(std::move(probed), metrics, options,
+                              [&] { return from_unix_ms(ms.load()); });
   committer.start();
   auto probe = [&] {
     std::promise<result<void>> p;
@@ -262,11 +266,10 @@ TEST(Committer, ReadinessCostsAtMostOneStoreCallPerIntervalAndLeavesCommitMetric
 // Back-pressure: past max_queue waiting requests, a submit is refused at once (503 with
 // Retry-After at the HTTP layer) instead of queueing without bound.
 TEST(Committer, AFullQueueRefusesAtOnceAndTakesAgainOnceItDrains) {
-  store::MemoryStore s;
   metrics::Metrics metrics;
   outbox::Committer::Options options;
   options.max_queue = 3;
-  outbox::Committer committer(s, metrics, options, [] { return kNow; });
+  outbox::Committer committer(testing::open_memory_store().writer, metrics, options, [] { return kNow; });
   std::vector<std::promise<result<outbox::Outcome>>> answers(4);
   const auto bodies = testing::webex_seed_bodies();
   for (std::size_t i = 0; i < answers.size(); ++i)  // not started yet: nothing drains
@@ -284,13 +287,15 @@ TEST(Committer, AFullQueueRefusesAtOnceAndTakesAgainOnceItDrains) {
   committer.stop();
 }
 
-/** A memory store that counts call reads, can fail its next commits, and can say it is shared. */
-class CountingStore final : public store::MemoryStore {
+/** A memory store's writer that counts call reads, can fail its next commits, and can say it is
+ * shared. */
+class CountingWriter final : public testing::ForwardingWriter {
  public:
-  explicit CountingStore(bool shared) : shared_(shared) {}
+  CountingWriter(std::unique_ptr<store::Writer> inner, bool shared)
+      : ForwardingWriter(std::move(inner)), shared_(shared) {}
   result<std::optional<core::CallState>> load_call(std::string_view id) override {
     ++loads;
-    return MemoryStore::load_call(id);
+    return ForwardingWriter::load_call(id);
   }
   result<void> commit() override {
     if (fail_commits > 0) {
@@ -298,11 +303,11 @@ class CountingStore final : public store::MemoryStore {
       rollback();
       return make_error_code(errc::store_unavailable);
     }
-    return MemoryStore::commit();
+    return ForwardingWriter::commit();
   }
   bool shared() const override { return shared_; }
-  int loads = 0;
-  int fail_commits = 0;
+  std::atomic<int> loads = 0;
+  std::atomic<int> fail_commits = 0;
 
  private:
   bool shared_;
@@ -315,8 +320,10 @@ std::vector<core::Observation> pbx_event(const std::string& event) {
 
 // The committer is the only writer of SQLite and memory: a call's next events need no read.
 TEST(Committer, ACallsNextEventsComeFromTheStateCache) {
-  CountingStore s(/*shared=*/false);
-  Harness h(s);
+  auto opened = testing::open_memory_store();
+  auto counting = std::make_unique<CountingWriter>(std::move(opened.writer), /*shared=*/false);
+  auto& s = *counting;
+  Harness h(std::move(opened.store), std::move(counting));
   h.committer.start();
   EXPECT_EQ(h.submit(pbx_event("NotifyStart"))->emitted, 1u);
   EXPECT_EQ(h.submit(pbx_event("NotifyAnswer"))->emitted, 1u);
@@ -326,8 +333,10 @@ TEST(Committer, ACallsNextEventsComeFromTheStateCache) {
 
 // Another replica may change a call in a shared store (Redis): every event reads it.
 TEST(Committer, ASharedStoreIsNeverCached) {
-  CountingStore s(/*shared=*/true);
-  Harness h(s);
+  auto opened = testing::open_memory_store();
+  auto counting = std::make_unique<CountingWriter>(std::move(opened.writer), /*shared=*/true);
+  auto& s = *counting;
+  Harness h(std::move(opened.store), std::move(counting));
   h.committer.start();
   for (const char* e : {"NotifyStart", "NotifyAnswer", "NotifyEnd"})
     EXPECT_EQ(h.submit(pbx_event(e))->emitted, 1u) << e;
@@ -337,8 +346,10 @@ TEST(Committer, ASharedStoreIsNeverCached) {
 // A state whose commit failed must not stay cached: the provider's retry decides again on what
 // the store really holds, so it emits its event then.
 TEST(Committer, AFailedCommitLeavesNothingInTheCache) {
-  CountingStore s(/*shared=*/false);
-  Harness h(s);
+  auto opened = testing::open_memory_store();
+  auto counting = std::make_unique<CountingWriter>(std::move(opened.writer), /*shared=*/false);
+  auto& s = *counting;
+  Harness h(std::move(opened.store), std::move(counting));
   h.committer.start();
   EXPECT_EQ(h.submit(pbx_event("NotifyStart"))->emitted, 1u);
   s.fail_commits = 1;
@@ -352,8 +363,7 @@ TEST(Committer, AFailedCommitLeavesNothingInTheCache) {
 }
 
 TEST(Committer, StopFinishesWhatWasSubmittedAndRefusesTheRest) {
-  store::MemoryStore s;
-  Harness h(s);
+  Harness h(testing::open_memory_store());
   std::promise<result<outbox::Outcome>> p;
   h.committer.submit(webex(testing::webex_seed_bodies()[0]),
                      [&p](result<outbox::Outcome> r) { p.set_value(r); });

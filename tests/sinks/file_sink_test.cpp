@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <callgate/sinks/file_sink.hpp>
-#include <callgate/store/sqlite_store.hpp>
+#include <callgate/store/store.hpp>
 #include <fstream>
 #include <support/fixtures.hpp>
 
@@ -14,16 +14,18 @@ class FileSinkTest : public ::testing::Test {
  protected:
   void SetUp() override {
     config.path = (dir / "callgate.db").string();
-    store = std::make_unique<store::SqliteStore>(config);
+    auto opened = store::open_store(config);
+    store = std::move(opened.store);
+    writer = std::move(opened.writer);
   }
   void append(int from, int to) {
-    ASSERT_TRUE(store->begin());
+    ASSERT_TRUE(writer->begin());
     for (int i = from; i <= to; ++i) {
       core::Emission e{core::EventType::updated, "c", "c:" + std::to_string(i),
                        "{\"n\":" + std::to_string(i) + "}"};
-      ASSERT_TRUE(store->append_outbox(e, kNow));
+      ASSERT_TRUE(writer->append_outbox(e, kNow));
     }
-    ASSERT_TRUE(store->commit());
+    ASSERT_TRUE(writer->commit());
   }
   std::vector<std::string> expected(int from, int to) {
     std::vector<std::string> out;
@@ -33,7 +35,8 @@ class FileSinkTest : public ::testing::Test {
 
   testing::TempDir dir;
   store::StoreConfig config;
-  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Writer> writer;
   metrics::Metrics metrics;
   std::filesystem::path file = dir / "out" / "events.jsonl";
 };

@@ -1,7 +1,7 @@
 // The Sink base (cursor, retries, dead letters, redelivery) through a recording sink double.
 #include <gtest/gtest.h>
 
-#include <callgate/store/memory_store.hpp>
+#include <callgate/store/store.hpp>
 #include <support/fixtures.hpp>
 #include <support/recording_sink.hpp>
 
@@ -19,16 +19,18 @@ const outbox::DeliveryQueue::Policy kPolicy{.per_call = true,
 class SinkTest : public ::testing::Test {
  protected:
   void append(const std::string& call, int from, int to) {
-    ASSERT_TRUE(store.begin());
+    ASSERT_TRUE(writer.begin());
     for (int i = from; i <= to; ++i) {
       core::Emission e{core::EventType::updated, call, call + ":" + std::to_string(i),
                        "{\"n\":" + std::to_string(i) + "}"};
-      ASSERT_TRUE(store.append_outbox(e, kNow));
+      ASSERT_TRUE(writer.append_outbox(e, kNow));
     }
-    ASSERT_TRUE(store.commit());
+    ASSERT_TRUE(writer.commit());
   }
 
-  store::MemoryStore store;
+  store::Opened opened = testing::open_memory_store();
+  store::Store& store = *opened.store;
+  store::Writer& writer = *opened.writer;  // stands in for the committer
   metrics::Metrics metrics;
 };
 

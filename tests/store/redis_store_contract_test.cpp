@@ -20,8 +20,10 @@ TEST(RedisStore, ASecondReplicaWritingACallTheFirstReadMakesTheFirstCommitConfli
   c.type = "redis";
   c.url = shared_redis().url();
   c.key_prefix = "conflict:";
-  auto a = store::open_store(c);
-  auto b = store::open_store(c);
+  auto replica_a = store::open_store(c);
+  auto replica_b = store::open_store(c);
+  auto& a = replica_a.writer;
+  auto& b = replica_b.writer;
   core::CallState s;
   s.id = "c1";
   s.source = "pbx";
@@ -58,7 +60,7 @@ TEST(RedisStore, ASecondReplicaWritingACallTheFirstReadMakesTheFirstCommitConfli
   ASSERT_TRUE(*a->load_call("c1"));
   ASSERT_TRUE(a->save_call(s, kNow + std::chrono::hours(1)));
   ASSERT_TRUE(a->commit());
-  EXPECT_EQ((*b->load_call("c1"))->phase, core::Phase::answered);
+  EXPECT_EQ((*replica_b.store->load_call("c1"))->phase, core::Phase::answered);
 }
 
 TEST(RedisStore, RedisDownIsStoreUnavailableAndItRecoversByItself) {
@@ -67,17 +69,17 @@ TEST(RedisStore, RedisDownIsStoreUnavailableAndItRecoversByItself) {
   c.type = "redis";
   c.url = redis.url();
   c.reconnect_interval_ms = 50;
-  auto s = store::open_store(c);
+  auto [s, w] = store::open_store(c);
   ASSERT_TRUE(s->count_live_calls());
   redis.kill9();
   auto down = s->count_live_calls();
   ASSERT_FALSE(down);
   EXPECT_EQ(down.error(), make_error_code(errc::store_unavailable));
-  ASSERT_TRUE(s->begin());
-  EXPECT_FALSE(s->load_call("x"));
+  ASSERT_TRUE(w->begin());
+  EXPECT_FALSE(w->load_call("x"));
   ASSERT_TRUE(redis.start());
   EXPECT_TRUE(testing::eventually([&] { return bool(s->count_live_calls()); }));
-  EXPECT_TRUE(testing::eventually([&] { return bool(s->begin()) && bool(s->load_call("x")); }));
+  EXPECT_TRUE(testing::eventually([&] { return bool(w->begin()) && bool(w->load_call("x")); }));
 }
 
 }  // namespace
@@ -91,7 +93,7 @@ TEST(RedisStore, TheUrlChoosesTheDatabaseAndABadUrlStopsTheStart) {
   c.type = "redis";
   c.url = "redis://127.0.0.1:" + std::to_string(shared_redis().port()) + "/3";
   c.key_prefix = "db3:";
-  auto s = store::open_store(c);
+  auto s = store::open_store(c).store;
   ASSERT_TRUE(s->save_cursor("x", {7, 0}));
   EXPECT_EQ(shared_redis().cli({"-n", "3", "GET", "db3:cursor:x"}), "7 0\n");
   EXPECT_EQ(shared_redis().cli({"-n", "0", "EXISTS", "db3:cursor:x"}), "0\n");

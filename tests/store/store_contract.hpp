@@ -4,8 +4,10 @@
 // integration tests for a real redis-server.
 #include <gtest/gtest.h>
 
-#include <callgate/store/memory_store.hpp>
-#include <callgate/store/sqlite_store.hpp>
+#include <atomic>
+#include <thread>
+
+#include <callgate/store/store.hpp>
 #include <support/child.hpp>
 #include <support/fixtures.hpp>
 
@@ -22,8 +24,12 @@ testing::RedisServer& shared_redis() {
 
 class StoreContract : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override { store = open(); }
-  std::unique_ptr<store::Store> open() {
+  void SetUp() override {
+    auto opened = open();
+    store = std::move(opened.store);
+    writer = std::move(opened.writer);
+  }
+  store::Opened open() {
     store::StoreConfig c;
     c.type = GetParam();
     c.path = (dir / "db" / "callgate.db").string();
@@ -49,56 +55,57 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
   }
 
   testing::TempDir dir;
-  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Store> store;    // what any thread reads (and sinks write)
+  std::unique_ptr<store::Writer> writer;  // the committer's side
 };
 
 TEST_P(StoreContract, RemembersDeliveriesOnce) {
-  ASSERT_TRUE(store->begin());
-  EXPECT_TRUE(*store->remember_delivery("k1", kNow + std::chrono::hours(1)));
-  EXPECT_FALSE(*store->remember_delivery("k1", kNow + std::chrono::hours(1)));
-  EXPECT_TRUE(*store->remember_delivery("k2", kNow + std::chrono::hours(1)));
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->begin());
+  EXPECT_TRUE(*writer->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  EXPECT_FALSE(*writer->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  EXPECT_TRUE(*writer->remember_delivery("k2", kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(writer->commit());
 }
 
 TEST_P(StoreContract, SavesLoadsAndFindsLiveCallsByMatchKey) {
-  ASSERT_TRUE(store->begin());
+  ASSERT_TRUE(writer->begin());
   auto older = call("c1", false, "m");
   auto newer = call("c2", false, "m");
   newer.created_at = kNow + std::chrono::seconds(1);
   auto ended = call("c3", true, "m");
   ended.created_at = kNow + std::chrono::seconds(2);
   for (auto* c : {&older, &newer, &ended})
-    ASSERT_TRUE(store->save_call(*c, kNow + std::chrono::hours(1)));
-  ASSERT_TRUE(store->commit());
+    ASSERT_TRUE(writer->save_call(*c, kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(writer->commit());
 
   auto loaded = store->load_call("c2");
   ASSERT_TRUE(loaded && *loaded);
   EXPECT_EQ((*loaded)->created_at, newer.created_at);
   EXPECT_FALSE(*store->load_call("nope"));
-  auto live = store->find_live_call("pbx", "m");
+  auto live = writer->find_live_call("pbx", "m");
   ASSERT_TRUE(live && *live);
   EXPECT_EQ((*live)->id, "c2");  // the newest live one; c3 has ended
-  EXPECT_FALSE(*store->find_live_call("other", "m"));
+  EXPECT_FALSE(*writer->find_live_call("other", "m"));
   EXPECT_EQ(*store->count_live_calls(), 2);
 }
 
 TEST_P(StoreContract, RollbackForgetsEverythingOfTheTransaction) {
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->save_call(call("c1", false), kNow));
-  ASSERT_TRUE(store->remember_delivery("k", kNow));
-  ASSERT_TRUE(store->append_outbox(emission("c1", 1), kNow));
-  store->rollback();
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->save_call(call("c1", false), kNow));
+  ASSERT_TRUE(writer->remember_delivery("k", kNow));
+  ASSERT_TRUE(writer->append_outbox(emission("c1", 1), kNow));
+  writer->rollback();
   EXPECT_FALSE(*store->load_call("c1"));
   EXPECT_TRUE(store->read_outbox(0, 10)->empty());
-  ASSERT_TRUE(store->begin());
-  EXPECT_TRUE(*store->remember_delivery("k", kNow));
-  store->rollback();
+  ASSERT_TRUE(writer->begin());
+  EXPECT_TRUE(*writer->remember_delivery("k", kNow));
+  writer->rollback();
 }
 
 TEST_P(StoreContract, OutboxKeepsOrderAndCursorsSurvive) {
-  ASSERT_TRUE(store->begin());
-  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(store->append_outbox(emission("c1", i), kNow));
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->begin());
+  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(writer->append_outbox(emission("c1", i), kNow));
+  ASSERT_TRUE(writer->commit());
   auto rows = store->read_outbox(2, 2);
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 2u);
@@ -116,91 +123,91 @@ TEST_P(StoreContract, OutboxKeepsOrderAndCursorsSurvive) {
 // With only redis_stream sinks (or none) there is no cursor: the outbox is kept for its age only.
 TEST_P(StoreContract, ARolledBackOrEndedCallIsNoLongerFoundLive) {
   const auto hour = kNow + std::chrono::hours(1);
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->save_call(call("r1", false, "m"), hour));
-  store->rollback();
-  EXPECT_FALSE(*store->find_live_call("pbx", "m")) << "a rolled back call is not live";
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->save_call(call("r1", false, "m"), hour));
+  writer->rollback();
+  EXPECT_FALSE(*writer->find_live_call("pbx", "m")) << "a rolled back call is not live";
 
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->save_call(call("r1", false, "m"), hour));
-  ASSERT_TRUE(store->commit());
-  auto live = store->find_live_call("pbx", "m");
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->save_call(call("r1", false, "m"), hour));
+  ASSERT_TRUE(writer->commit());
+  auto live = writer->find_live_call("pbx", "m");
   ASSERT_TRUE(live && *live);
   EXPECT_EQ((*live)->id, "r1");
 
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->save_call(call("r1", true, "m"), hour));  // it ends, then the end rolls back
-  store->rollback();
-  live = store->find_live_call("pbx", "m");
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->save_call(call("r1", true, "m"), hour));  // it ends, then the end rolls back
+  writer->rollback();
+  live = writer->find_live_call("pbx", "m");
   ASSERT_TRUE(live && *live) << "the rollback brought the live call back";
 
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->save_call(call("r1", true, "m"), hour));
-  ASSERT_TRUE(store->commit());
-  EXPECT_FALSE(*store->find_live_call("pbx", "m")) << "an ended call is not live";
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->save_call(call("r1", true, "m"), hour));
+  ASSERT_TRUE(writer->commit());
+  EXPECT_FALSE(*writer->find_live_call("pbx", "m")) << "an ended call is not live";
 }
 
 TEST_P(StoreContract, PurgeWithoutAnySinkDropsOutboxRowsByAgeAlone) {
-  ASSERT_TRUE(store->begin());
-  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store->append_outbox(emission("c", i), kNow));
-  ASSERT_TRUE(store->commit());
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->purge(kNow, kNow));  // nothing is older than kNow yet
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->begin());
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(writer->append_outbox(emission("c", i), kNow));
+  ASSERT_TRUE(writer->commit());
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->purge(kNow, kNow));  // nothing is older than kNow yet
+  ASSERT_TRUE(writer->commit());
   EXPECT_EQ(store->read_outbox(0, 10)->size(), 3u);
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->purge(kNow, kNow + std::chrono::seconds(1)));
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->purge(kNow, kNow + std::chrono::seconds(1)));
+  ASSERT_TRUE(writer->commit());
   EXPECT_TRUE(store->read_outbox(0, 10)->empty());
 }
 
 TEST_P(StoreContract, PurgeDropsExpiredCallsAndOutboxRowsEverySinkHasTaken) {
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->save_call(call("old", true), kNow - std::chrono::seconds(1)));
-  ASSERT_TRUE(store->save_call(call("young", true), kNow + std::chrono::hours(1)));
-  ASSERT_TRUE(store->remember_delivery("gone", kNow - std::chrono::seconds(1)));
-  for (int i = 1; i <= 4; ++i) ASSERT_TRUE(store->append_outbox(emission("c", i), kNow));
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->save_call(call("old", true), kNow - std::chrono::seconds(1)));
+  ASSERT_TRUE(writer->save_call(call("young", true), kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(writer->remember_delivery("gone", kNow - std::chrono::seconds(1)));
+  for (int i = 1; i <= 4; ++i) ASSERT_TRUE(writer->append_outbox(emission("c", i), kNow));
+  ASSERT_TRUE(writer->commit());
   ASSERT_TRUE(store->save_cursor("a", {3, 0}));
   ASSERT_TRUE(store->save_cursor("b", {2, 0}));
 
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->purge(kNow, kNow + std::chrono::seconds(1)));
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->purge(kNow, kNow + std::chrono::seconds(1)));
+  ASSERT_TRUE(writer->commit());
   EXPECT_FALSE(*store->load_call("old"));
   EXPECT_TRUE(*store->load_call("young"));
-  ASSERT_TRUE(store->begin());
-  EXPECT_TRUE(*store->remember_delivery("gone", kNow));  // forgotten, so new again
-  store->rollback();
+  ASSERT_TRUE(writer->begin());
+  EXPECT_TRUE(*writer->remember_delivery("gone", kNow));  // forgotten, so new again
+  writer->rollback();
   auto rows = store->read_outbox(0, 10);
   ASSERT_EQ(rows->size(), 2u);  // seq 1 and 2 were taken by both sinks
   EXPECT_EQ(rows->front().idempotency_key, "c:3");
 }
 
 TEST_P(StoreContract, PrefetchedAnswersAreThoseOfAskingOneByOne) {
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->remember_delivery("k1", kNow + std::chrono::hours(1)));
-  ASSERT_TRUE(store->save_call(call("c1", false), kNow + std::chrono::hours(1)));
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(writer->save_call(call("c1", false), kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(writer->commit());
 
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->prefetch({"k1", "k2"}, {"c1", "c2"}));
-  EXPECT_FALSE(*store->remember_delivery("k1", kNow + std::chrono::hours(1)));
-  EXPECT_TRUE(*store->remember_delivery("k2", kNow + std::chrono::hours(1)));
-  EXPECT_FALSE(*store->remember_delivery("k2", kNow + std::chrono::hours(1)));  // same batch
-  EXPECT_EQ((*store->load_call("c1"))->id, "c1");
-  EXPECT_FALSE(*store->load_call("c2"));
-  ASSERT_TRUE(store->save_call(call("c2", false), kNow + std::chrono::hours(1)));
-  EXPECT_TRUE(*store->load_call("c2"));  // this transaction's own write wins over the read-ahead
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->prefetch({"k1", "k2"}, {"c1", "c2"}));
+  EXPECT_FALSE(*writer->remember_delivery("k1", kNow + std::chrono::hours(1)));
+  EXPECT_TRUE(*writer->remember_delivery("k2", kNow + std::chrono::hours(1)));
+  EXPECT_FALSE(*writer->remember_delivery("k2", kNow + std::chrono::hours(1)));  // same batch
+  EXPECT_EQ((*writer->load_call("c1"))->id, "c1");
+  EXPECT_FALSE(*writer->load_call("c2"));
+  ASSERT_TRUE(writer->save_call(call("c2", false), kNow + std::chrono::hours(1)));
+  EXPECT_TRUE(*writer->load_call("c2"));  // this transaction's own write wins over the read-ahead
+  ASSERT_TRUE(writer->commit());
   EXPECT_TRUE(*store->load_call("c2"));
 }
 
 TEST_P(StoreContract, DeadLettersAreListedNewestFirstAndRedeliveredToTheirSinkOnly) {
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->append_outbox(emission("c", 1), kNow));
-  ASSERT_TRUE(store->append_outbox(emission("c", 2), kNow));
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->append_outbox(emission("c", 1), kNow));
+  ASSERT_TRUE(writer->append_outbox(emission("c", 2), kNow));
+  ASSERT_TRUE(writer->commit());
   const auto rows = *store->read_outbox(0, 10);
   ASSERT_EQ(rows.size(), 2u);
   ASSERT_TRUE(store->add_dead_letter("crm", {rows[0], "422 Unprocessable", 1, kNow, ""}));
@@ -241,10 +248,10 @@ TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
                                {}};
   };
   const int n = static_cast<int>(store::kCallLogSize) + 5;
-  ASSERT_TRUE(store->begin());
-  for (int i = 0; i < n; ++i) ASSERT_TRUE(store->append_call_log("c1", entry(i), later));
-  ASSERT_TRUE(store->append_call_log("c2", entry(0), kNow - std::chrono::seconds(1)));
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->begin());
+  for (int i = 0; i < n; ++i) ASSERT_TRUE(writer->append_call_log("c1", entry(i), later));
+  ASSERT_TRUE(writer->append_call_log("c2", entry(0), kNow - std::chrono::seconds(1)));
+  ASSERT_TRUE(writer->commit());
 
   auto log = *store->call_log("c1");
   ASSERT_EQ(log.size(), store::kCallLogSize);  // the oldest five were dropped
@@ -259,13 +266,13 @@ TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
 
   // An emitted entry names the outbox row it belongs to, whichever store numbers the rows.
   // (the provider event that caused it first, as the committer writes them).
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->append_call_log("c3", entry(0), later));
-  auto seq = store->append_outbox(emission("c3", 1), kNow);
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->append_call_log("c3", entry(0), later));
+  auto seq = writer->append_outbox(emission("c3", 1), kNow);
   ASSERT_TRUE(seq);
-  ASSERT_TRUE(store->append_call_log(
+  ASSERT_TRUE(writer->append_call_log(
       "c3", {Kind::emitted, kNow, kNow, "pbx", "telephonyCall::created", "c3:1", *seq, {}}, later));
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->commit());
   const auto rows = *store->read_outbox(0, 10);
   ASSERT_EQ(rows.size(), 1u);
   const auto c3 = *store->call_log("c3");
@@ -296,18 +303,85 @@ TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
   EXPECT_EQ(with_attempts[3].event_type, "delivered");
 
   // What a transaction logged and rolled back is not kept.
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->append_call_log("c1", entry(1000), later));
-  store->rollback();
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->append_call_log("c1", entry(1000), later));
+  writer->rollback();
   EXPECT_EQ(store->call_log("c1")->back().event_type, "ev" + std::to_string(n - 1));
 
   // The log follows retention: an expired one is gone after a purge, a kept one stays.
-  ASSERT_TRUE(store->begin());
-  ASSERT_TRUE(store->purge(kNow, kNow));
-  ASSERT_TRUE(store->commit());
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->purge(kNow, kNow));
+  ASSERT_TRUE(writer->commit());
   EXPECT_TRUE(store->call_log("c2")->empty());
   EXPECT_EQ(store->call_log("c1")->size(), store::kCallLogSize);
   EXPECT_TRUE(store->call_log("nobody")->empty());
+}
+
+// The committer writes while other threads read (the admin API, the console, the sinks): every
+// read answers, sees only committed state, and never gets in the writer's way. This is what
+// broke the SQLite file when the admin thread read on the committer's connection.
+TEST_P(StoreContract, OtherThreadsReadWhileTheWriterCommits) {
+  constexpr int kCalls = 200;
+  const auto later = kNow + std::chrono::hours(1);
+  std::atomic<bool> done{false};
+  std::atomic<int> committed{0};
+  std::atomic<int> read_errors{0};
+  std::atomic<int> reads{0};
+  std::atomic<int> went_back{0};
+  auto reader = [&](int which) {
+    std::int64_t last_count = 0;
+    while (!done.load()) {
+      const int seen = committed.load();
+      bool ok = true;
+      if (which == 0) {
+        auto count = store->count_live_calls();
+        ok = bool(count);
+        if (count && *count < seen) ++went_back;  // a committed call not counted
+        if (count && *count < last_count) ++went_back;
+        if (count) last_count = *count;
+        auto calls = store->list_live_calls(50);
+        ok = ok && bool(calls);
+      } else {
+        const std::string id = "t" + std::to_string(std::max(seen - 1, 0));
+        auto call = store->load_call(id);
+        ok = bool(call);
+        if (call && seen > 0 && !*call) ++went_back;  // committed but not found
+        ok = ok && bool(store->call_log(id)) && bool(store->read_outbox(0, 20)) &&
+             bool(store->list_dead_letters("", 10)) && bool(store->last_outbox_seq());
+      }
+      if (!ok) ++read_errors;
+      ++reads;
+    }
+  };
+  std::thread a(reader, 0), b(reader, 1);
+  struct Join {  // also when an assertion below returns early
+    std::atomic<bool>& done;
+    std::thread &a, &b;
+    ~Join() {
+      done = true;
+      if (a.joinable()) a.join();
+      if (b.joinable()) b.join();
+    }
+  } join{done, a, b};
+  for (int i = 0; i < kCalls; ++i) {
+    const std::string id = "t" + std::to_string(i);
+    ASSERT_TRUE(writer->begin());
+    ASSERT_TRUE(writer->save_call(call(id, false), later));
+    ASSERT_TRUE(writer->append_outbox(emission(id, 1), kNow));
+    ASSERT_TRUE(writer->append_call_log(
+        id, {store::CallLogEntry::Kind::received, kNow, kNow, "pbx", "start", id, 0, {}}, later));
+    ASSERT_TRUE(writer->commit()) << "commit " << i << " failed while others read";
+    committed = i + 1;
+  }
+  // Let the readers see the last commit, then stop them.
+  ASSERT_TRUE(testing::eventually([&] { return reads.load() > 2 * kCalls; }));
+  done = true;
+  a.join();
+  b.join();
+  EXPECT_EQ(read_errors.load(), 0);
+  EXPECT_EQ(went_back.load(), 0) << "a reader missed something already committed";
+  EXPECT_EQ(*store->count_live_calls(), kCalls);
+  EXPECT_EQ(store->read_outbox(0, 1000)->size(), static_cast<std::size_t>(kCalls));
 }
 
 }  // namespace

@@ -11,7 +11,8 @@ TEST(SqliteStore, StateSurvivesReopening) {
   store::StoreConfig c;
   c.path = (dir / "callgate.db").string();
   {
-    store::SqliteStore s(c);
+    auto w = store::open_store(c).writer;
+    auto& s = *w;
     ASSERT_TRUE(s.begin());
     core::CallState st;
     st.id = "c1";
@@ -21,13 +22,13 @@ TEST(SqliteStore, StateSurvivesReopening) {
     ASSERT_TRUE(s.remember_delivery("d1", kNow + std::chrono::hours(1)));
     ASSERT_TRUE(s.commit());
   }
-  store::SqliteStore s(c);
-  auto loaded = s.load_call("c1");
+  auto [s, w] = store::open_store(c);
+  auto loaded = s->load_call("c1");
   ASSERT_TRUE(loaded && *loaded);
   EXPECT_EQ((*loaded)->events_emitted, 2);
-  ASSERT_TRUE(s.begin());
-  EXPECT_FALSE(*s.remember_delivery("d1", kNow));
-  s.rollback();
+  ASSERT_TRUE(w->begin());
+  EXPECT_FALSE(*w->remember_delivery("d1", kNow));
+  w->rollback();
 }
 
 }  // namespace

@@ -34,6 +34,13 @@ std::vector<replay::CaptureItem> read_capture_fixture(const std::string& relativ
   return *items;
 }
 
+store::Opened open_memory_store(bool call_log) {
+  store::StoreConfig c;
+  c.type = "memory";
+  c.call_log = call_log;
+  return store::open_store(c);
+}
+
 std::vector<std::string> webex_seed_bodies() {
   std::vector<std::string> out;
   for (auto& item : read_capture_fixture("webex/telephony_calls_capture.json"))

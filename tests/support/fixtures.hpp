@@ -2,6 +2,7 @@
 // Test fixtures: files under tests/data and the seed capture.
 
 #include <callgate/replay/capture.hpp>
+#include <callgate/store/store.hpp>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -18,6 +19,9 @@ std::string read_file(const std::filesystem::path& path);
 std::vector<replay::CaptureItem> read_capture_fixture(const std::string& relative);
 /** The three request bodies of the Webex seed, in the seed's own order. */
 std::vector<std::string> webex_seed_bodies();
+
+/** A memory store and its writer (which stands in for the committer's, or is handed to one). */
+store::Opened open_memory_store(bool call_log = true);
 
 /** A fresh, empty temporary directory, removed when the object dies. */
 class TempDir {

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -40,7 +41,9 @@ class Committer final : public Submitter {
     std::chrono::milliseconds probe_every{1000};
   };
 
-  Committer(store::Store& store, metrics::Metrics& metrics, Options options, Clock clock);
+  /** Takes the store's one writer: from here on only this committer's thread calls it. */
+  Committer(std::unique_ptr<store::Writer> writer, metrics::Metrics& metrics, Options options,
+            Clock clock);
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
@@ -93,7 +96,7 @@ class Committer final : public Submitter {
   /** Answers the probes of a batch: from a commit that just happened, else one probe write. */
   void answer_probes(std::vector<std::function<void(result<void>)>>& probes);
 
-  store::Store& store_;
+  std::unique_ptr<store::Writer> writer_;  // the committer thread's alone
   metrics::Metrics& metrics_;
   Options options_;
   Clock clock_;

@@ -46,15 +46,82 @@ struct StoreConfig {
   bool call_log = true;
 };
 
-/**
- * Call state, redelivery keys, the outbox and sink cursors. The write methods are called by one
- * thread (the committer) inside begin()/commit(); the read methods may be called from any thread.
- */
-class Store {
+/** Reads of committed state. Any thread may call them: every store serves them on connections
+ * of their own (SQLite: a pool of read connections; Redis: its pool; memory: its lock), never on
+ * the committer's. */
+class Reader {
  public:
-  virtual ~Store() = default;
+  virtual ~Reader() = default;
 
-  // --- write side: the committer thread only ---
+  /** A call as last committed (admin API, console). */
+  virtual result<std::optional<core::CallState>> load_call(std::string_view id) = 0;
+  virtual result<std::int64_t> count_live_calls() = 0;
+  /** Live calls, newest first (admin API). */
+  virtual result<std::vector<core::CallState>> list_live_calls(std::size_t limit) = 0;
+  virtual result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
+                                                            std::size_t limit) = 0;
+  virtual result<std::int64_t> last_outbox_seq() = 0;
+  /** Outbox rows created at or after since, oldest first (`callgate events`, the admin API). */
+  virtual result<std::vector<store::OutboxRow>> outbox_since(TimePoint since,
+                                                             std::size_t limit) = 0;
+  /** nullopt when this sink has never saved a cursor. */
+  virtual result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) = 0;
+  /** A call's log, oldest first (committed entries only). */
+  virtual result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) = 0;
+  /** Newest first; an empty sink lists every sink's. */
+  virtual result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
+                                                                   std::size_t limit) = 0;
+};
+
+/** What sinks and operators write beside the committer's transactions: cursors, dead letters,
+ * delivery attempts, leases. Any thread; each store serializes them on a connection that is not
+ * the committer's. */
+class Ledger {
+ public:
+  virtual ~Ledger() = default;
+
+  virtual result<void> save_cursor(std::string_view sink, const store::SinkCursor& c) = 0;
+  virtual result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) = 0;
+  /** Moves a sink's dead letters (seq 0: all of them) back into the outbox, addressed to that
+   * sink only, with their original idempotency keys. Returns how many. */
+  virtual result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
+                                                     TimePoint now) = 0;
+  /** Adds sinks' delivery attempts to their calls' logs, by call id. */
+  virtual result<void> record_attempts(
+      const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
+      TimePoint expires_at) = 0;
+  /** Takes or renews a lease on `name` for `holder` (a sink's delivery, when several replicas
+   * share the store); false while another holder has it. One process owns its store alone, so
+   * the default always grants. */
+  virtual result<bool> hold_lease(std::string_view name, std::string_view holder,
+                                  std::chrono::milliseconds ttl) {
+    (void)name, (void)holder, (void)ttl;
+    return true;
+  }
+};
+
+/** The shared side of a store: what every thread but the committer may use. It has no way to
+ * reach the committer's transaction; that is the Writer, which open_store hands out once. */
+class Store : public Reader, public Ledger {
+ public:
+  /** Whether calls' logs are kept at all (`store.call_log`). */
+  bool keeps_call_log() const { return call_log_; }
+  void keep_call_log(bool on) { call_log_ = on; }
+
+ private:
+  bool call_log_ = true;
+};
+
+/**
+ * The committer's write side: call state, redelivery keys and the outbox, inside
+ * begin()/commit(). There is one per store, made by open_store and moved into the Committer,
+ * whose thread alone calls it; it must not outlive its Store. Its reads (load_call,
+ * find_live_call) see the open transaction's own writes.
+ */
+class Writer {
+ public:
+  virtual ~Writer() = default;
+
   virtual result<void> begin() = 0;
   virtual result<void> commit() = 0;
   virtual void rollback() = 0;
@@ -86,59 +153,26 @@ class Store {
                                        TimePoint expires_at) = 0;
   /** Drops expired calls and delivery keys, and outbox rows every sink has taken. */
   virtual result<void> purge(TimePoint now, TimePoint outbox_before) = 0;
+  /** Live calls now (after a purge, for the gauge). */
   virtual result<std::int64_t> count_live_calls() = 0;
   /** Proves that a write reaches durable storage (readiness, when no commit has lately): a
    * small write in its own transaction, which a full disk or a read-only file fails. */
   virtual result<void> probe_write(TimePoint now) = 0;
-
-  // --- read side: any thread ---
-  virtual result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
-                                                            std::size_t limit) = 0;
-  /** nullopt when this sink has never saved a cursor. */
-  virtual result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) = 0;
-  virtual result<void> save_cursor(std::string_view sink, const store::SinkCursor& c) = 0;
-  virtual result<std::int64_t> last_outbox_seq() = 0;
-  /** Outbox rows created at or after since, oldest first (for `callgate events` and the admin API).
-   */
-  virtual result<std::vector<store::OutboxRow>> outbox_since(TimePoint since,
-                                                             std::size_t limit) = 0;
-
-  /** Live calls, newest first (admin API). */
-  virtual result<std::vector<core::CallState>> list_live_calls(std::size_t limit) = 0;
-  /** Adds sinks' delivery attempts to their calls' logs, by call id (any thread; no open
-   * transaction needed). */
-  virtual result<void> record_attempts(
-      const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
-      TimePoint expires_at) = 0;
   /** Whether calls' logs are kept at all (`store.call_log`). */
   bool keeps_call_log() const { return call_log_; }
   void keep_call_log(bool on) { call_log_ = on; }
-  /** A call's log, oldest first (committed entries only). */
-  virtual result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) = 0;
-
-  // --- dead letters: any thread ---
-  virtual result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) = 0;
-  /** Newest first; an empty sink lists every sink's. */
-  virtual result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
-                                                                   std::size_t limit) = 0;
-  /** Moves a sink's dead letters (seq 0: all of them) back into the outbox, addressed to that
-   * sink only, with their original idempotency keys. Returns how many. */
-  virtual result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
-                                                     TimePoint now) = 0;
-  /** Takes or renews a lease on `name` for `holder` (a sink's delivery, when several replicas
-   * share the store); false while another holder has it. One process owns its store alone, so
-   * the default always grants. */
-  virtual result<bool> hold_lease(std::string_view name, std::string_view holder,
-                                  std::chrono::milliseconds ttl) {
-    (void)name, (void)holder, (void)ttl;
-    return true;
-  }
 
  private:
   bool call_log_ = true;
 };
 
+/** A store as open_store makes it: the shared side, and its one writer for the committer. */
+struct Opened {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Writer> writer;
+};
+
 /** Opens the store the config names; throws std::runtime_error if it cannot (startup only). */
-std::unique_ptr<Store> open_store(const StoreConfig& config);
+Opened open_store(const StoreConfig& config);
 
 }  // namespace callgate::store

@@ -11,6 +11,9 @@ namespace callgate::store {
 namespace redis {
 class Connection;
 class Pool;
+struct Endpoint;
+/** The endpoint store.url names, with the config's timeouts; throws on a bad URL (startup). */
+Endpoint endpoint_of(const StoreConfig& config);
 }  // namespace redis
 
 /**
@@ -32,6 +35,48 @@ class RedisStore final : public Store {
   explicit RedisStore(const StoreConfig& config);
   ~RedisStore() override;
 
+  result<std::optional<core::CallState>> load_call(std::string_view id) override;
+  result<std::int64_t> count_live_calls() override;
+  result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
+  result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
+                                                    std::size_t limit) override;
+  result<std::int64_t> last_outbox_seq() override;
+  result<std::vector<store::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
+  result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) override;
+  result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) override;
+  result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
+                                                           std::size_t limit) override;
+
+  result<void> save_cursor(std::string_view sink, const store::SinkCursor& c) override;
+  result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) override;
+  result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
+                                             TimePoint now) override;
+  result<void> record_attempts(
+      const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
+      TimePoint expires_at) override;
+  result<bool> hold_lease(std::string_view name, std::string_view holder,
+                          std::chrono::milliseconds ttl) override;
+
+  /** Trims outbox entries every sink has taken, and live-index entries of expired calls (the
+   * writer's purge; it needs no transaction, so it runs on the pool). */
+  result<void> trim(TimePoint outbox_before);
+  /** prefix + kind [+ ":" + rest]. */
+  std::string key(std::string_view kind, std::string_view rest = {}) const;
+
+ private:
+  result<std::vector<store::OutboxRow>> xrange(const std::string& from, std::size_t count);
+
+  std::string prefix_;
+  std::unique_ptr<redis::Pool> pool_;  // every thread's but the committer's
+};
+
+/** The committer's side: its own connection, the WATCHes and the buffered writes of the open
+ * transaction. */
+class RedisWriter final : public Writer {
+ public:
+  RedisWriter(const StoreConfig& config, RedisStore& store);
+  ~RedisWriter() override;
+
   result<void> begin() override;
   result<void> commit() override;
   void rollback() override;
@@ -48,42 +93,23 @@ class RedisStore final : public Store {
   result<void> append_call_log(std::string_view call_id, const store::CallLogEntry& e,
                                TimePoint expires_at) override;
   result<void> purge(TimePoint now, TimePoint outbox_before) override;
-  result<std::int64_t> count_live_calls() override;
+  result<std::int64_t> count_live_calls() override { return store_.count_live_calls(); }
   result<void> probe_write(TimePoint now) override;
-
-  result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
-                                                    std::size_t limit) override;
-  result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) override;
-  result<void> save_cursor(std::string_view sink, const store::SinkCursor& c) override;
-  result<std::int64_t> last_outbox_seq() override;
-  result<std::vector<store::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
-  result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
-  result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) override;
-  result<void> record_attempts(
-      const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
-      TimePoint expires_at) override;
-  result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) override;
-  result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
-                                                           std::size_t limit) override;
-  result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
-                                             TimePoint now) override;
-  result<bool> hold_lease(std::string_view name, std::string_view holder,
-                          std::chrono::milliseconds ttl) override;
 
  private:
   struct Buffered {
     core::CallState state;
     TimePoint expires_at;
   };
-  std::string key(std::string_view kind, std::string_view rest = {}) const;
-  result<std::vector<store::OutboxRow>> xrange(const std::string& from, std::size_t count);
+  std::string key(std::string_view kind, std::string_view rest = {}) const {
+    return store_.key(kind, rest);
+  }
 
-  std::string prefix_;
+  RedisStore& store_;
   std::vector<std::pair<std::string, std::int64_t>> streams_;  // redis_stream sinks, maxlen
-  std::unique_ptr<redis::Connection> writer_;                  // the committer's own
-  std::unique_ptr<redis::Pool> pool_;                          // everyone else's
+  std::unique_ptr<redis::Connection> connection_;              // the committer's own
 
-  // The open transaction (committer thread only).
+  // The open transaction.
   std::map<std::string, Buffered, std::less<>> calls_;
   std::set<std::string, std::less<>> seen_;
   // Read ahead by prefetch (and WATCHed): whether a delivery key exists, a call's stored state.

@@ -8,24 +8,26 @@
 
 namespace callgate::store {
 
-/** Everything in process memory: fast, forgets on restart. For tests and stateless trials. */
-class MemoryStore : public Store {
+/** Everything in process memory, behind one lock: fast, forgets on restart. For tests and
+ * stateless trials. */
+class MemoryStore final : public Store {
  public:
-  result<void> begin() override;
-  result<void> commit() override;
-  void rollback() override;
-  result<bool> remember_delivery(std::string_view key, TimePoint expires_at) override;
-  result<std::optional<core::CallState>> load_call(std::string_view id) override;
+  // The writer's side, called by MemoryWriter only (store/ is private: nothing else sees it).
+  result<void> begin();
+  result<void> commit();
+  void rollback();
+  result<bool> remember_delivery(std::string_view key, TimePoint expires_at);
   result<std::optional<core::CallState>> find_live_call(std::string_view source,
-                                                        std::string_view match_key) override;
-  result<void> save_call(const core::CallState& s, TimePoint expires_at) override;
-  result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) override;
+                                                        std::string_view match_key);
+  result<void> save_call(const core::CallState& s, TimePoint expires_at);
+  result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now);
   result<void> append_call_log(std::string_view call_id, const store::CallLogEntry& e,
-                               TimePoint expires_at) override;
-  result<void> purge(TimePoint now, TimePoint outbox_before) override;
-  result<std::int64_t> count_live_calls() override;
-  result<void> probe_write(TimePoint now) override;
+                               TimePoint expires_at);
+  result<void> purge(TimePoint now, TimePoint outbox_before);
 
+  // Reads serve both sides alike: one lock guards everything.
+  result<std::optional<core::CallState>> load_call(std::string_view id) override;
+  result<std::int64_t> count_live_calls() override;
   result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
                                                     std::size_t limit) override;
   result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) override;
@@ -90,6 +92,44 @@ class MemoryStore : public Store {
   KeyMap<CallLog> attempt_logs_;  // apart: written outside the committer's transactions
   std::int64_t next_seq_ = 1;
   std::optional<Undo> undo_;
+};
+
+/** The committer's side of a MemoryStore: its transaction, under the store's lock. */
+class MemoryWriter final : public Writer {
+ public:
+  explicit MemoryWriter(MemoryStore& store) : store_(store) {}
+
+  result<void> begin() override { return store_.begin(); }
+  result<void> commit() override { return store_.commit(); }
+  void rollback() override { store_.rollback(); }
+  result<bool> remember_delivery(std::string_view key, TimePoint expires_at) override {
+    return store_.remember_delivery(key, expires_at);
+  }
+  result<std::optional<core::CallState>> load_call(std::string_view id) override {
+    return store_.load_call(id);
+  }
+  result<std::optional<core::CallState>> find_live_call(std::string_view source,
+                                                        std::string_view match_key) override {
+    return store_.find_live_call(source, match_key);
+  }
+  result<void> save_call(const core::CallState& s, TimePoint expires_at) override {
+    return store_.save_call(s, expires_at);
+  }
+  result<std::int64_t> append_outbox(const core::Emission& e, TimePoint now) override {
+    return store_.append_outbox(e, now);
+  }
+  result<void> append_call_log(std::string_view call_id, const store::CallLogEntry& e,
+                               TimePoint expires_at) override {
+    return store_.append_call_log(call_id, e, expires_at);
+  }
+  result<void> purge(TimePoint now, TimePoint outbox_before) override {
+    return store_.purge(now, outbox_before);
+  }
+  result<std::int64_t> count_live_calls() override { return store_.count_live_calls(); }
+  result<void> probe_write(TimePoint) override { return {}; }  // RAM has no disk to fill
+
+ private:
+  MemoryStore& store_;
 };
 
 }  // namespace callgate::store

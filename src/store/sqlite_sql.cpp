@@ -1,0 +1,31 @@
+#include "sqlite_sql.hpp"
+
+#include <stdexcept>
+
+namespace callgate::store::sqlite {
+
+result<std::optional<core::CallState>> state_from(Statement& s) {
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<core::CallState>{};
+  if (rc != SQLITE_ROW) return unavailable(s.db());
+  auto j = nlohmann::json::parse(s.text(0), nullptr, false);
+  auto state = core::call_state_from_json(j);
+  // A corrupt row: fail loudly rather than invent a new call (the committer names the call).
+  if (!state) return make_error_code(errc::corrupt_state);
+  return std::optional<core::CallState>{std::move(*state)};
+}
+
+result<std::int64_t> count_from(Statement& s) {
+  if (s.step() != SQLITE_ROW) return unavailable(s.db());
+  return s.int64(0);
+}
+
+std::unique_ptr<Db> open_wal(const std::string& path, int busy_timeout_ms,
+                             const char* synchronous) {
+  auto db = std::make_unique<Db>(path, busy_timeout_ms);
+  if (db->exec("PRAGMA journal_mode=WAL") != SQLITE_OK || db->exec(synchronous) != SQLITE_OK)
+    throw std::runtime_error(std::string("cannot configure SQLite: ") + db->last_error());
+  return db;
+}
+
+}  // namespace callgate::store::sqlite

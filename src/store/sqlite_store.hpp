@@ -1,0 +1,51 @@
+#pragma once
+
+#include <callgate/store/store.hpp>
+#include <memory>
+#include <mutex>
+
+namespace callgate::store {
+
+namespace sqlite {
+class Db;
+class Pool;
+}  // namespace sqlite
+
+/**
+ * The shared side of the embedded default (one SQLite file in WAL mode). Reads run on a pool of
+ * query-only connections, one per concurrent caller; the sinks' and operators' writes on one
+ * connection of their own behind a mutex. Neither is the committer's (SqliteWriter).
+ */
+class SqliteStore final : public Store {
+ public:
+  /** Opens the file, which SqliteWriter has created. */
+  explicit SqliteStore(const StoreConfig& config);
+  ~SqliteStore() override;
+
+  result<std::optional<core::CallState>> load_call(std::string_view id) override;
+  result<std::int64_t> count_live_calls() override;
+  result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
+  result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
+                                                    std::size_t limit) override;
+  result<std::int64_t> last_outbox_seq() override;
+  result<std::vector<store::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
+  result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) override;
+  result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) override;
+  result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
+                                                           std::size_t limit) override;
+
+  result<void> save_cursor(std::string_view sink, const store::SinkCursor& c) override;
+  result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) override;
+  result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
+                                             TimePoint now) override;
+  result<void> record_attempts(
+      const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
+      TimePoint expires_at) override;
+
+ private:
+  std::unique_ptr<sqlite::Pool> readers_;
+  std::unique_ptr<sqlite::Db> ledger_;
+  std::mutex ledger_mutex_;
+};
+
+}  // namespace callgate::store
