@@ -30,6 +30,8 @@ HttpResult http_request(std::uint16_t port, bhttp::verb method, const std::strin
     bhttp::read(socket, buffer, parser);
     out.status = parser.get().result_int();
     out.body = parser.get().body();
+    if (auto c = parser.get().find(bhttp::field::set_cookie); c != parser.get().end())
+      out.set_cookie = std::string(c->value());
     boost::system::error_code ignored;
     socket.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
   } catch (const std::exception&) {

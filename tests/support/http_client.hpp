@@ -11,6 +11,7 @@ namespace callgate::testing {
 struct HttpResult {
   int status = 0;  ///< 0 when the connection failed
   std::string body;
+  std::string set_cookie;  ///< the Set-Cookie header, if any
 };
 
 HttpResult http_request(std::uint16_t port, boost::beast::http::verb method,

@@ -1,3 +1,4 @@
+#include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -56,6 +57,10 @@ ServerProcess::~ServerProcess() {
 }
 
 bool ServerProcess::start() {
+  if (pid_ > 0) {  // a second process would share the first's store and outlive the test
+    ADD_FAILURE() << "callgate is already running in " << dir_;
+    return false;
+  }
   const auto ready = dir_ / "port";
   std::filesystem::remove(ready);
   const std::vector<std::string> args{"--config", "callgate.yaml", "--ready-file", "port"};
