@@ -13,11 +13,19 @@ function(enable_warnings target)
   endif()
 endfunction()
 
-# enable_sanitizers(target): ASan + UBSan when CALLGATE_SANITIZE is on.
+# enable_sanitizers(target): ASan + UBSan when CALLGATE_SANITIZE is on, ThreadSanitizer when
+# CALLGATE_TSAN is (the two cannot share a binary).
 function(enable_sanitizers target)
+  if(CALLGATE_SANITIZE AND CALLGATE_TSAN)
+    message(FATAL_ERROR "CALLGATE_SANITIZE and CALLGATE_TSAN exclude each other")
+  endif()
   if(CALLGATE_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
                                              -fno-sanitize-recover=all)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+  if(CALLGATE_TSAN)
+    target_compile_options(${target} PRIVATE -fsanitize=thread -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=thread)
   endif()
 endfunction()

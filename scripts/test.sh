@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's second command: installs what is missing, then builds and runs every test: the
 # release preset (unit + integration tests against the real binary), the libFuzzer targets for a
-# short bounded time (clang, ASan + UBSan), and the asan preset (unit tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer).
+# short bounded time (clang, ASan + UBSan), the asan preset (unit tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer) and the tsan preset (unit and concurrency tests
+# under ThreadSanitizer, the server they start included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,3 +25,9 @@ cmake --build --preset asan -j"$jobs" --target callgate_unit_tests
 echo "== asan: unit tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j"$jobs" --timeout 300
+
+echo "== tsan: build"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j"$jobs"
+echo "== tsan: unit and concurrency tests"
+ctest --preset tsan -j"$jobs" --timeout 600

@@ -58,4 +58,9 @@ const boost::system::error_category& callgate_category() noexcept {
   return instance;
 }
 
+errc to_errc(const boost::system::error_code& ec) noexcept {
+  if (ec.category() == callgate_category()) return static_cast<errc>(ec.value());
+  return errc::store_unavailable;
+}
+
 }  // namespace callgate

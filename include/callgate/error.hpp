@@ -37,6 +37,10 @@ inline boost::system::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), callgate_category()};
 }
 
+/** The errc an error_code carries. One of another category (a library's or the system's)
+ * becomes store_unavailable: something below failed, and the provider should retry. */
+errc to_errc(const boost::system::error_code& ec) noexcept;
+
 /** Result of an operation on the request path: a value or an error_code (never an exception). */
 template <class T>
 using result = boost::system::result<T, boost::system::error_code>;

@@ -1,6 +1,7 @@
 #include <sodium.h>
 
 #include <callgate/adapters/json_fields.hpp>
+#include <callgate/adapters/source.hpp>
 
 namespace callgate::adapters {
 namespace {
@@ -37,6 +38,11 @@ result<nlohmann::json> parse_json(std::string_view body) {
   auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return make_error_code(errc::bad_json);
   return j;
+}
+
+const result<nlohmann::json>& Request::json() const {
+  if (!parsed_json) parsed_json.emplace(parse_json(body));
+  return *parsed_json;
 }
 
 std::string str(const nlohmann::json& j, std::string_view key) {

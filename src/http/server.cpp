@@ -12,7 +12,7 @@ namespace callgate::http {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-Server::Server(net::io_context& ioc, const config::HttpConfig& options, Handler& handler,
+Server::Server(net::io_context& ioc, const ServerOptions& options, Handler& handler,
                metrics::Metrics& metrics, std::string listener)
     : ioc_(ioc),
       options_(options),

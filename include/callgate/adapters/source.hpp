@@ -6,6 +6,7 @@
 #include <callgate/verify/common.hpp>
 #include <callgate/yaml/node.hpp>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,12 @@ struct Request {
   std::string_view body;
   TimePoint received_at;
   std::string_view query = {};  ///< the request target's query string, without '?'
+
+  /** The body as JSON, parsed by parse_json (with its nesting limit) the first time verify or
+   * parse asks and then kept: one request's body is parsed once. bad_json if it is not JSON. */
+  const result<nlohmann::json>& json() const;
+  /** json()'s cache; read it through json(). */
+  mutable std::optional<result<nlohmann::json>> parsed_json = {};
 };
 
 /** A validation handshake's answer: sent with 200 as it is; nothing is stored. */

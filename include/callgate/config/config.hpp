@@ -1,6 +1,7 @@
 #pragma once
 
 #include <callgate/adapters/source.hpp>
+#include <callgate/http/server_options.hpp>
 #include <callgate/sinks/registry.hpp>
 #include <callgate/store/store.hpp>
 #include <callgate/yaml/node.hpp>
@@ -18,19 +19,7 @@ using ConfigError = yaml::ConfigError;
 using SinkConfig = sinks::SinkConfig;
 
 /** The HTTP listener and its protections. */
-struct HttpConfig {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;
-  int threads = 2;
-  std::size_t max_body_bytes = 1 << 20;
-  std::chrono::milliseconds read_timeout{10'000};  ///< header + body of one request
-  std::chrono::milliseconds idle_timeout{60'000};  ///< keep-alive connection with no request
-  std::chrono::milliseconds shutdown_timeout{10'000};
-  std::size_t max_connections = 10'000;  ///< more are closed at once
-  std::size_t max_header_count = 100;    ///< more get 431
-  std::string tls_cert;                  ///< PEM certificate chain; empty: plain HTTP
-  std::string tls_key;                   ///< PEM private key
-};
+using HttpConfig = http::ServerOptions;
 
 /** The admin API: off unless `admin:` is configured; always behind a bearer token. */
 struct AdminConfig {

@@ -5,7 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <callgate/config/config.hpp>
+#include <callgate/http/server_options.hpp>
 #include <callgate/http/handler.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <memory>
@@ -44,7 +44,7 @@ class SessionRegistry {
 class Server {
  public:
   /** `listener` labels this server's connection metrics (webhooks, admin). */
-  Server(boost::asio::io_context& ioc, const config::HttpConfig& options, Handler& handler,
+  Server(boost::asio::io_context& ioc, const ServerOptions& options, Handler& handler,
          metrics::Metrics& metrics, std::string listener = "webhooks");
   ~Server();
 
@@ -57,7 +57,7 @@ class Server {
   std::uint16_t port() const { return port_; }
 
   // For sessions.
-  const config::HttpConfig& options() const { return options_; }
+  const ServerOptions& options() const { return options_; }
   Handler& handler() { return handler_; }
   bool stopping() const { return stopping_.load(); }
 
@@ -72,7 +72,7 @@ class Server {
   }
 
   boost::asio::io_context& ioc_;
-  config::HttpConfig options_;
+  ServerOptions options_;
   Handler& handler_;
   metrics::Metrics& metrics_;
   std::shared_ptr<SessionRegistry> sessions_;

@@ -126,20 +126,21 @@ void apply_meaning(core::Observation& o, Meaning m, const Fields& f, const Input
 
 result<Parsed> map_request(const Definition& d, const KeyValues& values, const Secrets& secrets,
                            const Request& r, const SourceSettings& settings) {
-  json doc;
+  json form_doc;
   FormFields form;
+  const json* doc = &form_doc;
   if (d.body == Definition::Body::form) {
     auto fields = parse_form(r.body);
     if (!fields) return fields.error();
     form = std::move(*fields);
-    doc = form_object(form);
+    form_doc = form_object(form);
   } else {
-    auto body = parse_json(r.body);
+    const auto& body = r.json();  // parsed once: verify may have read a token from it
     if (!body) return body.error();
-    doc = std::move(*body);
-    if (!doc.is_object()) return make_error_code(errc::not_an_event);
+    if (!body->is_object()) return make_error_code(errc::not_an_event);
+    doc = &*body;
   }
-  const Input in{r.headers, r.body, r.query, &doc, &form, &values};
+  const Input in{r.headers, r.body, r.query, doc, &form, &values};
 
   Parsed out;
   const auto type = read(d.event_type, in);
@@ -184,7 +185,7 @@ result<Parsed> map_request(const Definition& d, const KeyValues& values, const S
   if (auto url = read(f.recording_url, in)) o.recording_url = *url;
   if (auto user = read(f.users, in); user && !user->empty())
     o.users.push_back({f.users_model, *user});
-  if (settings.include_raw) o.raw = std::move(doc);
+  if (settings.include_raw) o.raw = *doc;
   out.observations.push_back(std::move(o));
   return out;
 }

@@ -33,8 +33,10 @@ class DefinedSource final : public Source {
       doc = form_object(form);
       in.doc = &doc;
     } else if (!def_->signature.token_field.steps.empty()) {
-      doc = json::parse(r.body, nullptr, false);  // a token inside the body
-      in.doc = &doc;
+      // A token inside the body: parsed once, with the nesting limit, and kept for parse().
+      const auto& body = r.json();
+      if (!body) return make_error_code(errc::missing_signature);
+      in.doc = &*body;
     }
     return check_signature(def_->signature, secrets_, tolerance_, in, r.received_at);
   }

@@ -40,7 +40,7 @@ void set_numbers(core::Observation& o, const json& p) {
 }  // namespace
 
 result<Parsed> parse(const Request& r, const SourceSettings& settings) {
-  auto body = parse_json(r.body);
+  const auto& body = r.json();
   if (!body) return body.error();
   const json& j = *body;
   const json& event = j.contains("data") ? object(j, "data") : j;

@@ -44,7 +44,7 @@ std::string recording_url(const json& j) {
 }  // namespace
 
 result<Parsed> parse(const Request& r, const SourceSettings& settings) {
-  auto body = parse_json(r.body);
+  const auto& body = r.json();
   if (!body) return body.error();
   const json& j = *body;
   if (!j.is_object() || !j.contains("event") || !j["event"].is_string())

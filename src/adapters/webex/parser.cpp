@@ -99,7 +99,7 @@ result<core::Observation> observe(const json& envelope, const Request& r,
 }  // namespace
 
 result<Parsed> parse(const Request& r, const SourceSettings& settings) {
-  auto body = parse_json(r.body);
+  const auto& body = r.json();
   if (!body) return body.error();
   const json& j = *body;
   if (!j.is_object()) return make_error_code(errc::not_an_event);
