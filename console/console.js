@@ -1,4 +1,5 @@
-// callgate's operator console: plain DOM, data only through textContent, no other host.
+// callgate's operator console: plain DOM, data only through textContent, no other host. It
+// reads the admin API (/admin/...) with its session cookie, like any other client with a token.
 "use strict";
 
 const state = { query: "", offset: 0, page: 50, call: null, timer: null };
@@ -110,10 +111,11 @@ function renderCalls(data) {
   for (const c of data.calls) {
     const tr = el("tr");
     tr.dataset.call = c.id;
-    tr.appendChild(el("td", c.externalNumber || c.internalNumber || c.id));
-    tr.appendChild(el("td", c.direction || "—"));
-    tr.appendChild(el("td", c.status));
-    tr.appendChild(el("td", when(c.startedAt)));
+    const f = c.fields;
+    tr.appendChild(el("td", f.externalNumber || f.internalNumber || c.id));
+    tr.appendChild(el("td", f.direction || "—"));
+    tr.appendChild(el("td", f.status));
+    tr.appendChild(el("td", when(f.startedAt)));
     tr.appendChild(el("td", c.source));
     tr.addEventListener("click", () => openTimeline(c.id));
     tbody.appendChild(tr);
@@ -184,7 +186,7 @@ async function openTimeline(id) {
 
 async function renderTimeline() {
   if (!state.call) return;
-  const t = await api(`/console/api/calls/${encodeURIComponent(state.call)}`);
+  const t = await api(`/admin/calls/${encodeURIComponent(state.call)}`);
   const f = t.call ? t.call.fields : null;
   $("timeline-call").textContent = f ? (f.externalNumber || state.call) : state.call;
   $("timeline-summary").textContent = f
@@ -219,7 +221,7 @@ async function renderTimeline() {
 
 async function redeliver(sink, seq) {
   try {
-    const r = await api(`/console/api/redeliver?sink=${encodeURIComponent(sink)}&seq=${seq}`,
+    const r = await api(`/admin/dead-letters/redeliver?sink=${encodeURIComponent(sink)}&seq=${seq}`,
       { method: "POST" });
     $("redeliver-result").textContent = `Redelivered ${r.redelivered} event(s) to ${sink}.`;
   } catch (e) {
@@ -232,8 +234,8 @@ async function refresh() {
   try {
     const q = encodeURIComponent(state.query);
     const [overview, calls] = await Promise.all([
-      api("/console/api/overview"),
-      api(`/console/api/calls?q=${q}&offset=${state.offset}`),
+      api("/admin/overview"),
+      api(`/admin/calls?q=${q}&offset=${state.offset}&limit=${state.page}`),
     ]);
     renderSources(overview.sources);
     renderSinks(overview.sinks);

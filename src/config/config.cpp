@@ -146,8 +146,7 @@ void read_sinks(const Node& root, const sinks::SinkRegistry& registry, Config& c
     if (!type)
       node.fail("type", "unknown sink type '" + s.type + "' (known: " + registry.known() + ")");
     s.name = node.string_or("name", "");
-    type->read(node, s, c.store);
-    s.create = type->create;
+    s.create = type->read(node, s.name, c.store);
     for (const auto& other : c.sinks)
       if (other.name == s.name) node.fail("name", "two sinks share the name '" + s.name + "'");
     c.sinks.push_back(std::move(s));

@@ -84,10 +84,13 @@ std::atomic<std::int64_t>& Metrics::series(std::string_view name, const Labels& 
     auto f = families_.find(name);
     if (f == families_.end()) throw std::logic_error("unknown metric " + std::string(name));
     auto s = f->second.series.find(key);
-    if (s != f->second.series.end()) return s->second;
+    if (s != f->second.series.end()) return s->second.value;
   }
   std::unique_lock lock(mutex_);
-  return families_.find(name)->second.series[key];
+  auto& s = families_.find(name)->second.series[key];
+  if (s.labels.size() != labels.size())
+    for (const auto& [k, v] : labels) s.labels.emplace_back(k, v);
+  return s.value;
 }
 
 void Metrics::inc(std::string_view name, const Labels& labels, std::uint64_t n) {
@@ -103,7 +106,7 @@ std::int64_t Metrics::value(std::string_view name, const Labels& labels) const {
   auto f = families_.find(name);
   if (f == families_.end()) return 0;
   auto s = f->second.series.find(render_labels(labels));
-  return s == f->second.series.end() ? 0 : s->second.load();
+  return s == f->second.series.end() ? 0 : s->second.value.load();
 }
 
 void Metrics::observe_request_seconds(double seconds) {
@@ -114,11 +117,18 @@ void Metrics::observe_request_seconds(double seconds) {
   latency_sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
-std::vector<std::pair<std::string, std::int64_t>> Metrics::series_of(std::string_view name) const {
+std::string_view Metrics::Sample::label(std::string_view key) const {
+  for (const auto& [k, v] : labels)
+    if (k == key) return v;
+  return {};
+}
+
+std::vector<Metrics::Sample> Metrics::series_of(std::string_view name) const {
   std::shared_lock lock(mutex_);
-  std::vector<std::pair<std::string, std::int64_t>> out;
+  std::vector<Sample> out;
   if (auto f = families_.find(name); f != families_.end())
-    for (const auto& [labels, value] : f->second.series) out.emplace_back(labels, value.load());
+    for (const auto& [key, series] : f->second.series)
+      out.push_back({series.labels, series.value.load()});
   return out;
 }
 
@@ -128,7 +138,8 @@ std::string Metrics::render() const {
     std::shared_lock lock(mutex_);
     for (const auto& [name, f] : families_) {
       out << "# HELP " << name << ' ' << f.help << "\n# TYPE " << name << ' ' << f.type << '\n';
-      for (const auto& [labels, v] : f.series) out << name << labels << ' ' << v.load() << '\n';
+      for (const auto& [labels, v] : f.series)
+        out << name << labels << ' ' << v.value.load() << '\n';
     }
   }
   const char* h = "callgate_request_duration_seconds";

@@ -91,16 +91,16 @@ namespace callgate::sinks {
 
 SinkType file_sink_type() {
   return {"file",
-          [](const yaml::Node& node, SinkConfig& out, store::StoreConfig& store) {
-            out.path = node.string("path");
+          [](const yaml::Node& node, std::string& name, store::StoreConfig& store) -> SinkMaker {
+            auto path = node.string("path");
             if (store.type == "redis")
               node.fail("type",
                         "a file sink cannot share a Redis store: every replica would write its "
                         "own file (use redis_stream or http)");
-            if (out.name.empty()) out.name = "file:" + out.path;
-          },
-          [](const SinkConfig& c, const SinkContext& ctx) -> std::unique_ptr<Sink> {
-            return std::make_unique<FileSink>(c.name, c.path, ctx.store, ctx.metrics);
+            if (name.empty()) name = "file:" + path;
+            return [name, path](const SinkContext& ctx) -> std::unique_ptr<Sink> {
+              return std::make_unique<FileSink>(name, path, ctx.store, ctx.metrics);
+            };
           }};
 }
 

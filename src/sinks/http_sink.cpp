@@ -79,49 +79,46 @@ std::vector<outbox::Attempt> HttpSink::deliver_(const std::vector<store::OutboxR
 
 namespace callgate::sinks {
 
+HttpSinkOptions read_http_sink_options(const yaml::Node& node) {
+  HttpSinkOptions o;
+  o.url = node.string("url");
+  if (!HttpTarget::parse(o.url)) node.fail("url", "must be an http:// or https:// URL with a host");
+  const auto secret = node.string_or("secret", "");
+  if (!secret.empty()) {
+    o.secret = verify::StandardWebhooksSecret::parse(secret);
+    if (!o.secret) node.fail("secret", "must be whsec_ followed by the base64 of the key");
+  }
+  o.headers = node.string_entries("headers");
+  for (const auto& [name, value] : o.headers) {
+    std::string lower(name);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* own :
+         {"content-type", "content-length", "host", "transfer-encoding", "connection",
+          "x-connector-id", "x-owner-id", "x-idempotency-key", "x-callgate-event", "webhook-id",
+          "webhook-timestamp", "webhook-signature"})
+      if (lower == own) node.fail("headers", "callgate sets " + lower + " itself");
+  }
+  o.timeout = std::chrono::milliseconds(node.integer("timeout_ms", 5000, 100, 600'000));
+  o.max_attempts = static_cast<int>(node.integer("max_attempts", 12, 0, 1000));
+  o.concurrency = static_cast<std::size_t>(node.integer("concurrency", 8, 1, 1024));
+  o.retry_base = std::chrono::milliseconds(node.integer("retry_base_ms", 1000, 1, 3'600'000));
+  o.retry_max =
+      std::chrono::milliseconds(node.integer("retry_max_ms", 3'600'000, 1, 86'400'000));
+  return o;
+}
+
 SinkType http_sink_type() {
   return {"http",
-          [](const yaml::Node& node, SinkConfig& out, store::StoreConfig&) {
-            out.url = node.string("url");
-            if (!HttpTarget::parse(out.url))
-              node.fail("url", "must be an http:// or https:// URL with a host");
-            out.secret = node.string_or("secret", "");
-            out.headers = node.string_entries("headers");
-            for (const auto& [name, value] : out.headers) {
-              std::string lower(name);
-              for (auto& c : lower)
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-              for (const char* own :
-                   {"content-type", "content-length", "host", "transfer-encoding", "connection",
-                    "x-connector-id", "x-owner-id", "x-idempotency-key", "x-callgate-event",
-                    "webhook-id", "webhook-timestamp", "webhook-signature"})
-                if (lower == own) node.fail("headers", "callgate sets " + lower + " itself");
-            }
-            if (!out.secret.empty() && !verify::StandardWebhooksSecret::parse(out.secret))
-              node.fail("secret", "must be whsec_ followed by the base64 of the key");
-            out.timeout = std::chrono::milliseconds(node.integer("timeout_ms", 5000, 100, 600'000));
-            out.max_attempts = static_cast<int>(node.integer("max_attempts", 12, 0, 1000));
-            out.concurrency = static_cast<int>(node.integer("concurrency", 8, 1, 1024));
-            out.retry_base =
-                std::chrono::milliseconds(node.integer("retry_base_ms", 1000, 1, 3'600'000));
-            out.retry_max =
-                std::chrono::milliseconds(node.integer("retry_max_ms", 3'600'000, 1, 86'400'000));
+          [](const yaml::Node& node, std::string& name, store::StoreConfig&) -> SinkMaker {
+            auto options = read_http_sink_options(node);
             // The name is a metric label and in every log line: no credentials in it.
-            if (out.name.empty()) out.name = "http:" + redact_url(out.url);
-          },
-          [](const SinkConfig& c, const SinkContext& ctx) -> std::unique_ptr<Sink> {
-            HttpSinkOptions o{.url = c.url,
-                              .secret = std::nullopt,
-                              .timeout = c.timeout,
-                              .max_attempts = c.max_attempts,
-                              .concurrency = static_cast<std::size_t>(c.concurrency),
-                              .retry_base = c.retry_base,
-                              .retry_max = c.retry_max,
-                              .connector_id = ctx.connector_id,
-                              .owner_id = ctx.owner_id,
-                              .headers = c.headers};
-            if (!c.secret.empty()) o.secret = verify::StandardWebhooksSecret::parse(c.secret);
-            return std::make_unique<HttpSink>(c.name, std::move(o), ctx.store, ctx.metrics);
+            if (name.empty()) name = "http:" + redact_url(options.url);
+            return [name, options](const SinkContext& ctx) -> std::unique_ptr<Sink> {
+              auto o = options;
+              o.connector_id = ctx.connector_id;
+              o.owner_id = ctx.owner_id;
+              return std::make_unique<HttpSink>(name, std::move(o), ctx.store, ctx.metrics);
+            };
           }};
 }
 

@@ -6,14 +6,16 @@ namespace callgate::sinks {
 
 SinkType redis_stream_sink_type() {
   return {"redis_stream",
-          [](const yaml::Node& node, SinkConfig& out, store::StoreConfig& store) {
+          [](const yaml::Node& node, std::string& name, store::StoreConfig& store) -> SinkMaker {
             if (store.type != "redis") node.fail("type", "redis_stream needs store.type: redis");
-            out.stream = node.string_or("stream", "callgate:events");
-            out.maxlen = node.integer("maxlen", 1'000'000, 1, 1'000'000'000'000);
-            if (out.name.empty()) out.name = "redis_stream:" + out.stream;
-            store.streams.push_back({out.name, out.stream, out.maxlen});
-          },
-          [](const SinkConfig&, const SinkContext&) { return std::unique_ptr<Sink>{}; }};
+            store::StreamSink stream;
+            stream.stream = node.string_or("stream", stream.stream);
+            stream.maxlen = node.integer("maxlen", stream.maxlen, 1, 1'000'000'000'000);
+            if (name.empty()) name = "redis_stream:" + stream.stream;
+            stream.name = name;
+            store.streams.push_back(std::move(stream));
+            return [](const SinkContext&) { return std::unique_ptr<Sink>{}; };
+          }};
 }
 
 }  // namespace callgate::sinks

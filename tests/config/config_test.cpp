@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include <callgate/sinks/http_sink.hpp>
 #include <stdlib.h>
 
 #include <callgate/config/config.hpp>
@@ -68,7 +70,7 @@ TEST_F(ConfigTest, TheShippedDefaultConfigLoads) {
   EXPECT_EQ(c.store.path, "var/callgate.db");
   EXPECT_EQ(c.sources.size(), 3u);
   ASSERT_EQ(c.sinks.size(), 1u);
-  EXPECT_EQ(c.sinks[0].path, "var/events.jsonl");
+  EXPECT_EQ(c.sinks[0].name, "file:var/events.jsonl");
   EXPECT_TRUE(c.admin.enabled);  // the console is one browser tab away
   EXPECT_EQ(c.admin.port, 8081);
 }
@@ -287,8 +289,13 @@ TEST_F(ConfigTest, AnHttpSinkTakesStaticHeadersButNotCallgatesOwn) {
                       "sinks:\n  - type: http\n    url: http://127.0.0.1:9/\n    headers:\n"
                       "      X-Api-Key: ${CG_TEST_API_KEY}\n      Authorization: Bearer t\n");
   ASSERT_EQ(c.sinks.size(), 1u);
-  EXPECT_EQ(c.sinks[0].headers, (std::vector<std::pair<std::string, std::string>>{
-                                    {"X-Api-Key", "k-123"}, {"Authorization", "Bearer t"}}));
+  // The http type owns its settings: read by its own reader, as the config loader calls it.
+  const auto entry = yaml::load_yaml_text(
+      "url: http://127.0.0.1:9/\nheaders:\n  X-Api-Key: k-123\n  Authorization: Bearer t\n",
+      "entry.yaml");
+  EXPECT_EQ(sinks::read_http_sink_options(entry).headers,
+            (std::vector<std::pair<std::string, std::string>>{{"X-Api-Key", "k-123"},
+                                                              {"Authorization", "Bearer t"}}));
   const auto own = error_of(std::string(kMinimal) +
                             "sinks:\n  - type: http\n    url: http://127.0.0.1:9/\n    headers:\n"
                             "      X-Idempotency-Key: mine\n");

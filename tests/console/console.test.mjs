@@ -90,8 +90,8 @@ test("an operator signs in, finds a call by its number, reads its timeline and r
       await postCall(cg.webhook, "first", "NotifyStart", "+1 (555) 010-2000");
 
       // No data without a session: the console's API answers 401.
-      assert.equal((await fetch(`${origin}/console/api/calls`)).status, 401);
-      assert.equal((await fetch(`${origin}/console/api/overview`)).status, 401);
+      assert.equal((await fetch(`${origin}/admin/calls`)).status, 401);
+      assert.equal((await fetch(`${origin}/admin/overview`)).status, 401);
 
       const page = await browser.newPage();
       const errors = [];
@@ -166,7 +166,7 @@ test("an operator signs in, finds a call by its number, reads its timeline and r
       await page.waitForSelector(`.sink tr[data-seq='${seq}']`, { state: "detached" });
 
       // A change from another origin is refused, even with the session cookie.
-      const forged = await fetch(`${origin}/console/api/redeliver?sink=x&seq=1`, {
+      const forged = await fetch(`${origin}/admin/dead-letters/redeliver?sink=x&seq=1`, {
         method: "POST", headers: { Cookie: `cg_console=${cookie.value}`, Origin: "http://evil.example" },
       });
       assert.equal(forged.status, 403);
@@ -174,7 +174,7 @@ test("an operator signs in, finds a call by its number, reads its timeline and r
       // Signing out ends the session.
       await page.click("#signout");
       await page.waitForSelector("#signin:not([hidden])");
-      const after = await fetch(`${origin}/console/api/calls`, { headers: { Cookie: `cg_console=${cookie.value}` } });
+      const after = await fetch(`${origin}/admin/calls`, { headers: { Cookie: `cg_console=${cookie.value}` } });
       assert.equal(after.status, 401);
 
       // Guessing is slow: sign-in attempts are rate limited.

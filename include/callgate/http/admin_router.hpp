@@ -2,6 +2,8 @@
 
 #include <callgate/http/console.hpp>
 #include <callgate/http/handler.hpp>
+#include <callgate/http/overview.hpp>
+#include <callgate/http/query.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <functional>
 #include <string>
@@ -14,12 +16,16 @@ class Store;
 namespace callgate::http {
 
 /**
- * The admin API, served on its own listen address and only with `Authorization: Bearer <token>`:
- *   GET  /admin/events?since=15m&limit=100         recent events from the outbox
- *   GET  /admin/dead-letters?sink=NAME&limit=100   dead letters, newest first
- *   GET  /admin/calls?limit=100                    live calls in unified form
+ * The admin API, on its own listen address. A request is let in with `Authorization: Bearer
+ * <token>`, or from the console signed in with that token (its POSTs from its own origin only):
+ *   GET  /admin/overview                          sources, sinks, newest events, live calls
+ *   GET  /admin/events?since=15m&limit=100        recent events from the outbox
+ *   GET  /admin/dead-letters?sink=NAME&limit=100  dead letters, newest first
+ *   GET  /admin/calls?q=555&offset=0&limit=100    live calls in unified form, searchable
+ *   GET  /admin/calls/<id>                        one call and its timeline
  *   POST /admin/dead-letters/redeliver?sink=NAME[&seq=N]   put them back in that sink's queue
- *   GET  /metrics                                   Prometheus text (a scraper sends the token)
+ *   GET  /metrics                                 Prometheus text (a scraper sends the token)
+ * The console (GET /, /console/...) is served here too, and reads only these endpoints.
  */
 class AdminRouter final : public Handler {
  public:
@@ -31,17 +37,38 @@ class AdminRouter final : public Handler {
   Response reject(errc why, std::string_view target, unsigned version) override;
 
  private:
+  /** One endpoint: a method and a path (or, with prefix, every path under it). */
+  struct Route {
+    bhttp::verb method;
+    std::string_view path;
+    bool prefix;
+    Response (AdminRouter::*answer)(const Query& q, unsigned version);
+  };
+  static const Route kRoutes[];
+
+  /** The answer to a request that may not use the API, or nullopt when it may. */
+  std::optional<Response> refusal(const Request& req);
   Response route(const Request& req);
-  /** GET /admin/calls/<id>: the call and its timeline. */
-  Response timeline(std::string_view id, unsigned version);
-  static constexpr std::string_view kCallPrefix = "/admin/calls/";
+
+  Response overview(const Query& q, unsigned version);
+  Response events(const Query& q, unsigned version);
+  Response dead_letters(const Query& q, unsigned version);
+  Response redeliver(const Query& q, unsigned version);
+  Response metrics(const Query& q, unsigned version);
+  // In admin_calls.cpp:
+  Response calls(const Query& q, unsigned version);
+  Response timeline(const Query& q, unsigned version);
 
   store::Store& store_;
   metrics::Metrics& metrics_;
   std::vector<std::string> tokens_;
   std::vector<std::string> sinks_;
   std::function<void()> wake_sinks_;
+  Overview overview_;
   Console console_;
 };
+
+/** An admin error whose message names the problem (the webhook answers stay terse on purpose). */
+Response admin_error(bhttp::status status, unsigned version, std::string_view message);
 
 }  // namespace callgate::http

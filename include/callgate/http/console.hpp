@@ -1,19 +1,13 @@
 #pragma once
 
 #include <callgate/http/handler.hpp>
-#include <callgate/http/query.hpp>
 #include <callgate/http/rate_limiter.hpp>
-#include <callgate/metrics/metrics.hpp>
-#include <callgate/store/store.hpp>
-#include <deque>
+#include <callgate/time.hpp>
 #include <functional>
-#include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 namespace callgate::http {
 
@@ -25,58 +19,35 @@ struct EmbeddedFile {
 std::span<const EmbeddedFile> console_assets();
 
 /**
- * The operator console on the admin listener: its page at GET /, and JSON under /console/api/
- * for a signed-in browser. Signing in with an admin token sets an HttpOnly, SameSite=Strict
- * session cookie; state-changing requests must come from the console's own origin; every answer
- * carries a Content-Security-Policy of default-src 'self'.
+ * The operator console on the admin listener: its page at GET /, and its session. Signing in
+ * with an admin token sets an HttpOnly, SameSite=Strict session cookie, with which the page reads
+ * the admin API like any other client (its changes only from the console's own origin). Every
+ * answer here carries a Content-Security-Policy of default-src 'self'.
  */
 class Console {
  public:
-  /** What the console reads that the admin API already knows how to answer. */
-  struct Sources {
-    std::function<Response(std::string_view id, unsigned version)> timeline;
-    std::function<bool(std::string_view token)> token_ok;
-  };
-  Console(store::Store& store, metrics::Metrics& metrics, std::vector<std::string> sinks,
-          std::function<void()> wake_sinks, Sources sources);
+  /** token_ok: whether a token is an admin token (signing in takes one). */
+  explicit Console(std::function<bool(std::string_view token)> token_ok);
 
-  /** Whether a path is the console's (the rest of the admin listener wants a bearer token). */
+  /** Whether a path is the console's: its page and its session (the rest of the admin
+   * listener is the admin API, which the page reads). */
   static bool owns(std::string_view path);
   Response handle(const Request& req);
-
- private:
-  struct Sample {
-    TimePoint at;
-    std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_source;  // accepted, rejected
-  };
-
-  Response asset(std::string_view path, unsigned version);
-  Response sign_in(const Request& req);
-  Response overview(unsigned version);
-  Response calls(const Query& query, unsigned version);
-  Response redeliver(const Query& query, unsigned version);
-  /** A 200 with body plus the number of live calls. */
-  Response with_live_count(nlohmann::ordered_json body, unsigned version);
-  /** The session id a request's cookie carries ("" if none). */
-  static std::string session_id(const Request& req);
-  /** Whether that session is alive. */
+  /** Whether the request carries the cookie of a live session. */
   bool signed_in(const Request& req);
   /** State-changing requests must carry an Origin that is this console's own. */
   static bool same_origin(const Request& req);
-  /** Accepted and rejected requests per source, as the metrics count them now. */
-  Sample snapshot(TimePoint now) const;
-  /** Keeps a snapshot every kSampleEvery for the charts. */
-  void sample(const Sample& now);
 
-  store::Store& store_;
-  metrics::Metrics& metrics_;
-  std::vector<std::string> sinks_;
-  std::function<void()> wake_sinks_;
-  Sources sources_;
+ private:
+  Response asset(std::string_view path, unsigned version);
+  Response sign_in(const Request& req);
+  /** The session id a request's cookie carries ("" if none). */
+  static std::string session_id(const Request& req);
+
+  std::function<bool(std::string_view token)> token_ok_;
   std::mutex mutex_;
   std::unordered_map<std::string, TimePoint> sessions_;  // id -> expires
   TokenBucket sign_ins_{0.2, 5};                         // a sign-in every 5 s, 5 at once
-  std::deque<Sample> samples_;
 };
 
 }  // namespace callgate::http

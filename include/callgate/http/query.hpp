@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/url/parse.hpp>
+#include <charconv>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +19,17 @@ struct Query {
   std::string get(std::string_view key, std::string fallback = {}) const {
     auto it = params.find(key);
     return it == params.end() ? fallback : it->second;
+  }
+  /** A parameter that must be a whole number (0 or more); fallback when absent, nullopt when it
+   * is anything else. */
+  std::optional<std::int64_t> whole(std::string_view key, std::int64_t fallback) const {
+    auto it = params.find(key);
+    if (it == params.end()) return fallback;
+    std::int64_t n = 0;
+    const auto& text = it->second;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || end != text.data() + text.size() || n < 0) return std::nullopt;
+    return n;
   }
   /** `limit` (default 100), at most max. */
   std::size_t limit(std::size_t max) const {

@@ -35,15 +35,27 @@ class Metrics {
   /** The current value of a counter or gauge series (0 if never touched); for tests and admin. */
   std::int64_t value(std::string_view name, const Labels& labels = {}) const;
 
+  /** One series of a family: its labels, kept as data, and its value when read. */
+  struct Sample {
+    std::vector<std::pair<std::string, std::string>> labels;
+    std::int64_t value = 0;
+    /** The value of label `key`, "" if the series has none. */
+    std::string_view label(std::string_view key) const;
+  };
+
   std::string render() const;
-  /** Every series of one family: its labels as rendered (source="pbx",status="200") and value. */
-  std::vector<std::pair<std::string, std::int64_t>> series_of(std::string_view name) const;
+  /** Every series of one family, as it stands now. */
+  std::vector<Sample> series_of(std::string_view name) const;
 
  private:
+  struct Series {
+    std::atomic<std::int64_t> value{0};
+    std::vector<std::pair<std::string, std::string>> labels;  // set once, when it is made
+  };
   struct Family {
     std::string type;
     std::string help;
-    std::map<std::string, std::atomic<std::int64_t>, std::less<>> series;  // key: rendered labels
+    std::map<std::string, Series, std::less<>> series;  // key: the labels as rendered
   };
   static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                    0.05,   0.1,   0.25,   0.5,   1.0,  2.5};

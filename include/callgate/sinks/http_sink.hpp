@@ -1,5 +1,7 @@
 #pragma once
 
+#include <callgate/yaml/node.hpp>
+
 #include <callgate/sinks/sink.hpp>
 #include <callgate/verify/standard_webhooks.hpp>
 #include <memory>
@@ -23,6 +25,10 @@ struct HttpSinkOptions {
    * are set after them, so they cannot be overridden. */
   std::vector<std::pair<std::string, std::string>> headers;
 };
+
+/** An `http` entry of `sinks:` read into options (connector and owner ids are left empty: the
+ * runtime's); throws yaml::ConfigError, naming the key, on a mistake. */
+HttpSinkOptions read_http_sink_options(const yaml::Node& node);
 
 /**
  * POSTs each event's body to a URL with the connector id, owner id and idempotency key headers,

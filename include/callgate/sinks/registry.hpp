@@ -15,31 +15,6 @@
 
 namespace callgate::sinks {
 
-struct SinkConfig;
-struct SinkContext;
-/** Builds a configured sink; returns nullptr when the store writes it itself (redis_stream). */
-using SinkMaker = std::function<std::unique_ptr<Sink>(const SinkConfig&, const SinkContext&)>;
-
-/** One entry of `sinks:` after validation; a type leaves the fields it does not use alone. */
-struct SinkConfig {
-  std::string type;  ///< the registered sink type's name
-  std::string name;  ///< cursor name; defaults to what the type's reader returns
-  std::string path;  ///< file
-  // redis_stream
-  std::string stream;
-  std::int64_t maxlen = 1'000'000;
-  // http
-  std::string url;
-  std::string secret;  ///< whsec_...; empty: deliveries are not signed
-  std::vector<std::pair<std::string, std::string>> headers;  ///< sent with every delivery
-  std::chrono::milliseconds timeout{5000};
-  int max_attempts = 12;
-  int concurrency = 8;
-  std::chrono::milliseconds retry_base{1000};
-  std::chrono::milliseconds retry_max{3'600'000};
-  SinkMaker create;  ///< the type's factory, copied from the registry
-};
-
 /** What every sink is built with. */
 struct SinkContext {
   store::Store& store;
@@ -48,14 +23,26 @@ struct SinkContext {
   std::string owner_id;      ///< x-owner-id of HTTP deliveries
 };
 
+/** Makes one configured sink; nullptr when the store writes it itself (redis_stream). */
+using SinkMaker = std::function<std::unique_ptr<Sink>(const SinkContext&)>;
+
+/** One entry of `sinks:` after validation. The settings its type read from the entry's own keys
+ * are the type's (as a provider's are its source's): held by `create`, not listed here. */
+struct SinkConfig {
+  std::string type;  ///< the registered sink type's name
+  std::string name;  ///< cursor name and metric label
+  SinkMaker create;
+};
+
 /** One kind of sink; `name` is the `type:` value in YAML. */
 struct SinkType {
   std::string_view name;
-  /** Reads the type's own keys into out (throws yaml::ConfigError on a mistake) and names the
-   * sink "<type>:<path, url or stream>" when `name:` left out.name empty. May add to the store's
-   * config (a stream the store writes itself). */
-  std::function<void(const yaml::Node& node, SinkConfig& out, store::StoreConfig& store)> read;
-  SinkMaker create;
+  /** Reads the type's own keys of one `sinks:` entry into the maker of that sink (throws
+   * yaml::ConfigError on a mistake). `name` is the entry's `name:`; when it is empty the type
+   * names the sink "<type>:<path, url or stream>". May add to the store's config (a stream the
+   * store writes itself). */
+  std::function<SinkMaker(const yaml::Node& node, std::string& name, store::StoreConfig& store)>
+      read;
 };
 
 /** The sink types callgate knows, by name. */
