@@ -36,7 +36,8 @@ Row run(std::size_t max_batch, int senders, int per_sender) {
   config.path = (dir / "bench.db").string();
   auto opened = store::open_store(config);
   metrics::Metrics metrics;
-  outbox::Committer committer(std::move(opened.writer), metrics, {.max_batch = max_batch}, [] { return now(); });
+  outbox::Committer committer(std::move(opened.writer), metrics, {.max_batch = max_batch},
+                              [] { return now(); });
   committer.start();
 
   std::vector<std::vector<double>> latencies(senders);

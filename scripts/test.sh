@@ -13,8 +13,23 @@ jobs=$(nproc)
 echo "== release: build"
 cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
+# Every server a test starts (callgate, redis-server, nginx and its workers) must be gone when
+# the tests are: what runs now is the baseline, anything new afterwards was left behind.
+started_by_tests() { pgrep -x 'callgate|redis-server|nginx' | sort || true; }
+before=$(started_by_tests)
+check_nothing_left() {
+  sleep 1
+  local left
+  left=$(comm -13 <(echo "$before") <(started_by_tests) | grep . || true)
+  if [[ -n $left ]]; then
+    echo "the tests left processes running:"; ps -o pid,args -p "$(echo $left | tr ' ' ,)"
+    exit 1
+  fi
+}
+
 echo "== release: all tests"
 ctest --preset release -j"$jobs" --timeout 300
+check_nothing_left
 
 echo "== fuzz: every libFuzzer target for 15 s (fuzz/run 600 runs them longer)"
 fuzz/run 15
@@ -31,3 +46,4 @@ cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j"$jobs"
 echo "== tsan: unit and concurrency tests"
 ctest --preset tsan -j"$jobs" --timeout 600
+check_nothing_left

@@ -10,7 +10,8 @@ Runtime::Runtime(const config::Config& config) : durable_(config.store.type != "
   for (const auto& s : config.sinks)
     if (auto sink = s.create(context)) sinks_.push_back(std::move(sink));
   committer_ = std::make_unique<outbox::Committer>(
-      std::move(opened.writer), metrics_, outbox::Committer::Options{.retention = config.store.retention},
+      std::move(opened.writer), metrics_,
+      outbox::Committer::Options{.retention = config.store.retention},
       [] { return callgate::now(); });
   committer_->on_commit([this] { notify_sinks(); });
 }

@@ -58,8 +58,8 @@ struct SinkView {
 
 json entry_json(const store::CallLogEntry& e, const std::map<std::string, SinkView>& sinks) {
   if (e.kind == store::CallLogEntry::Kind::attempt)  // one delivery attempt and its outcome
-    return {{"kind", "attempt"},     {"at", format_iso8601(e.at)}, {"sink", e.source},
-            {"status", e.event_type}, {"idempotencyKey", e.key},   {"seq", e.seq},
+    return {{"kind", "attempt"},      {"at", format_iso8601(e.at)}, {"sink", e.source},
+            {"status", e.event_type}, {"idempotencyKey", e.key},    {"seq", e.seq},
             {"error", e.detail}};
   json j = {{"kind", kind_name(e.kind)},
             {"at", format_iso8601(e.at)},
@@ -108,16 +108,15 @@ Response AdminRouter::calls(const Query& q, unsigned v) {
     out.push_back(call_json(c));
   }
   if (search.empty()) matched = static_cast<std::size_t>(*live);
-  return json_response(bhttp::status::ok, v,
-                       json{{"calls", out},
-                            {"matched", matched},
-                            {"offset", skip},
-                            {"liveCalls", *live}}
-                           .dump(-1, ' ', false, json::error_handler_t::replace));
+  return json_response(
+      bhttp::status::ok, v,
+      json{{"calls", out}, {"matched", matched}, {"offset", skip}, {"liveCalls", *live}}.dump(
+          -1, ' ', false, json::error_handler_t::replace));
 }
 
 Response AdminRouter::timeline(const Query& q, unsigned v) {
-  const std::string_view id = std::string_view(q.path).substr(std::string_view("/admin/calls/").size());
+  const std::string_view id =
+      std::string_view(q.path).substr(std::string_view("/admin/calls/").size());
   auto state = store_.load_call(id);
   auto log = store_.call_log(id);
   if (!state || !log) return error_response(errc::store_unavailable, v);
@@ -135,10 +134,10 @@ Response AdminRouter::timeline(const Query& q, unsigned v) {
   }
   json entries = json::array();
   for (const auto& e : *log) entries.push_back(entry_json(e, sinks));
-  return json_response(bhttp::status::ok, v,
-                       json{{"call", *state ? call_json(**state) : json(nullptr)},
-                            {"timeline", entries}}
-                           .dump(-1, ' ', false, json::error_handler_t::replace));
+  return json_response(
+      bhttp::status::ok, v,
+      json{{"call", *state ? call_json(**state) : json(nullptr)}, {"timeline", entries}}.dump(
+          -1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace callgate::http

@@ -97,8 +97,9 @@ Response AdminRouter::route(const Request& req) {
     return res;
   }
   std::string known;
-  for (const auto& r : kRoutes) known += std::string(known.empty() ? "" : ", ") +
-                                         std::string(r.path) + (r.prefix ? "<id>" : "");
+  for (const auto& r : kRoutes)
+    known +=
+        std::string(known.empty() ? "" : ", ") + std::string(r.path) + (r.prefix ? "<id>" : "");
   return admin_error(bhttp::status::not_found, v,
                      "no such admin endpoint: " + q->path + " (see " + known + ")");
 }

@@ -52,8 +52,7 @@ void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submi
   if (limits.source && !limits.source->take(request.received_at, wait))
     return reply(too_many_requests(metrics, name, errc::rate_limited, wait, version));
   auto parsed = source.parse(request);
-  if (!parsed)
-    return reply(refuse(metrics, name, to_errc(parsed.error()), version));
+  if (!parsed) return reply(refuse(metrics, name, to_errc(parsed.error()), version));
 
   if (parsed->answer) {
     // A validation handshake: its signature verified above, so the answer may use the secret.
@@ -75,8 +74,7 @@ void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submi
   // outcome over; the answer is built, counted and sent on the connection's strand.
   auto answer = [&metrics, name, version,
                  reply = std::move(reply)](result<outbox::Outcome> outcome) mutable {
-    if (!outcome)
-      return reply(refuse(metrics, name, to_errc(outcome.error()), version));
+    if (!outcome) return reply(refuse(metrics, name, to_errc(outcome.error()), version));
     const bool repeat = outcome->emitted == 0 && outcome->redelivered > 0;
     // Written out rather than through a JSON DOM: two fixed keys, in the documented order.
     reply(json_response(bhttp::status::ok, version,

@@ -255,7 +255,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
     // A redelivery goes into its call's log too, when the call is named (not matched).
     if (writer_->keeps_call_log() && !obs.call_key.empty())
       if (auto ok = writer_->append_call_log(core::derive_call_id(obs.source, obs.call_key),
-                                           log_entry(obs, now, true), now + r.stale_calls);
+                                             log_entry(obs, now, true), now + r.stale_calls);
           !ok)
         return ok.error();
     return Applied{0, true};
@@ -270,8 +270,8 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
     auto here = written_.find(*id);
     known = here != written_.end() ? &here->second : cache_.find(*id);
   }
-  auto previous =
-      known ? result<std::optional<core::CallState>>(std::optional(*known)) : writer_->load_call(*id);
+  auto previous = known ? result<std::optional<core::CallState>>(std::optional(*known))
+                        : writer_->load_call(*id);
   // What the store returns for a call this attempt did not write is committed: cache it.
   if (caching_ && !known && previous && *previous) cache_.put(**previous);
   if (!previous) {

@@ -102,14 +102,12 @@ HttpSinkOptions read_http_sink_options(const yaml::Node& node) {
   o.max_attempts = static_cast<int>(node.integer("max_attempts", 12, 0, 1000));
   o.concurrency = static_cast<std::size_t>(node.integer("concurrency", 8, 1, 1024));
   o.retry_base = std::chrono::milliseconds(node.integer("retry_base_ms", 1000, 1, 3'600'000));
-  o.retry_max =
-      std::chrono::milliseconds(node.integer("retry_max_ms", 3'600'000, 1, 86'400'000));
+  o.retry_max = std::chrono::milliseconds(node.integer("retry_max_ms", 3'600'000, 1, 86'400'000));
   return o;
 }
 
 SinkType http_sink_type() {
-  return {"http",
-          [](const yaml::Node& node, std::string& name, store::StoreConfig&) -> SinkMaker {
+  return {"http", [](const yaml::Node& node, std::string& name, store::StoreConfig&) -> SinkMaker {
             auto options = read_http_sink_options(node);
             // The name is a metric label and in every log line: no credentials in it.
             if (name.empty()) name = "http:" + redact_url(options.url);

@@ -1,7 +1,8 @@
+#include "memory_store.hpp"
+
 #include <malloc.h>
 
 #include <algorithm>
-#include "memory_store.hpp"
 #include <limits>
 
 namespace callgate::store {
@@ -283,6 +284,5 @@ result<std::size_t> MemoryStore::redeliver_dead_letters(std::string_view sink, s
   });
   return moved;
 }
-
 
 }  // namespace callgate::store

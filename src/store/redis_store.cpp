@@ -51,7 +51,6 @@ result<std::int64_t> RedisStore::count_live_calls() {
   return (*r)->integer;
 }
 
-
 result<std::vector<store::OutboxRow>> RedisStore::xrange(const std::string& from,
                                                          std::size_t count) {
   auto conn = pool_->acquire();

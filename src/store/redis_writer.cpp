@@ -41,7 +41,7 @@ result<void> RedisWriter::begin() {
 }
 
 result<void> RedisWriter::prefetch(const std::vector<std::string>& delivery_keys,
-                                  const std::vector<std::string>& call_ids) {
+                                   const std::vector<std::string>& call_ids) {
   if (delivery_keys.empty() && call_ids.empty()) return {};
   std::vector<std::string> watch{"WATCH"};
   std::vector<std::vector<std::string>> commands;
@@ -134,7 +134,7 @@ result<std::optional<core::CallState>> RedisWriter::load_call(std::string_view i
 }
 
 result<std::optional<core::CallState>> RedisWriter::find_live_call(std::string_view source,
-                                                                  std::string_view match_key) {
+                                                                   std::string_view match_key) {
   const std::string index = std::string(source) + '\x1f' + std::string(match_key);
   const auto k = key("match", index);
   auto r = connection_->pipeline({{"WATCH", k}, {"ZREVRANGE", k, "0", "0"}});
@@ -175,7 +175,7 @@ result<std::int64_t> RedisWriter::append_outbox(const core::Emission& e, TimePoi
 }
 
 result<void> RedisWriter::append_call_log(std::string_view call_id, const store::CallLogEntry& e,
-                                         TimePoint expires_at) {
+                                          TimePoint expires_at) {
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - now());
   // "q":-1 is replaced inside the commit script by the seq of the outbox row appended last.
   const bool last_seq = e.kind == store::CallLogEntry::Kind::emitted && e.seq == 0;

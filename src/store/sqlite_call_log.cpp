@@ -64,7 +64,7 @@ void unpack_emitted(std::string_view text, const std::string& source,
 }  // namespace
 
 result<void> SqliteWriter::append_call_log(std::string_view call_id, const store::CallLogEntry& e,
-                                          TimePoint expires_at) {
+                                           TimePoint expires_at) {
   {
     Use s(db_->prepare(kInsert));
     s->bind(1, call_id)

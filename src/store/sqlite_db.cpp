@@ -1,8 +1,8 @@
 #include "sqlite_db.hpp"
 
+#include <algorithm>
 #include <callgate/error.hpp>
 #include <callgate/log_limit.hpp>
-#include <algorithm>
 #include <stdexcept>
 #include <thread>
 

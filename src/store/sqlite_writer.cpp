@@ -41,9 +41,9 @@ SqliteWriter::SqliteWriter(const StoreConfig& config) {
   if (db_->exec(sqlite::kSchema) != SQLITE_OK)
     throw std::runtime_error(std::string("cannot create schema: ") + db_->last_error());
   // Prepare every statement now, so the request path never reads the schema.
-  for (const char* sql : {kInsertDelivery, sqlite::kLoadCall, kFindLive, kSaveCall, kAppendOutbox,
-                          kPurgeCalls, kPurgeDeliveries, kPurgeOutbox, sqlite::kCountLive,
-                          kHeartbeat})
+  for (const char* sql :
+       {kInsertDelivery, sqlite::kLoadCall, kFindLive, kSaveCall, kAppendOutbox, kPurgeCalls,
+        kPurgeDeliveries, kPurgeOutbox, sqlite::kCountLive, kHeartbeat})
     db_->prepare(sql);
 }
 
@@ -80,7 +80,7 @@ result<std::optional<core::CallState>> SqliteWriter::load_call(std::string_view 
 }
 
 result<std::optional<core::CallState>> SqliteWriter::find_live_call(std::string_view source,
-                                                                   std::string_view match_key) {
+                                                                    std::string_view match_key) {
   Use s(db_->prepare(kFindLive));
   s->bind(1, source).bind(2, match_key);
   return sqlite::state_from(*s);

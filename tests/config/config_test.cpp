@@ -1,9 +1,8 @@
 #include <gtest/gtest.h>
-
-#include <callgate/sinks/http_sink.hpp>
 #include <stdlib.h>
 
 #include <callgate/config/config.hpp>
+#include <callgate/sinks/http_sink.hpp>
 #include <filesystem>
 #include <fstream>
 #include <support/fixtures.hpp>

@@ -40,7 +40,8 @@ class AdminUnderLoad : public ::testing::TestWithParam<std::string> {
     return "listen: 127.0.0.1:0\n" + store +
            "sources:\n  pbx:\n    provider: voip\n    auth: {bearer: pbx-token}\n"
            "sinks:\n  - type: http\n    url: " +
-           receiver.url() + "\n    secret: whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD\n"
+           receiver.url() +
+           "\n    secret: whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD\n"
            "admin:\n  listen: 127.0.0.1:0\n  token: " +
            kAdminToken + "\n";
   }
@@ -49,8 +50,8 @@ class AdminUnderLoad : public ::testing::TestWithParam<std::string> {
   std::string console_cookie(std::uint16_t admin) {
     boost::beast::http::fields h;
     h.set("Origin", "http://127.0.0.1");  // the test client's Host is 127.0.0.1
-    const auto r = post(admin, "/console/session",
-                        std::string(R"({"token":")") + kAdminToken + "\"}", h);
+    const auto r =
+        post(admin, "/console/session", std::string(R"({"token":")") + kAdminToken + "\"}", h);
     EXPECT_EQ(r.status, 200) << r.body;
     return r.set_cookie.substr(0, r.set_cookie.find(';'));
   }
@@ -142,8 +143,8 @@ TEST_P(AdminUnderLoad, PollingTheAdminApiAndConsoleLosesBreaksAndDoublesNothing)
 
   // Every acknowledged event reaches the sink, exactly once.
   const auto expected = static_cast<std::size_t>(acknowledged.load());
-  ASSERT_TRUE(eventually([&] { return receiver.received().size() >= expected; },
-                         std::chrono::seconds(30)));
+  ASSERT_TRUE(
+      eventually([&] { return receiver.received().size() >= expected; }, std::chrono::seconds(30)));
   EXPECT_EQ(server.stop(), 0);
   std::map<std::string, std::multiset<std::string>> by_call;
   std::set<std::string> keys;
@@ -155,8 +156,8 @@ TEST_P(AdminUnderLoad, PollingTheAdminApiAndConsoleLosesBreaksAndDoublesNothing)
   }
   EXPECT_EQ(by_call.size(), static_cast<std::size_t>(kSenders * kCallsPerSender));
   for (const auto& [id, types] : by_call)
-    EXPECT_EQ(types, (std::multiset<std::string>{"telephonyCall::created",
-                                                 "telephonyCall::deleted"}))
+    EXPECT_EQ(types,
+              (std::multiset<std::string>{"telephonyCall::created", "telephonyCall::deleted"}))
         << id;
 
   const auto log = server.log();

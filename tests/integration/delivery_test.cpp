@@ -89,10 +89,10 @@ TEST_F(Delivery, AReceiverThatIsDownForAWhileGetsEveryEventInPerCallOrder) {
     ASSERT_EQ(post_pbx(pbx_event(call, "NotifyAnswer")).status, 200);
     ASSERT_EQ(post_pbx(pbx_event(call, "NotifyEnd")).status, 200);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
-  EXPECT_GT(metric_value(metrics(),
-                         R"(callgate_sink_failures_total{sink="http:)" + receiver.url() + R"("})"),
-            0);
+  EXPECT_TRUE(eventually([&] {
+    return metric_value(metrics(), R"(callgate_sink_failures_total{sink="http:)" + receiver.url() +
+                                       R"("})") > 0;
+  })) << "the sink kept trying while the receiver was down";
   receiver.start();
   ASSERT_TRUE(eventually([&] { return unique_received().size() >= kCalls * 3; }))
       << unique_received().size();
@@ -115,7 +115,11 @@ TEST_F(Delivery, ARefusedEventIsDeadLetteredAtOnceAndTheCallMovesOn) {
   ASSERT_EQ(post_pbx(pbx_event("refused", "NotifyStart")).status, 200);
   ASSERT_EQ(post_pbx(pbx_event("refused", "NotifyEnd")).status, 200);
   ASSERT_TRUE(eventually([&] { return receiver.received().size() >= 2; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Once the 422 is a dead letter it is settled: nothing more can come for it.
+  ASSERT_TRUE(eventually([&] {
+    return metric_value(metrics(), R"(callgate_sink_dead_letters_total{sink="http:)" +
+                                       receiver.url() + R"("})") == 1;
+  }));
   const auto got = receiver.received();
   ASSERT_EQ(got.size(), 2u);  // one attempt each: a 422 is not retried
   EXPECT_TRUE(got[0].header("x-idempotency-key").ends_with(":1"));
@@ -362,7 +366,9 @@ TEST_F(KeepAliveDelivery, AConnectionTheReceiverDroppedIsReplacedUnnoticed) {
   start_against(receiver);
   for (int i = 0; i < 20; ++i) {
     ASSERT_EQ(post_pbx(start_body(i)).status, 200);
-    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // one delivery at a time
+    // One delivery at a time: the next event once this one has arrived.
+    ASSERT_TRUE(
+        eventually([&] { return keys(receiver).size() >= static_cast<std::size_t>(i + 1); }));
   }
   ASSERT_TRUE(eventually([&] { return keys(receiver).size() >= 20; }));
   EXPECT_EQ(receiver.received().size(), 20u) << "each event once";

@@ -45,13 +45,20 @@ class Reliability : public Gateway {
 // http.shutdown_timeout_ms, and what was not delivered stays in the outbox, said in the log.
 TEST_F(Reliability, ShutdownEndsWithinItsTimeoutWhileAReceiverHangs) {
   net::io_context ioc;
-  net::ip::tcp::acceptor hanging(ioc, {net::ip::make_address("127.0.0.1"), 0});  // never accepts
+  net::ip::tcp::acceptor hanging(ioc, {net::ip::make_address("127.0.0.1"), 0});  // never answers
   const auto url = "http://127.0.0.1:" + std::to_string(hanging.local_endpoint().port()) + "/";
   start("http:\n  shutdown_timeout_ms: 1000\n" +
         config_yaml("sqlite", "  - type: http\n    url: " + url + "\n    timeout_ms: 20000\n"));
   for (int i = 0; i < 5; ++i)
     ASSERT_EQ(post_pbx(pbx_call("hang-" + std::to_string(i), "NotifyStart")).status, 200);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a delivery is now in flight
+  // A delivery is in flight once its connection arrives; it is taken and never answered.
+  hanging.non_blocking(true);
+  net::ip::tcp::socket in_flight(ioc);
+  ASSERT_TRUE(eventually([&] {
+    boost::system::error_code ec;
+    hanging.accept(in_flight, ec);
+    return !ec;
+  }));
 
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(server->stop(), 0);
@@ -143,9 +150,10 @@ TEST_F(Reliability, RunningOutOfFileDescriptorsNeitherSpinsNorFloodsTheLog) {
 
   net::io_context ioc;
   auto clients = silent_connections(ioc, port(), 400);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server is now out of fds
+  ASSERT_TRUE(eventually([&] { return count_lines_with(server->log(), "accept failed") >= 1; }))
+      << "the server is now out of descriptors";
   const auto cpu0 = cpu_seconds(server->pid());
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the window the CPU time is measured in
   const auto cpu = cpu_seconds(server->pid()) - cpu0;
   EXPECT_LT(cpu, 0.3) << "CPU seconds used in 2 s while out of descriptors";
   const auto log = server->log();
@@ -214,7 +222,7 @@ TEST_F(Reliability, AForgedFloodDoesNotLockOutTheRealSender) {
         post(port(), "/webhooks/limited", pbx_call("real-" + std::to_string(i), "NotifyStart"),
              bearer_headers(kPbxToken));
     if (r.status == 200) ++real_ok;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // 10/s
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a real sender's pace: 10/s
   }
   stop = true;
   for (auto& t : flood) t.join();
@@ -331,7 +339,8 @@ TEST_F(Reliability, AFullDiskMakesTheServerUnreadyAndItRecoversByItself) {
   }
   ASSERT_GE(refused, 1) << "the store never noticed the full disk";
   EXPECT_EQ(get(port(), "/readyz").status, 503) << "ready while commits fail";
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // past the probe interval
+  // What is tested is a time: once the 1 s probe interval has passed, readiness writes again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   EXPECT_EQ(get(port(), "/readyz").status, 503) << "the probe write must fail on a full disk";
   EXPECT_NE(server->log().find("store: SQLite: database or disk is full"), std::string::npos)
       << server->log();

@@ -37,9 +37,9 @@ struct Harness {
       : Harness(std::move(opened.store), std::move(opened.writer)) {}
   /** A store with a writer of the test's own (one that counts or fails its calls). */
   Harness(std::unique_ptr<store::Store> s, std::unique_ptr<store::Writer> w)
-      : owned(std::move(s)), store(*owned), committer(std::move(w), metrics, {}, [] {
-          return kNow;
-        }) {}
+      : owned(std::move(s)),
+        store(*owned),
+        committer(std::move(w), metrics, {}, [] { return kNow; }) {}
   result<outbox::Outcome> submit(std::vector<core::Observation> obs) {
     std::promise<result<outbox::Outcome>> p;
     auto f = p.get_future();
@@ -269,7 +269,8 @@ TEST(Committer, AFullQueueRefusesAtOnceAndTakesAgainOnceItDrains) {
   metrics::Metrics metrics;
   outbox::Committer::Options options;
   options.max_queue = 3;
-  outbox::Committer committer(testing::open_memory_store().writer, metrics, options, [] { return kNow; });
+  outbox::Committer committer(testing::open_memory_store().writer, metrics, options,
+                              [] { return kNow; });
   std::vector<std::promise<result<outbox::Outcome>>> answers(4);
   const auto bodies = testing::webex_seed_bodies();
   for (std::size_t i = 0; i < answers.size(); ++i)  // not started yet: nothing drains

@@ -5,11 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <thread>
-
 #include <callgate/store/store.hpp>
 #include <support/child.hpp>
 #include <support/fixtures.hpp>
+#include <thread>
 
 namespace callgate {
 namespace {

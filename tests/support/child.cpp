@@ -50,6 +50,7 @@ pid_t spawn(const std::string& program, const std::vector<std::string>& args,
   argv.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid == 0) {
+    ::setpgid(0, 0);  // a group of its own: stopping it stops whatever it forked (nginx workers)
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       ::dup2(fd, STDOUT_FILENO);
@@ -59,12 +60,13 @@ pid_t spawn(const std::string& program, const std::vector<std::string>& args,
     ::execvp(argv[0], argv.data());
     _exit(127);
   }
+  if (pid > 0) ::setpgid(pid, pid);  // also here, so that a stop right away finds the group
   return pid;
 }
 
 void stop_child(pid_t pid, int sig) {
   if (pid <= 0) return;
-  ::kill(pid, sig);
+  ::kill(-pid, sig);  // the whole group: a master's workers must not outlive it
   int status = 0;
   ::waitpid(pid, &status, 0);
 }

@@ -6,8 +6,8 @@
 #include <callgate/verify/common.hpp>
 #include <callgate/yaml/node.hpp>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -5,8 +5,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <callgate/http/server_options.hpp>
 #include <callgate/http/handler.hpp>
+#include <callgate/http/server_options.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <memory>
 #include <mutex>

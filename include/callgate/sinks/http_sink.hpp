@@ -1,9 +1,8 @@
 #pragma once
 
-#include <callgate/yaml/node.hpp>
-
 #include <callgate/sinks/sink.hpp>
 #include <callgate/verify/standard_webhooks.hpp>
+#include <callgate/yaml/node.hpp>
 #include <memory>
 
 namespace callgate::sinks {
