@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <callgate/outbox/delivery_queue.hpp>
+#include <utility>
 
 namespace callgate::outbox {
 

@@ -89,9 +89,11 @@ void Receiver::serve_keep_alive(std::shared_ptr<tcp::socket> socket) {
   boost::beast::flat_buffer buffer;
   for (int served = 1; answer(*socket, buffer, true); ++served)
     if (mode_.close_after > 0 && served % mode_.close_after == 0) break;  // dropped, unannounced
+  // Shut down (the client sees the connection end) under the lock, as the destructor shuts down
+  // the ones still open; the socket is closed when the receiver drops it, after this thread.
+  std::lock_guard lock(mutex_);
   boost::system::error_code ignored;
   socket->shutdown(tcp::socket::shutdown_both, ignored);
-  socket->close(ignored);
 }
 
 bool Receiver::answer(tcp::socket& socket, boost::beast::flat_buffer& buffer, bool keep_alive) {
