@@ -1,7 +1,8 @@
 # enable_warnings(target): the house warning set; -Werror when CALLGATE_WERROR is on.
 function(enable_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
-                                           -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual)
+                                           -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
+                                           -Wconversion)
   # GCC 12 reports std::string copies inlined from libstdc++ as overflows (GCC PR 105329,
   # 105651); which files trip it depends on inlining. ASan/UBSan check the real thing.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)

@@ -8,7 +8,8 @@ build_packages=(
   libboost1.81-dev nlohmann-json3-dev libsodium-dev libssl-dev libspdlog-dev
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev libcli11-dev libjwt-dev
 )
-test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev curl redis-server nginx-light
+test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev clang-tidy clang-format curl
+  redis-server nginx-light
   python3 python3-jsonschema chromium)
 bench_packages=(nginx-light curl redis-server)
 # The Node.js peer and the Node receiver example need node (and the peer npm); a machine may

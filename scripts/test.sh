@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command: installs what is missing, then builds and runs every test: the
-# release preset (unit + integration tests against the real binary), the libFuzzer targets for a
-# short bounded time (clang, ASan + UBSan), the asan preset (unit tests under
+# release preset (unit + integration tests against the real binary), clang-format and clang-tidy,
+# the libFuzzer targets for a short bounded time (clang, ASan + UBSan), the asan preset (unit tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer) and the tsan preset (unit and concurrency tests
 # under ThreadSanitizer, the server they start included).
 set -euo pipefail
@@ -30,6 +30,9 @@ check_nothing_left() {
 echo "== release: all tests"
 ctest --preset release -j"$jobs" --timeout 300
 check_nothing_left
+
+echo "== tidy: clang-format, and clang-tidy on the files changed since .ci/tidy-baseline"
+scripts/tidy.sh
 
 echo "== fuzz: every libFuzzer target for 15 s (fuzz/run 600 runs them longer)"
 fuzz/run 15

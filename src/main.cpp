@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <iostream>
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   using namespace callgate;
   CLI::App cli{
       "callgate: verifies telephony webhooks (Webex, Telnyx, generic PBX) and emits "
@@ -87,4 +87,8 @@ int main(int argc, char** argv) {
     std::cerr << "callgate: " << e.what() << '\n';
     return 1;
   }
+} catch (const std::exception& e) {
+  // Startup failures (a configuration the checks let through, a file that cannot be opened).
+  std::cerr << "callgate: " << e.what() << '\n';
+  return 1;
 }

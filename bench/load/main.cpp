@@ -68,7 +68,7 @@ void fsync_latency(const std::string& path, double seconds) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   if (sodium_init() < 0) return 1;
   CLI::App app{"callgate benchmark load generator"};
   app.require_subcommand(1);
@@ -141,4 +141,7 @@ int main(int argc, char** argv) {
                 r.quantile_ms(0.99), r.quantile_ms(0.999), r.ok, r.refused, r.errors);
   }
   return 0;
+} catch (const std::exception& e) {
+  std::cerr << "callgate_load: " << e.what() << '\n';
+  return 1;
 }

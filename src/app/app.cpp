@@ -62,6 +62,96 @@ std::size_t fit_connections_to_fd_limit(std::size_t wanted) {
   return fit;
 }
 
+/**
+ * The admin API and the metrics listener. They listen apart from the webhooks, so they can stay
+ * off the public network, and run on a thread of their own: their store reads and renders never
+ * hold up a webhook's io thread.
+ */
+class SideListeners {
+ public:
+  SideListeners(const config::Config& config, Runtime& runtime)
+      : config_(config), metrics_endpoint_(runtime.metrics()) {
+    auto& metrics = runtime.metrics();
+    if (config.admin.enabled) {
+      std::vector<std::string> sink_names;
+      for (const auto& s : config.sinks) sink_names.push_back(s.name);
+      admin_router_.emplace(runtime.store(), metrics, config.admin.tokens, std::move(sink_names),
+                            [&runtime] { runtime.notify_sinks(); });
+      admin_.emplace(ioc_, listener(config.admin.host, config.admin.port), *admin_router_, metrics,
+                     "admin");
+      admin_->start();
+      spdlog::info("admin API listening on {}:{}", config.admin.host, admin_->port());
+    }
+    if (config.metrics.listen) {
+      metrics_.emplace(ioc_, listener(config.metrics.host, config.metrics.port), metrics_endpoint_,
+                       metrics, "metrics");
+      metrics_->start();
+      spdlog::info("metrics listening on {}:{}", config.metrics.host, metrics_->port());
+    }
+  }
+
+  std::uint16_t admin_port() const { return admin_ ? admin_->port() : 0; }
+  std::uint16_t metrics_port() const { return metrics_ ? metrics_->port() : 0; }
+
+  void start() {
+    thread_ = std::thread([this] {
+      name_this_thread("cg-admin");
+      ioc_.run();
+    });
+  }
+  /** From any thread: the listeners stop taking connections (on their own thread). */
+  void stop_accepting() {
+    net::post(ioc_, [this] {
+      if (admin_) admin_->stop_accepting();
+      if (metrics_) metrics_->stop_accepting();
+    });
+  }
+  void stop() {
+    work_.reset();
+    ioc_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  /** The webhook listener's settings (TLS included) with this host and port, one thread. */
+  http::ServerOptions listener(const std::string& host, std::uint16_t port) const {
+    auto side = config_.http;
+    side.host = host;
+    side.port = port;
+    side.threads = 1;
+    side.max_connections = kAdminConnections;
+    return side;
+  }
+
+  const config::Config& config_;
+  net::io_context ioc_{1};
+  net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(ioc_);
+  http::MetricsEndpoint metrics_endpoint_;
+  std::optional<http::AdminRouter> admin_router_;
+  std::optional<http::Server> admin_;
+  std::optional<http::Server> metrics_;
+  std::thread thread_;
+};
+
+/** One port a line: webhooks, admin API, metrics (0 for a listener that is not configured). */
+void write_ready_file(const std::string& path, std::uint16_t webhooks, const SideListeners& side) {
+  if (path.empty()) return;
+  std::ofstream ready(path);
+  ready << webhooks << '\n' << side.admin_port() << '\n' << side.metrics_port() << '\n';
+}
+
+/** Runs ioc on `threads` threads (this one included) until it is stopped. */
+void run_io(net::io_context& ioc, int threads) {
+  std::vector<std::thread> others;
+  for (int i = 1; i < threads; ++i)
+    others.emplace_back([&ioc] {
+      name_this_thread("cg-io");
+      ioc.run();
+    });
+  ioc.run();
+  for (auto& t : others) t.join();
+}
+
 }  // namespace
 
 int serve(const config::Config& config, const RunOptions& options) {
@@ -69,94 +159,40 @@ int serve(const config::Config& config, const RunOptions& options) {
   for (const auto& w : config.warnings) spdlog::warn("{}: {}", config.file, w);
   Runtime runtime(config);
   runtime.start();
-  auto& metrics = runtime.metrics();
 
   auto http_options = config.http;
   http_options.max_connections = fit_connections_to_fd_limit(config.http.max_connections);
   net::io_context ioc(config.http.threads);
   auto work = net::make_work_guard(ioc);
-  http::Router router(config.sources, runtime.committer(), metrics,
+  http::Router router(config.sources, runtime.committer(), runtime.metrics(),
                       config.metrics.on_webhook_listener);
-  http::Server server(ioc, http_options, router, metrics);
+  http::Server server(ioc, http_options, router, runtime.metrics());
   server.start();
   spdlog::info("callgate {} listening on {}:{} ({} sources, store {}, {} sinks)", kVersion,
                config.http.host, server.port(), config.sources.size(), config.store.type,
                runtime.sinks().size());
-  // The admin API and the metrics listener listen apart from the webhooks, so they can stay off
-  // the public network, and run on a thread of their own: their store reads and renders never
-  // hold up a webhook's io thread.
-  net::io_context admin_ioc(1);
-  auto admin_work = net::make_work_guard(admin_ioc);
-  auto side_listener = [&](const std::string& host, std::uint16_t port) {
-    auto side = config.http;
-    side.host = host;
-    side.port = port;
-    side.threads = 1;
-    side.max_connections = kAdminConnections;
-    return side;  // with tls: when configured, every listener speaks HTTPS
-  };
-  std::optional<http::AdminRouter> admin_router;
-  std::optional<http::Server> admin_server;
-  if (config.admin.enabled) {
-    std::vector<std::string> sink_names;
-    for (const auto& s : config.sinks) sink_names.push_back(s.name);
-    admin_router.emplace(runtime.store(), metrics, config.admin.tokens, std::move(sink_names),
-                         [&runtime] { runtime.notify_sinks(); });
-    admin_server.emplace(admin_ioc, side_listener(config.admin.host, config.admin.port),
-                         *admin_router, metrics, "admin");
-    admin_server->start();
-    spdlog::info("admin API listening on {}:{}", config.admin.host, admin_server->port());
-  }
-  http::MetricsEndpoint metrics_endpoint(metrics);
-  std::optional<http::Server> metrics_server;
-  if (config.metrics.listen) {
-    metrics_server.emplace(admin_ioc, side_listener(config.metrics.host, config.metrics.port),
-                           metrics_endpoint, metrics, "metrics");
-    metrics_server->start();
-    spdlog::info("metrics listening on {}:{}", config.metrics.host, metrics_server->port());
-  }
-  if (!options.ready_file.empty()) {
-    // One port a line: webhooks, admin API, metrics (0 for a listener that is not configured).
-    std::ofstream ready(options.ready_file);
-    ready << server.port() << '\n'
-          << (admin_server ? admin_server->port() : 0) << '\n'
-          << (metrics_server ? metrics_server->port() : 0) << '\n';
-  }
+  SideListeners side(config, runtime);
+  write_ready_file(options.ready_file, server.port(), side);
 
+  // A signal stops the listeners; in-flight requests are answered until every connection has
+  // closed or http.shutdown_timeout has passed, which also bounds the sinks' last pass.
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   net::steady_timer drain_timer(ioc);
-  // http.shutdown_timeout bounds the whole shutdown: in-flight requests, then the sinks' last pass.
   auto deadline = std::chrono::steady_clock::time_point::max();
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     deadline = std::chrono::steady_clock::now() + config.http.shutdown_timeout;
     spdlog::info("signal {}: stopping; answering in-flight requests", signal);
     server.stop_accepting();
-    net::post(admin_ioc, [&] {
-      if (admin_server) admin_server->stop_accepting();
-      if (metrics_server) metrics_server->stop_accepting();
-    });
+    side.stop_accepting();
     when_drained(drain_timer, server, deadline, [&] {
       work.reset();
       ioc.stop();
     });
   });
-
-  std::thread admin_thread([&admin_ioc] {
-    name_this_thread("cg-admin");
-    admin_ioc.run();
-  });
-  std::vector<std::thread> threads;
-  for (int i = 1; i < config.http.threads; ++i)
-    threads.emplace_back([&ioc] {
-      name_this_thread("cg-io");
-      ioc.run();
-    });
-  ioc.run();
-  for (auto& t : threads) t.join();
-  admin_work.reset();
-  admin_ioc.stop();
-  admin_thread.join();
+  side.start();
+  run_io(ioc, config.http.threads);
+  side.stop();
 
   // Finish commits, then a last delivery pass over what is committed, until the deadline.
   if (deadline == std::chrono::steady_clock::time_point::max())

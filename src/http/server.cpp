@@ -4,6 +4,7 @@
 #include <callgate/http/server.hpp>
 #include <callgate/log_limit.hpp>
 #include <stdexcept>
+#include <utility>
 
 #include "session.hpp"
 
@@ -12,10 +13,10 @@ namespace callgate::http {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-Server::Server(net::io_context& ioc, const ServerOptions& options, Handler& handler,
+Server::Server(net::io_context& ioc, ServerOptions options, Handler& handler,
                metrics::Metrics& metrics, std::string listener)
     : ioc_(ioc),
-      options_(options),
+      options_(std::move(options)),
       handler_(handler),
       metrics_(metrics),
       sessions_(std::make_shared<SessionRegistry>(metrics, std::move(listener))),

@@ -31,47 +31,44 @@ Response too_many_requests(metrics::Metrics& metrics, std::string_view source, e
   return res;
 }
 
-void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submitter& committer,
-                    metrics::Metrics& metrics, WebhookLimits limits,
-                    const boost::asio::any_io_executor& connection, Reply reply) {
-  const auto& name = source.settings().name;
-  const unsigned version = req.version();
+namespace {
+
+/** The request as a source sees it: headers, body, when it arrived and its query string. */
+adapters::Request view_of(const Request& req) {
   const auto target = req.target();
   const auto mark = target.find('?');
-  const adapters::Request request{
-      req.base(), req.body(), now(),
-      mark == std::string_view::npos
-          ? std::string_view{}
-          : std::string_view{target.data() + mark + 1, target.size() - mark - 1}};
+  return {req.base(), req.body(), now(),
+          mark == std::string_view::npos
+              ? std::string_view{}
+              : std::string_view{target.data() + mark + 1, target.size() - mark - 1}};
+}
 
-  std::chrono::milliseconds wait{};
-  if (auto ok = source.verify(request); !ok) {
-    if (limits.unverified) limits.unverified->take(request.received_at, wait);
-    return reply(refuse(metrics, name, to_errc(ok.error()), version));
-  }
-  if (limits.source && !limits.source->take(request.received_at, wait))
-    return reply(too_many_requests(metrics, name, errc::rate_limited, wait, version));
-  auto parsed = source.parse(request);
-  if (!parsed) return reply(refuse(metrics, name, to_errc(parsed.error()), version));
-
-  if (parsed->answer) {
-    // A validation handshake: its signature verified above, so the answer may use the secret.
+/** A verified body that commits nothing: a validation handshake (answered as the provider
+ * asks; its signature verified, so the answer may use the secret), or an event that changes no
+ * call. nullopt for observations to commit. */
+std::optional<Response> answer_uncommitted(adapters::Parsed& parsed, metrics::Metrics& metrics,
+                                           const std::string& name, unsigned version) {
+  if (parsed.answer) {
     metrics.inc("callgate_handshakes_total", {{"source", name}});
-    spdlog::info("webhook {}: answered the {} handshake", name, parsed->event_type);
-    auto res = json_response(bhttp::status::ok, version, std::move(parsed->answer->body));
-    for (const auto& [field, value] : parsed->answer->headers) res.set(field, value);
-    return reply(std::move(res));
+    spdlog::info("webhook {}: answered the {} handshake", name, parsed.event_type);
+    auto res = json_response(bhttp::status::ok, version, std::move(parsed.answer->body));
+    for (const auto& [field, value] : parsed.answer->headers) res.set(field, value);
+    return res;
   }
-  if (parsed->observations.empty()) {
+  if (parsed.observations.empty()) {
     metrics.inc("callgate_events_ignored_total", {{"source", name}});
-    spdlog::debug("webhook {}: {} changes no call", name, parsed->event_type);
-    return reply(json_response(bhttp::status::ok, version, R"({"status":"ignored"})"));
+    spdlog::debug("webhook {}: {} changes no call", name, parsed.event_type);
+    return json_response(bhttp::status::ok, version, R"({"status":"ignored"})");
   }
-  // Without a provider event id, the body itself identifies a redelivery.
-  adapters::fill_redelivery_keys(parsed->observations, request.body);
+  return std::nullopt;
+}
 
-  // The committer calls back on its own thread, the one serial section: it only hands the
-  // outcome over; the answer is built, counted and sent on the connection's strand.
+/** Hands the observations to the committer. It calls back on its own thread, the one serial
+ * section, which only hands the outcome over: the answer is built, counted and sent on the
+ * connection's strand. */
+void commit_then_answer(std::vector<core::Observation> observations, outbox::Submitter& committer,
+                        metrics::Metrics& metrics, const std::string& name, unsigned version,
+                        const boost::asio::any_io_executor& connection, Reply reply) {
   auto answer = [&metrics, name, version,
                  reply = std::move(reply)](result<outbox::Outcome> outcome) mutable {
     if (!outcome) return reply(refuse(metrics, name, to_errc(outcome.error()), version));
@@ -82,14 +79,37 @@ void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submi
                                            : R"({"status":"accepted","events":)") +
                             std::to_string(outcome->emitted) + "}"));
   };
-  committer.submit(std::move(parsed->observations), [connection, answer = std::move(answer)](
-                                                        result<outbox::Outcome> outcome) mutable {
-    if (!connection) return answer(std::move(outcome));
-    boost::asio::post(connection,
-                      [answer = std::move(answer), outcome = std::move(outcome)]() mutable {
-                        answer(std::move(outcome));
-                      });
+  committer.submit(std::move(observations), [connection, answer = std::move(answer)](
+                                                result<outbox::Outcome> outcome) mutable {
+    if (!connection) return answer(outcome);
+    boost::asio::post(
+        connection, [answer = std::move(answer), outcome = outcome]() mutable { answer(outcome); });
   });
+}
+
+}  // namespace
+
+void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submitter& committer,
+                    metrics::Metrics& metrics, WebhookLimits limits,
+                    const boost::asio::any_io_executor& connection, Reply reply) {
+  const auto& name = source.settings().name;
+  const unsigned version = req.version();
+  const auto request = view_of(req);
+
+  std::chrono::milliseconds wait{};
+  if (auto ok = source.verify(request); !ok) {
+    if (limits.unverified) limits.unverified->take(request.received_at, wait);
+    return reply(refuse(metrics, name, to_errc(ok.error()), version));
+  }
+  if (limits.source && !limits.source->take(request.received_at, wait))
+    return reply(too_many_requests(metrics, name, errc::rate_limited, wait, version));
+  auto parsed = source.parse(request);  // the body, parsed once (verify may have begun it)
+  if (!parsed) return reply(refuse(metrics, name, to_errc(parsed.error()), version));
+  if (auto res = answer_uncommitted(*parsed, metrics, name, version)) return reply(std::move(*res));
+  // Without a provider event id, the body itself identifies a redelivery.
+  adapters::fill_redelivery_keys(parsed->observations, request.body);
+  commit_then_answer(std::move(parsed->observations), committer, metrics, name, version, connection,
+                     std::move(reply));
 }
 
 }  // namespace callgate::http

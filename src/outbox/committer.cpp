@@ -11,7 +11,7 @@ Committer::Committer(std::unique_ptr<store::Writer> writer, metrics::Metrics& me
                      Options options, Clock clock)
     : writer_(std::move(writer)),
       metrics_(metrics),
-      options_(std::move(options)),
+      options_(options),
       clock_(std::move(clock)),
       cache_(options_.state_cache),
       caching_(!writer_->shared() && options_.state_cache > 0) {
@@ -211,7 +211,7 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
   metrics_.set("callgate_live_calls", live_calls_);
   if (emitted > 0)
     for (auto& listener : listeners_) listener();
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(outcomes[i]);
   return {};
 }
 

@@ -121,7 +121,7 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
                         beast::bind_front_handler(&Exchange::on_connect, this->shared_from_this()));
   }
 
-  void on_connect(beast::error_code ec, tcp::endpoint) {
+  void on_connect(beast::error_code ec, const tcp::endpoint&) {
     if (ec) return fail(ec, "connect");
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       // SSL_set_tlsext_host_name, without the macro's C cast.

@@ -123,26 +123,11 @@ result<std::vector<Reply>> Connection::pipeline(
   return replies;
 }
 
-Pool::Pool(const Endpoint& endpoint, std::size_t size) {
+std::vector<std::unique_ptr<Connection>> connections(const Endpoint& endpoint, std::size_t size) {
+  std::vector<std::unique_ptr<Connection>> out;
   for (std::size_t i = 0; i < std::max<std::size_t>(size, 1); ++i)
-    idle_.push_back(std::make_unique<Connection>(endpoint));
-}
-
-Pool::Lease Pool::acquire() {
-  std::unique_lock lock(mutex_);
-  returned_.wait(lock, [this] { return !idle_.empty(); });
-  auto c = std::move(idle_.back());
-  idle_.pop_back();
-  return Lease(*this, std::move(c));
-}
-
-Pool::Lease::~Lease() {
-  if (!c_) return;
-  {
-    std::lock_guard lock(pool_->mutex_);
-    pool_->idle_.push_back(std::move(c_));
-  }
-  pool_->returned_.notify_one();
+    out.push_back(std::make_unique<Connection>(endpoint));
+  return out;
 }
 
 }  // namespace callgate::store::redis

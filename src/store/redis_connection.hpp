@@ -66,29 +66,7 @@ class Connection {
 };
 
 /** A fixed number of connections shared by threads; acquire() waits for a free one. */
-class Pool {
- public:
-  Pool(const Endpoint& endpoint, std::size_t size);
-
-  /** A connection returned to the pool when this goes out of scope. */
-  class Lease {
-   public:
-    Lease(Pool& pool, std::unique_ptr<Connection> c) : pool_(&pool), c_(std::move(c)) {}
-    Lease(Lease&&) = default;
-    ~Lease();
-    Connection* operator->() { return c_.get(); }
-    Connection& operator*() { return *c_; }
-
-   private:
-    Pool* pool_;
-    std::unique_ptr<Connection> c_;
-  };
-  Lease acquire();
-
- private:
-  std::mutex mutex_;
-  std::condition_variable returned_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-};
+/** Connections for any thread but the committer's: Redis's Pool (pool.hpp). */
+std::vector<std::unique_ptr<Connection>> connections(const Endpoint& endpoint, std::size_t size);
 
 }  // namespace callgate::store::redis

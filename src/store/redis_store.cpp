@@ -5,6 +5,7 @@
 #include <callgate/redact.hpp>
 #include <limits>
 
+#include "pool.hpp"
 #include "redis_codec.hpp"
 #include "redis_connection.hpp"
 #include "redis_scripts.hpp"
@@ -25,8 +26,8 @@ redis::Endpoint redis::endpoint_of(const StoreConfig& config) {
 
 RedisStore::RedisStore(const StoreConfig& config)
     : prefix_(config.key_prefix),
-      pool_(std::make_unique<redis::Pool>(redis::endpoint_of(config),
-                                          static_cast<std::size_t>(config.pool_size))) {}
+      pool_(std::make_unique<Pool<redis::Connection>>(redis::connections(
+          redis::endpoint_of(config), static_cast<std::size_t>(config.pool_size)))) {}
 
 RedisStore::~RedisStore() = default;
 

@@ -8,9 +8,11 @@
 
 namespace callgate::store {
 
+template <class Connection>
+class Pool;
+
 namespace redis {
 class Connection;
-class Pool;
 struct Endpoint;
 /** The endpoint store.url names, with the config's timeouts; throws on a bad URL (startup). */
 Endpoint endpoint_of(const StoreConfig& config);
@@ -67,7 +69,7 @@ class RedisStore final : public Store {
   result<std::vector<store::OutboxRow>> xrange(const std::string& from, std::size_t count);
 
   std::string prefix_;
-  std::unique_ptr<redis::Pool> pool_;  // every thread's but the committer's
+  std::unique_ptr<Pool<redis::Connection>> pool_;  // every thread's but the committer's
 };
 
 /** The committer's side: its own connection, the WATCHes and the buffered writes of the open

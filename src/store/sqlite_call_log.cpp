@@ -1,5 +1,6 @@
 // The SQLite store's per-call log: provider events received and unified events emitted (a
 // call's timeline in the console).
+#include "pool.hpp"
 #include "sqlite_db.hpp"
 #include "sqlite_store.hpp"
 #include "sqlite_writer.hpp"

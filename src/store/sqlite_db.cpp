@@ -57,33 +57,16 @@ boost::system::error_code commit_or_rollback(Db& db) {
   return ec;
 }
 
-Pool::Pool(const std::string& path, int busy_timeout_ms, std::size_t size) {
+std::vector<std::unique_ptr<Db>> open_readers(const std::string& path, int busy_timeout_ms,
+                                              std::size_t size) {
+  std::vector<std::unique_ptr<Db>> readers;
   for (std::size_t i = 0; i < std::max<std::size_t>(size, 1); ++i) {
     auto db = std::make_unique<Db>(path, busy_timeout_ms);
-    // A reader cannot write, whatever it is asked: writes belong to the writer and the ledger.
     if (db->exec("PRAGMA query_only=1") != SQLITE_OK)
       throw std::runtime_error(std::string("cannot configure SQLite: ") + db->last_error());
-    idle_.push_back(std::move(db));
+    readers.push_back(std::move(db));
   }
-}
-
-Pool::~Pool() = default;
-
-Pool::Lease::~Lease() {
-  if (!db_) return;  // moved from
-  {
-    std::lock_guard lock(pool_->mutex_);
-    pool_->idle_.push_back(std::move(db_));
-  }
-  pool_->returned_.notify_one();
-}
-
-Pool::Lease Pool::acquire() {
-  std::unique_lock lock(mutex_);
-  returned_.wait(lock, [&] { return !idle_.empty(); });
-  auto db = std::move(idle_.back());
-  idle_.pop_back();
-  return Lease(*this, std::move(db));
+  return readers;
 }
 
 }  // namespace callgate::store::sqlite

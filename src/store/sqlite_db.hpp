@@ -5,11 +5,9 @@
 
 #include <boost/system/error_code.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,35 +101,9 @@ class Db {
   std::map<const char*, std::unique_ptr<Statement>> cache_;
 };
 
-/** Query-only connections for any thread: each caller holds one of its own while its Lease
- * lives, so a read never shares a connection with another thread; past `size` callers at once,
- * the next waits for one to come back. */
-class Pool {
- public:
-  /** Opens size connections; throws std::runtime_error if it cannot (startup only). */
-  Pool(const std::string& path, int busy_timeout_ms, std::size_t size);
-  ~Pool();
-
-  /** A connection, back in the pool when this goes out of scope. */
-  class Lease {
-   public:
-    Lease(Pool& pool, std::unique_ptr<Db> db) : pool_(&pool), db_(std::move(db)) {}
-    Lease(Lease&&) = default;
-    ~Lease();
-    Db* operator->() { return db_.get(); }
-    Db& operator*() { return *db_; }
-
-   private:
-    Pool* pool_;
-    std::unique_ptr<Db> db_;
-  };
-  /** An idle connection, once there is one. */
-  Lease acquire();
-
- private:
-  std::mutex mutex_;
-  std::condition_variable returned_;
-  std::vector<std::unique_ptr<Db>> idle_;
-};
+/** Opens size query-only connections (at least one) for a Pool: a reader cannot write,
+ * whatever it is asked. Throws std::runtime_error if it cannot (startup only). */
+std::vector<std::unique_ptr<Db>> open_readers(const std::string& path, int busy_timeout_ms,
+                                              std::size_t size);
 
 }  // namespace callgate::store::sqlite

@@ -1,5 +1,6 @@
 #include "sqlite_store.hpp"
 
+#include "pool.hpp"
 #include "sqlite_sql.hpp"
 
 namespace callgate::store {
@@ -49,8 +50,8 @@ result<std::vector<store::OutboxRow>> rows_from(sqlite::Statement& s) {
 }  // namespace
 
 SqliteStore::SqliteStore(const StoreConfig& config)
-    : readers_(std::make_unique<sqlite::Pool>(config.path, config.busy_timeout_ms,
-                                              static_cast<std::size_t>(config.pool_size))),
+    : readers_(std::make_unique<Pool<sqlite::Db>>(sqlite::open_readers(
+          config.path, config.busy_timeout_ms, static_cast<std::size_t>(config.pool_size)))),
       // The ledger's writes (cursors, dead letters) are not fsynced on their own: the WAL keeps
       // them in order behind the writer's, and a cursor lost in a power cut means a re-delivery
       // (the file sink cuts back to the saved cursor, the HTTP sink repeats the same key).

@@ -8,8 +8,9 @@ namespace callgate::store {
 
 namespace sqlite {
 class Db;
-class Pool;
 }  // namespace sqlite
+template <class Connection>
+class Pool;
 
 /**
  * The shared side of the embedded default (one SQLite file in WAL mode). Reads run on a pool of
@@ -43,7 +44,7 @@ class SqliteStore final : public Store {
       TimePoint expires_at) override;
 
  private:
-  std::unique_ptr<sqlite::Pool> readers_;
+  std::unique_ptr<Pool<sqlite::Db>> readers_;
   std::unique_ptr<sqlite::Db> ledger_;
   std::mutex ledger_mutex_;
 };

@@ -14,8 +14,8 @@ std::string key_text(const YAML::Node& key) {
 
 }  // namespace
 
-Node::Node(YAML::Node node, std::shared_ptr<const std::string> file, std::string path)
-    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {}
+Node::Node(const YAML::Node& node, std::shared_ptr<const std::string> file, std::string path)
+    : node_(node), file_(std::move(file)), path_(std::move(path)) {}
 
 std::string Node::key_path(std::string_view key) const {
   if (key.empty()) return path_;
@@ -63,7 +63,7 @@ bool Node::has(std::string_view key) const {
 // Expands ${VAR} from the environment; a variable that is not set stops startup.
 std::string Node::scalar(std::string_view key, const YAML::Node& n) const {
   if (!n.IsScalar()) fail(key, "expected a single value");
-  const std::string raw = n.Scalar();
+  const std::string& raw = n.Scalar();
   std::string out;
   std::size_t pos = 0;
   while (pos < raw.size()) {
@@ -280,7 +280,7 @@ Node load_yaml_text(const std::string& text, const std::string& file) {
   }
   if (!root.IsMap()) throw ConfigError(file + ": the top level must be a mapping");
   refuse_duplicate_keys(root, file, "");
-  return Node(root, std::make_shared<const std::string>(file), "");
+  return {root, std::make_shared<const std::string>(file), ""};
 }
 
 Node load_yaml_file(const std::string& file) {

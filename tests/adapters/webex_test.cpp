@@ -13,7 +13,8 @@ const TimePoint kNow = from_unix_ms(1'755'197'600'000);
 const adapters::SourceSettings kSettings{"webex", false};
 const boost::beast::http::fields kNoHeaders;
 
-result<adapters::Parsed> parse(const std::string& body, adapters::SourceSettings s = kSettings) {
+result<adapters::Parsed> parse(const std::string& body,
+                               const adapters::SourceSettings& s = kSettings) {
   return adapters::webex::parse({kNoHeaders, body, kNow}, s);
 }
 

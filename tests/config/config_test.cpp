@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <callgate/config/config.hpp>
 #include <callgate/sinks/http_sink.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <support/fixtures.hpp>

@@ -153,7 +153,7 @@ TEST(Correlate, WebexSeedInEveryOrderGivesOneCreatedOneDeletedAndTheSameCall) {
 // decide compares states field by field instead of rendering JSON; both must always agree.
 TEST(Correlate, SameUnifiedFieldsAgreesWithComparingTheRenderedFields) {
   std::vector<core::CallState> states;
-  for (auto calls : {webex_seed(), telnyx_call()}) {
+  for (const auto& calls : {webex_seed(), telnyx_call()}) {
     std::optional<core::CallState> state;
     for (const auto& obs : calls) {
       state = core::decide(state, obs, "call_x", kNow).state;
@@ -176,7 +176,7 @@ TEST(Correlate, SameUnifiedFieldsAgreesWithComparingTheRenderedFields) {
 
 TEST(Correlate, WebexSeedOrdersWithTheEndLastGiveExactlyCreatedAndDeleted) {
   const auto obs = webex_seed();
-  for (auto order : {std::vector<std::size_t>{0, 1, 2}, {1, 0, 2}}) {
+  for (const auto& order : {std::vector<std::size_t>{0, 1, 2}, {1, 0, 2}}) {
     EXPECT_EQ(types(fold(obs, order)), (std::vector{EventType::created, EventType::deleted}));
   }
 }
@@ -300,7 +300,7 @@ TEST(Correlate, TheWrittenEventBodyIsTheUnifiedEventDumpedForAnyText) {
   o.event_time = kNow;
   o.answered_at = kNow - std::chrono::seconds(42);
   o.direction = core::Direction::outbound;
-  o.external_number = "+1 \"quoted\" \\ back";
+  o.external_number = R"(+1 "quoted" \ back)";
   o.internal_number = "ünïcödé ☎";
   o.recording_url = "https://x.example/a?b=1&c=<2>";
   o.users = {{"user", "u\t1"}, {"person", "p2"}};

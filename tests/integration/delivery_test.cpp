@@ -94,7 +94,7 @@ TEST_F(Delivery, AReceiverThatIsDownForAWhileGetsEveryEventInPerCallOrder) {
                                        R"("})") > 0;
   })) << "the sink kept trying while the receiver was down";
   receiver.start();
-  ASSERT_TRUE(eventually([&] { return unique_received().size() >= kCalls * 3; }))
+  ASSERT_TRUE(eventually([&] { return unique_received().size() >= std::size_t{kCalls} * 3; }))
       << unique_received().size();
   const auto got = unique_received();
   EXPECT_EQ(got.size(), static_cast<std::size_t>(kCalls * 3));

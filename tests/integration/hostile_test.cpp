@@ -100,7 +100,8 @@ TEST_F(Hostile, EveryBrokenRequestGetsItsAnswerAndLeavesNoTrace) {
        request("/webhooks/webex", webex_headers(kWebexSecret, seed), seed,
                "X-Long: " + std::string(20'000, 'x') + "\r\n"),
        431},
-      {"garbage instead of HTTP", "\x16\x03\x01\x02\x00 not http at all\r\n\r\n", 400},
+      {"garbage instead of HTTP", std::string("\x16\x03\x01\x02\x00 not http at all\r\n\r\n", 25),
+       400},  // a TLS-like start, NUL included
   };
   for (const auto& c : cases) {
     const auto response = raw_exchange(port(), c.bytes);

@@ -25,6 +25,7 @@
 #include <support/raw_client.hpp>
 #include <support/receiver.hpp>
 #include <thread>
+#include <utility>
 
 namespace callgate::testing {
 namespace {
@@ -86,7 +87,7 @@ TEST_F(Reliability, ACorruptStoredCallFailsAloneNotItsBatch) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir / "var/callgate.db").c_str(), &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 2000);
-    const auto sql = "UPDATE calls SET state = '{\"v\":1,\"torn\":' WHERE id = '" + poison_id + "'";
+    const auto sql = R"(UPDATE calls SET state = '{"v":1,"torn":' WHERE id = ')" + poison_id + "'";
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_changes(db), 1);
     sqlite3_close(db);
@@ -292,7 +293,7 @@ TEST_F(Reliability, DataFilesAreCreatedReadableByTheOwnerOnly) {
  * allowed (not root, or no CAP_SYS_ADMIN in this container). */
 class SmallDisk {
  public:
-  explicit SmallDisk(const std::filesystem::path& at) : at_(at) {
+  explicit SmallDisk(std::filesystem::path at) : at_(std::move(at)) {
     std::filesystem::create_directories(at_);
     mounted_ = ::mount("tmpfs", at_.c_str(), "tmpfs", 0, "size=2m") == 0;
     if (!mounted_) error_ = std::strerror(errno);
@@ -305,7 +306,7 @@ class SmallDisk {
   /** Writes a file until the disk is full. */
   void fill() {
     std::ofstream out(at_ / "filler", std::ios::binary);
-    const std::string block(64 * 1024, 'x');
+    const std::string block(std::size_t{64} * 1024, 'x');
     while (out.write(block.data(), static_cast<std::streamsize>(block.size()))) out.flush();
   }
   void free() { std::filesystem::remove(at_ / "filler"); }

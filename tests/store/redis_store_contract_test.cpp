@@ -69,7 +69,9 @@ TEST(RedisStore, RedisDownIsStoreUnavailableAndItRecoversByItself) {
   c.type = "redis";
   c.url = redis.url();
   c.reconnect_interval_ms = 50;
-  auto [s, w] = store::open_store(c);
+  auto opened = store::open_store(c);
+  auto& s = opened.store;
+  auto& w = opened.writer;
   ASSERT_TRUE(s->count_live_calls());
   redis.kill9();
   auto down = s->count_live_calls();

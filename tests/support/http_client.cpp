@@ -28,7 +28,7 @@ HttpResult http_request(std::uint16_t port, bhttp::verb method, const std::strin
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(64 << 20);
     bhttp::read(socket, buffer, parser);
-    out.status = parser.get().result_int();
+    out.status = static_cast<int>(parser.get().result_int());
     out.body = parser.get().body();
     if (auto c = parser.get().find(bhttp::field::set_cookie); c != parser.get().end())
       out.set_cookie = std::string(c->value());

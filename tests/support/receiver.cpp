@@ -85,7 +85,7 @@ void Receiver::accept() {
   });
 }
 
-void Receiver::serve_keep_alive(std::shared_ptr<tcp::socket> socket) {
+void Receiver::serve_keep_alive(const std::shared_ptr<tcp::socket>& socket) {
   boost::beast::flat_buffer buffer;
   for (int served = 1; answer(*socket, buffer, true); ++served)
     if (mode_.close_after > 0 && served % mode_.close_after == 0) break;  // dropped, unannounced

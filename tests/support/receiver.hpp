@@ -64,7 +64,7 @@ class Receiver {
   /** Answers one request read from socket; false when the connection ends. */
   bool answer(boost::asio::ip::tcp::socket& socket, boost::beast::flat_buffer& buffer,
               bool keep_alive);
-  void serve_keep_alive(std::shared_ptr<boost::asio::ip::tcp::socket> socket);
+  void serve_keep_alive(const std::shared_ptr<boost::asio::ip::tcp::socket>& socket);
 
   boost::asio::io_context ioc_;
   std::optional<boost::asio::ip::tcp::acceptor> acceptor_;

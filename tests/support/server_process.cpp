@@ -1,9 +1,9 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <ctime>
 #include <fstream>
 #include <support/fixtures.hpp>
@@ -45,7 +45,7 @@ int wait_exit(pid_t pid) {
 
 }  // namespace
 
-ServerProcess::ServerProcess(std::filesystem::path dir, std::string config_yaml,
+ServerProcess::ServerProcess(std::filesystem::path dir, const std::string& config_yaml,
                              std::map<std::string, std::string> env)
     : dir_(std::move(dir)), env_(std::move(env)) {
   std::ofstream(dir_ / "callgate.yaml") << config_yaml;

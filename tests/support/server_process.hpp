@@ -18,7 +18,7 @@ namespace callgate::testing {
  */
 class ServerProcess {
  public:
-  ServerProcess(std::filesystem::path dir, std::string config_yaml,
+  ServerProcess(std::filesystem::path dir, const std::string& config_yaml,
                 std::map<std::string, std::string> env = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;

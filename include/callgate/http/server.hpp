@@ -44,7 +44,7 @@ class SessionRegistry {
 class Server {
  public:
   /** `listener` labels this server's connection metrics (webhooks, admin). */
-  Server(boost::asio::io_context& ioc, const ServerOptions& options, Handler& handler,
+  Server(boost::asio::io_context& ioc, ServerOptions options, Handler& handler,
          metrics::Metrics& metrics, std::string listener = "webhooks");
   ~Server();
 

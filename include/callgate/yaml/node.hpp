@@ -32,7 +32,7 @@ struct Value;
  */
 class Node {
  public:
-  Node(YAML::Node node, std::shared_ptr<const std::string> file, std::string path);
+  Node(const YAML::Node& node, std::shared_ptr<const std::string> file, std::string path);
 
   bool has(std::string_view key) const;
   std::string string(std::string_view key) const;

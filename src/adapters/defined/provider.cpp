@@ -117,7 +117,7 @@ std::shared_ptr<const Definition> load_definition(const std::string& text,
   return std::make_shared<const Definition>(read_definition(yaml::load_yaml_text(text, file)));
 }
 
-ProviderFactory definition_factory(std::shared_ptr<const Definition> d) {
+ProviderFactory definition_factory(const std::shared_ptr<const Definition>& d) {
   ProviderFactory f;
   f.name = d->name;
   f.create = [d](const yaml::Node& node, SourceSettings settings) {

@@ -19,7 +19,7 @@ std::span<const EmbeddedFile> bundled_files();
 std::shared_ptr<const Definition> load_definition(const std::string& text, const std::string& file);
 
 /** The factory that makes sources of a definition: `provider: <definition name>`. */
-ProviderFactory definition_factory(std::shared_ptr<const Definition> d);
+ProviderFactory definition_factory(const std::shared_ptr<const Definition>& d);
 
 /** Adds every bundled definition (startup: a broken bundled file is a ConfigError). */
 void register_bundled(Registry& r);
