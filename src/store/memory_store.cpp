@@ -46,8 +46,9 @@ void MemoryStore::rollback() {
   }
   outbox_.resize(undo_->outbox_size);
   next_seq_ = undo_->next_seq;
-  for (auto& it : std::ranges::reverse_view(undo_->logged))
-    if (auto log = call_logs_.find(it); log != call_logs_.end() && !log->second.entries.empty())
+  // Newest first. NOLINTNEXTLINE(modernize-loop-convert): clang 14's ranges reject the view
+  for (auto it = undo_->logged.rbegin(); it != undo_->logged.rend(); ++it)
+    if (auto log = call_logs_.find(*it); log != call_logs_.end() && !log->second.entries.empty())
       log->second.entries.pop_back();
   undo_.reset();
 }

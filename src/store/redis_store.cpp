@@ -236,7 +236,7 @@ result<bool> RedisStore::hold_lease(std::string_view name, std::string_view hold
   auto conn = pool_->acquire();
   auto r = conn->command({"EVAL", std::string(redis::kLeaseScript), "1", key("lease", name),
                           std::string(holder), ms(ttl)});
-  if (!r) return result<bool>(boost::system::in_place_error, r.error());
+  if (!r) return {boost::system::in_place_error, r.error()};
   return (*r)->integer == 1;
 }
 

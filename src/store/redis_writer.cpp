@@ -112,7 +112,7 @@ result<bool> RedisWriter::remember_delivery(std::string_view dedup_key, TimePoin
     if (known->second) return false;
   } else {
     auto r = connection_->pipeline({{"WATCH", k}, {"EXISTS", k}});
-    if (!r) return result<bool>(boost::system::in_place_error, r.error());
+    if (!r) return {boost::system::in_place_error, r.error()};
     if ((*r)[1]->integer == 1) return false;
   }
   seen_.emplace(dedup_key);

@@ -104,10 +104,10 @@ std::string read_file(const std::filesystem::path& p) {
   return text.str();
 }
 
-void add(Registry& r, std::shared_ptr<const Definition> d, const std::string& file) {
+void add(Registry& r, const std::shared_ptr<const Definition>& d, const std::string& file) {
   if (r.find(d->name))
     throw yaml::ConfigError(file + ": provider '" + d->name + "' is already defined");
-  r.add(definition_factory(std::move(d)));
+  r.add(definition_factory(d));
 }
 
 }  // namespace
