@@ -269,8 +269,8 @@ TEST(Committer, AFullQueueRefusesAtOnceAndTakesAgainOnceItDrains) {
   metrics::Metrics metrics;
   outbox::Committer::Options options;
   options.max_queue = 3;
-  outbox::Committer committer(testing::open_memory_store().writer, metrics, options,
-                              [] { return kNow; });
+  auto opened = testing::open_memory_store();  // the store must outlive its writer
+  outbox::Committer committer(std::move(opened.writer), metrics, options, [] { return kNow; });
   std::vector<std::promise<result<outbox::Outcome>>> answers(4);
   const auto bodies = testing::webex_seed_bodies();
   for (std::size_t i = 0; i < answers.size(); ++i)  // not started yet: nothing drains
