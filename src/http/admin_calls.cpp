@@ -12,7 +12,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr std::size_t kMaxLimit = 1000;
 constexpr std::size_t kMaxScan = 20000;  // live calls a search looks through at most
 
 std::string digits(std::string_view s) {

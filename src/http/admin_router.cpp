@@ -14,8 +14,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr std::size_t kMaxLimit = 1000;  // a page: a larger one would grow RSS by megabytes
-
 Response unavailable(unsigned version) { return error_response(errc::store_unavailable, version); }
 
 }  // namespace

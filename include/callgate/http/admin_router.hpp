@@ -45,6 +45,8 @@ class AdminRouter final : public Handler {
     Response (AdminRouter::*answer)(const Query& q, unsigned version);
   };
   static const Route kRoutes[];
+  /** The largest page any endpoint answers: a larger one would grow RSS by megabytes. */
+  static constexpr std::size_t kMaxLimit = 1000;
 
   /** The answer to a request that may not use the API, or nullopt when it may. */
   std::optional<Response> refusal(const Request& req);
