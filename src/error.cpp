@@ -32,6 +32,8 @@ class category final : public boost::system::error_category {
         return "too many failed verifications on this connection";
       case errc::unknown_source:
         return "unknown source";
+      case errc::address_not_allowed:
+        return "sender address not allowed";
       case errc::method_not_allowed:
         return "method not allowed";
       case errc::not_found:

@@ -21,6 +21,7 @@ enum class errc {
   rate_limited,        // 429: with Retry-After
   failing_connection,  // 429: this connection's requests keep failing verification
   unknown_source,      // 404
+  address_not_allowed,  // 403: the source's allow_from does not hold the sender
   method_not_allowed,  // 405
   not_found,           // 404: no such route
   store_unavailable,   // 503: the provider should retry

@@ -165,7 +165,7 @@ int serve(const config::Config& config, const RunOptions& options) {
   net::io_context ioc(config.http.threads);
   auto work = net::make_work_guard(ioc);
   http::Router router(config.sources, runtime.committer(), runtime.metrics(),
-                      config.metrics.on_webhook_listener);
+                      config.metrics.on_webhook_listener, config.http.trusted_proxies);
   http::Server server(ioc, http_options, router, runtime.metrics());
   server.start();
   spdlog::info("callgate {} listening on {}:{} ({} sources, store {}, {} sinks)", kVersion,

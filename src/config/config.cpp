@@ -105,6 +105,13 @@ store::StoreConfig read_store(const Node& root) {
   return s;
 }
 
+Networks read_networks(const Node& node, std::string_view key) {
+  std::string bad;
+  auto networks = Networks::parse(node.strings(key), bad);
+  if (!networks) node.fail(key, "'" + bad + "' is not an IP address or CIDR network");
+  return std::move(*networks);
+}
+
 void read_sources(const Node& root, const adapters::Registry& registry, Purpose purpose,
                   Config& c) {
   const auto entries = root.map_entries("sources");
@@ -119,6 +126,8 @@ void read_sources(const Node& root, const adapters::Registry& registry, Purpose 
       node.fail("provider",
                 "unknown provider '" + provider + "' (known: " + registry.known() + ")");
     adapters::SourceSettings settings{name, node.boolean("include_raw", false)};
+    settings.allow_from = read_networks(node, "allow_from");
+    settings.allow_unsigned = node.boolean("allow_unsigned", false);
     if (auto limit = node.optional_map("rate_limit")) {
       settings.rate_per_second =
           static_cast<double>(limit->integer("per_second", 100, 1, 1'000'000));
@@ -127,7 +136,15 @@ void read_sources(const Node& root, const adapters::Registry& registry, Purpose 
       limit->finish();
     }
     try {
-      c.sources.emplace(name, factory->create(node, settings));
+      auto source = factory->create(node, settings);
+      if (settings.allow_unsigned && !source->is_unsigned())
+        node.fail("allow_unsigned", "is set, but this source checks a signature or token");
+      if (source->is_unsigned())
+        c.warnings.push_back("sources." + name + " takes requests unsigned (allow_unsigned)" +
+                             (settings.allow_from.empty()
+                                  ? ", from any address: give it allow_from"
+                                  : ", only from its allow_from"));
+      c.sources.emplace(name, std::move(source));
     } catch (const yaml::MissingVariable&) {
       // replay and events check no signature, so they need no secret.
       if (purpose != Purpose::offline) throw;
@@ -186,6 +203,7 @@ Config read_config(const std::string& file, const adapters::Registry& registry,
   Config c;
   c.file = file;
   read_http(root, c.http);
+  c.http.trusted_proxies = read_networks(root, "trusted_proxies");
   c.connector_id = root.string_or("connector_id", "callgate");
   c.owner_id = root.string_or("owner_id", "");
   c.log_level = root.string_or("log_level", "info");

@@ -28,6 +28,8 @@ bhttp::status status_for(errc e) {
       return bhttp::status::not_found;
     case errc::method_not_allowed:
       return bhttp::status::method_not_allowed;
+    case errc::address_not_allowed:
+      return bhttp::status::forbidden;
     case errc::store_unavailable:
     case errc::shutting_down:
     case errc::store_conflict:

@@ -18,11 +18,12 @@ Response method_not_allowed(unsigned version, const char* allow) {
 }  // namespace
 
 Router::Router(Sources sources, outbox::Submitter& committer, metrics::Metrics& metrics,
-               bool serve_metrics)
+               bool serve_metrics, Networks trusted_proxies)
     : sources_(std::move(sources)),
       committer_(committer),
       metrics_(metrics),
-      serve_metrics_(serve_metrics) {
+      serve_metrics_(serve_metrics),
+      trusted_proxies_(std::move(trusted_proxies)) {
   for (const auto& [name, source] : sources_) {
     const auto& s = source->settings();
     if (s.rate_per_second > 0)
@@ -55,7 +56,17 @@ void Router::handle(Request&& req, ConnectionState& connection, Reply reply) {
         counted(it == sources_.end() ? "(unknown)" : std::string(name), std::move(reply));
     if (it == sources_.end())
       return respond(refuse(metrics_, "(unknown)", errc::unknown_source, version));
-    if (req.method() != bhttp::verb::post) return respond(method_not_allowed(version, "POST"));
+    const auto& source = *it->second;
+    if (const auto& allowed = source.settings().allow_from; !allowed.empty()) {
+      const auto forwarded = req["X-Forwarded-For"];
+      const auto client = client_address(connection.peer, {forwarded.data(), forwarded.size()},
+                                         trusted_proxies_);
+      if (!allowed.contains(client))
+        return respond(refuse(metrics_, name, errc::address_not_allowed, version));
+    }
+    const bool get_allowed = source.accepts_get() && req.method() == bhttp::verb::get;
+    if (req.method() != bhttp::verb::post && !get_allowed)
+      return respond(method_not_allowed(version, source.accepts_get() ? "POST, GET" : "POST"));
     WebhookLimits limits;
     if (auto limit = limits_.find(name); limit != limits_.end()) {
       limits.source = limit->second.get();

@@ -29,6 +29,8 @@ template <class Stream>
 void HttpSession<Stream>::run() {
   auto self = this->shared_from_this();
   connection_.executor = stream_.get_executor();
+  boost::system::error_code ec;
+  connection_.peer = tcp().socket().remote_endpoint(ec).address();
   boost::asio::dispatch(stream_.get_executor(), [self] {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       self->wait_for_request();

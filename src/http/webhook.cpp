@@ -40,7 +40,8 @@ adapters::Request view_of(const Request& req) {
   return {req.base(), req.body(), now(),
           mark == std::string_view::npos
               ? std::string_view{}
-              : std::string_view{target.data() + mark + 1, target.size() - mark - 1}};
+              : std::string_view{target.data() + mark + 1, target.size() - mark - 1},
+          req.method() == bhttp::verb::get};
 }
 
 /** A verified body that commits nothing: a validation handshake (answered as the provider

@@ -3,6 +3,7 @@
 #include <callgate/core/observation.hpp>
 #include <callgate/error.hpp>
 #include <callgate/named_registry.hpp>
+#include <callgate/networks.hpp>
 #include <callgate/verify/common.hpp>
 #include <callgate/yaml/node.hpp>
 #include <functional>
@@ -21,6 +22,7 @@ struct Request {
   std::string_view body;
   TimePoint received_at;
   std::string_view query = {};  ///< the request target's query string, without '?'
+  bool get = false;             ///< a GET (only sources that accept_get() see one)
 
   /** The body as JSON, parsed by parse_json (with its nesting limit) the first time verify or
    * parse asks and then kept: one request's body is parsed once. bad_json if it is not JSON. */
@@ -48,6 +50,8 @@ struct SourceSettings {
   bool include_raw = false;    ///< put the provider payload into rawResource
   double rate_per_second = 0;  ///< token bucket refill; 0: no rate limit
   double rate_burst = 0;       ///< token bucket size
+  Networks allow_from = {};    ///< when not empty, requests from elsewhere get 403
+  bool allow_unsigned = false;  ///< the source opted in to a provider or setting that signs nothing
 };
 
 /** One configured source: checks a request's signature and turns its body into observations. */
@@ -63,6 +67,10 @@ class Source {
   /** How far a signed timestamp may lie from now (0: this source signs none). A replay inside
    * it is caught only by the redelivery window, which must therefore be at least as long. */
   virtual std::chrono::seconds timestamp_tolerance() const { return {}; }
+  /** Whether the provider also calls back with GET (its query is then the form). */
+  virtual bool accepts_get() const { return false; }
+  /** Whether requests are taken unsigned (the source set allow_unsigned and has no secret). */
+  virtual bool is_unsigned() const { return false; }
 
  protected:
   explicit Source(SourceSettings s) : settings_(std::move(s)) {}

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <callgate/error.hpp>
@@ -26,6 +27,8 @@ struct ConnectionState {
    * continues here, so that building the answer and counting it never run on that thread.
    * Empty (tests without a connection): the completion runs where it arrives. */
   boost::asio::any_io_executor executor;
+  /** The connection's peer (a proxy's, behind one: see Networks and client_address). */
+  boost::asio::ip::address peer;
 };
 
 /** Turns requests into responses, at once or later (a webhook waits for its commit). */

@@ -15,7 +15,8 @@ namespace callgate::http {
 using Sources = std::map<std::string, std::shared_ptr<const adapters::Source>, std::less<>>;
 
 /**
- * Routes: POST /webhooks/<source>, GET /healthz, GET /readyz (and GET /metrics when asked to).
+ * Routes: POST /webhooks/<source> (and GET, for a source whose provider calls back with GET;
+ * a source's allow_from is checked first, 403 from elsewhere), GET /healthz, GET /readyz (and GET /metrics when asked to).
  * Every response passes
  * through one place that counts it by source and status and times it.
  */
@@ -24,7 +25,7 @@ class Router final : public Handler {
   /** serve_metrics: answer GET /metrics here too (metrics.on_webhook_listener); off by default,
    * since the webhook listener is public. */
   Router(Sources sources, outbox::Submitter& committer, metrics::Metrics& metrics,
-         bool serve_metrics = false);
+         bool serve_metrics = false, Networks trusted_proxies = {});
 
   void handle(Request&& req, ConnectionState& connection, Reply reply) override;
   Response reject(errc why, std::string_view target, unsigned version) override;
@@ -38,6 +39,7 @@ class Router final : public Handler {
   outbox::Submitter& committer_;
   metrics::Metrics& metrics_;
   bool serve_metrics_;
+  Networks trusted_proxies_;
 };
 
 /** The buckets a webhook request spends, when its source has a rate_limit. */

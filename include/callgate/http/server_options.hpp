@@ -1,5 +1,6 @@
 #pragma once
 
+#include <callgate/networks.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +21,9 @@ struct ServerOptions {
   std::size_t max_header_count = 100;    ///< more get 431
   std::string tls_cert;                  ///< PEM certificate chain; empty: plain HTTP
   std::string tls_key;                   ///< PEM private key
+  /** Peers whose X-Forwarded-For is believed (a load balancer's addresses): the top-level
+   * `trusted_proxies`. */
+  Networks trusted_proxies;
 };
 
 }  // namespace callgate::http

@@ -5,6 +5,12 @@
 #include <cctype>
 #include <charconv>
 #include <ctime>
+// date::parse's own locals trip g++ 12's -Wmaybe-uninitialized (a false positive in the header).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <date/tz.h>
+#pragma GCC diagnostic pop
+#include <sstream>
 
 namespace callgate::adapters::defined {
 namespace {
@@ -42,6 +48,159 @@ std::optional<TimePoint> rfc2822(std::string_view text) {
   return from_unix_ms((static_cast<std::int64_t>(t) - offset) * 1000);
 }
 
+/** text read whole by a date::parse pattern. A pattern with %z or %Z names its own offset;
+ * without, the time is local to zone (null: UTC), and a time a DST change skips or repeats
+ * takes its earlier reading. */
+std::optional<TimePoint> patterned(std::string_view text, const std::string& pattern,
+                                   const date::time_zone* zone) {
+  using namespace std::chrono;
+  std::istringstream in{std::string(text)};
+  const bool zoned = pattern.find("%z") != std::string::npos ||
+                     pattern.find("%Ez") != std::string::npos ||
+                     pattern.find("%Z") != std::string::npos;
+  TimePoint out;
+  if (zoned) {
+    date::sys_time<nanoseconds> t;
+    in >> date::parse(pattern, t);
+    if (in.fail()) return std::nullopt;
+    out = floor<milliseconds>(t);
+  } else {
+    date::local_time<nanoseconds> t;
+    in >> date::parse(pattern, t);
+    if (in.fail()) return std::nullopt;
+    out = zone == nullptr ? floor<milliseconds>(date::sys_time<nanoseconds>{t.time_since_epoch()})
+                          : floor<milliseconds>(zone->to_sys(t, date::choose::earliest));
+  }
+  if (in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  return out;
+}
+
+/** ISO 8601 with an offset, or without one (read in zone). */
+std::optional<TimePoint> iso8601(std::string_view text, const date::time_zone* zone) {
+  if (auto t = parse_iso8601(text)) return t;
+  if (text.size() < 19) return std::nullopt;
+  return patterned(text, text[10] == ' ' ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%dT%H:%M:%S", zone);
+}
+
+/** ISO 8601 durations in days, hours, minutes and seconds: "PT20.056S", "P1DT2H3M". */
+std::optional<std::chrono::seconds> iso_duration(std::string_view text) {
+  if (text.size() < 3 || text[0] != 'P') return std::nullopt;
+  double total = 0;
+  bool in_time = false, any = false;
+  std::size_t pos = 1;
+  while (pos < text.size()) {
+    if (text[pos] == 'T') {
+      in_time = true;
+      ++pos;
+      continue;
+    }
+    double n = 0;
+    auto [end, ec] = std::from_chars(text.data() + pos, text.data() + text.size(), n);
+    if (ec != std::errc{} || end == text.data() + text.size() || n < 0) return std::nullopt;
+    const char unit = *end;
+    const double scale = !in_time && unit == 'D' ? 86400
+                         : !in_time && unit == 'W' ? 604800
+                         : in_time && unit == 'H'  ? 3600
+                         : in_time && unit == 'M'  ? 60
+                         : in_time && unit == 'S'  ? 1
+                                                   : 0;
+    if (scale == 0) return std::nullopt;  // years and months have no fixed length
+    total += n * scale;
+    any = true;
+    pos = static_cast<std::size_t>(end - text.data()) + 1;
+  }
+  if (!any || total > 1e12) return std::nullopt;
+  return std::chrono::seconds{static_cast<std::int64_t>(total)};
+}
+
+const json* walk(const json& doc, const Path& path, std::size_t first) {
+  const json* at = &doc;
+  for (std::size_t i = first; i < path.steps.size(); ++i) {
+    const auto& step = path.steps[i];
+    if (!at->is_object()) return nullptr;
+    auto it = at->find(step.key);
+    if (it == at->end()) return nullptr;
+    at = &*it;
+    if (step.index >= 0) {
+      if (!at->is_array() || at->size() <= static_cast<std::size_t>(step.index)) return nullptr;
+      at = &(*at)[static_cast<std::size_t>(step.index)];
+    }
+  }
+  return at;
+}
+
+std::optional<std::string> text_of(const json* at) {
+  if (at == nullptr) return std::nullopt;
+  if (at->is_string()) return at->get<std::string>();
+  if (at->is_number_integer() || at->is_number_unsigned() || at->is_number_float() ||
+      at->is_boolean())
+    return at->dump();
+  return std::nullopt;
+}
+
+std::string_view setting(const Input& in, const std::string& name) {
+  if (in.settings == nullptr) return {};
+  for (const auto& [key, value] : *in.settings)
+    if (key == name) return value;
+  return {};
+}
+
+std::string_view before_query(std::string_view url) { return url.substr(0, url.find('?')); }
+
+/** Name and value pairs sorted by name, then value (a repeated name keeps all its values). */
+std::vector<const std::pair<std::string, std::string>*> sorted(const FormFields& form) {
+  std::vector<const std::pair<std::string, std::string>*> out;
+  for (const auto& kv : form) out.push_back(&kv);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return *a < *b; });
+  return out;
+}
+
+/** One placeholder's value; nullopt when absent. */
+std::optional<std::string> part_value(const Template::Part& part, const Input& in) {
+  using Kind = Template::Part::Kind;
+  switch (part.kind) {
+    case Kind::literal:
+      return part.text;
+    case Kind::body:
+      return std::string(in.body);
+    case Kind::field:
+      return text_of(find(in, part.path));
+    case Kind::header: {
+      auto h = verify::single_header(in.headers, part.text);
+      if (!h || !*h) return std::nullopt;
+      return std::string(**h);
+    }
+    case Kind::url: {
+      // The configured URL as the provider was given it; the query the request came with
+      // replaces the configured one (they are the same when both are there).
+      const auto url = setting(in, part.text);
+      if (url.empty()) return std::nullopt;
+      if (in.query.empty()) return std::string(url);
+      return std::string(before_query(url)).append("?").append(in.query);
+    }
+    case Kind::url_base: {
+      const auto url = setting(in, part.text);
+      if (url.empty()) return std::nullopt;
+      return std::string(before_query(url));
+    }
+    case Kind::query_sorted: {
+      auto query = parse_form(in.query);
+      if (!query) return std::nullopt;
+      std::string out;
+      for (auto* kv : sorted(*query))
+        out.append(out.empty() ? "" : "&").append(kv->first).append("=").append(kv->second);
+      return out;
+    }
+    case Kind::form_sorted: {
+      if (in.form == nullptr) return std::nullopt;
+      std::string out;
+      for (auto* kv : sorted(*in.form)) out.append(kv->first).append(kv->second);
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 result<FormFields> parse_form(std::string_view body) {
@@ -71,99 +230,82 @@ json form_object(const FormFields& form) {
   return j;
 }
 
+const json* find(const Input& in, const Path& path) {
+  if (in.item != nullptr && !path.steps.empty() && path.steps[0].index < 0 &&
+      path.steps[0].key == in.item_name)
+    return walk(*in.item, path, 1);
+  if (in.doc == nullptr) return nullptr;
+  return walk(*in.doc, path, 0);
+}
+
 std::optional<std::string> lookup(const json& doc, const Path& path) {
-  const json* at = &doc;
-  for (const auto& step : path.steps) {
-    if (!at->is_object()) return std::nullopt;
-    auto it = at->find(step.key);
-    if (it == at->end()) return std::nullopt;
-    at = &*it;
-    if (step.index >= 0) {
-      if (!at->is_array() || at->size() <= static_cast<std::size_t>(step.index))
-        return std::nullopt;
-      at = &(*at)[static_cast<std::size_t>(step.index)];
-    }
-  }
-  if (at->is_string()) return at->get<std::string>();
-  if (at->is_number_integer() || at->is_number_unsigned() || at->is_number_float() ||
-      at->is_boolean())
-    return at->dump();
-  return std::nullopt;
+  return text_of(walk(doc, path, 0));
 }
 
 std::optional<std::string> render(const Template& t, const Input& in) {
-  using Kind = Template::Part::Kind;
   std::string out;
   for (const auto& part : t.parts) {
-    switch (part.kind) {
-      case Kind::literal:
-        out += part.text;
-        break;
-      case Kind::body:
-        out += in.body;
-        break;
-      case Kind::field: {
-        if (in.doc == nullptr) return std::nullopt;
-        auto v = lookup(*in.doc, part.path);
-        if (!v || v->empty()) return std::nullopt;
-        out += *v;
-        break;
-      }
-      case Kind::header: {
-        auto h = verify::single_header(in.headers, part.text);
-        if (!h || !*h || (*h)->empty()) return std::nullopt;
-        out += **h;
-        break;
-      }
-      case Kind::url: {
-        if (in.settings == nullptr) return std::nullopt;
-        auto it = std::find_if(in.settings->begin(), in.settings->end(),
-                               [&](const auto& kv) { return kv.first == part.text; });
-        if (it == in.settings->end()) return std::nullopt;
-        out += it->second;
-        if (!in.query.empty())
-          out.append(it->second.find('?') == std::string::npos ? "?" : "&").append(in.query);
-        break;
-      }
-      case Kind::form_sorted: {
-        if (in.form == nullptr) return std::nullopt;
-        // Sorted by name (a repeated name by value), each name followed by its value.
-        std::vector<const std::pair<std::string, std::string>*> sorted;
-        for (const auto& kv : *in.form) sorted.push_back(&kv);
-        std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return *a < *b; });
-        for (auto* kv : sorted) out.append(kv->first).append(kv->second);
-        break;
-      }
+    auto v = part_value(part, in);
+    if (part.suffix) {
+      if (v && !v->empty()) out.append(*v).append(*part.suffix);
+      continue;
     }
+    if (!v || (v->empty() && part.kind != Template::Part::Kind::literal &&
+               part.kind != Template::Part::Kind::body &&
+               part.kind != Template::Part::Kind::query_sorted &&
+               part.kind != Template::Part::Kind::form_sorted))
+      return std::nullopt;
+    out += *v;
   }
   return out;
 }
 
-std::optional<std::string> read(const Field& f, const Input& in) {
-  for (std::size_t i = 0; i < f.alternatives.size(); ++i) {
-    auto v = render(f.alternatives[i], in);
+std::optional<Read> read_with(const Field& f, const Input& in) {
+  if (f.when && !holds(*f.when, in)) return std::nullopt;
+  for (const auto& a : f.alternatives) {
+    auto v = render(a.text, in);
     if (!v) continue;
-    std::string value = f.prefixes[i] + *v;
-    if (!f.values.empty()) {
-      auto it = f.values.find(value);
-      if (it == f.values.end()) return value;  // unmapped: the caller reports it
-      return it->second;
-    }
-    return value;
+    std::string value = a.prefix + *v;
+    if (!f.values.empty())
+      if (auto it = f.values.find(value); it != f.values.end()) value = it->second;
+    return Read{std::move(value), &a};  // unmapped values are returned as read: the caller says
   }
   return std::nullopt;
 }
 
-std::optional<TimePoint> parse_time(std::string_view text, TimeFormat format) {
-  switch (format) {
+std::optional<std::string> read(const Field& f, const Input& in) {
+  auto r = read_with(f, in);
+  if (!r) return std::nullopt;
+  return std::move(r->text);
+}
+
+bool holds(const Condition& c, const Input& in) {
+  auto v = read(c.field, in);
+  const auto same = [&](std::string_view want) {
+    return v && std::equal(v->begin(), v->end(), want.begin(), want.end(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  if (c.exists) return *c.exists == (v && !v->empty());
+  if (c.equals) return same(*c.equals);
+  if (!c.in.empty()) return std::any_of(c.in.begin(), c.in.end(), same);
+  return v && !v->empty() && *v != "0" && *v != "false";
+}
+
+std::optional<TimePoint> parse_time(std::string_view text, const Alternative& how,
+                                    const date::time_zone* zone) {
+  switch (how.format) {
     case TimeFormat::iso8601:
-      return parse_iso8601(text);
+      return iso8601(text, zone);
     case TimeFormat::rfc2822:
       return rfc2822(text);
     case TimeFormat::epoch_seconds:
       return epoch(text, false);
     case TimeFormat::epoch_ms:
       return epoch(text, true);
+    case TimeFormat::pattern:
+      return patterned(text, how.pattern, zone);
     case TimeFormat::automatic:
       break;
   }
@@ -173,20 +315,15 @@ std::optional<TimePoint> parse_time(std::string_view text, TimeFormat format) {
     if (!v) return std::nullopt;
     return from_unix_ms(*v > 100'000'000'000 ? *v : *v * 1000);
   }
-  if (auto t = parse_iso8601(text)) return t;
+  if (auto t = iso8601(text, zone)) return t;
   return rfc2822(text);
 }
 
-std::optional<std::chrono::seconds> parse_seconds(std::string_view text) {
+std::optional<std::chrono::seconds> parse_duration(std::string_view text, DurationUnit unit) {
+  if (unit == DurationUnit::iso8601) return iso_duration(text);
   auto v = whole(text);
-  if (!v) return std::nullopt;
-  return std::chrono::seconds{*v};
-}
-
-std::optional<TimePoint> read_time(const Field& f, const Input& in) {
-  auto v = read(f, in);
-  if (!v) return std::nullopt;
-  return parse_time(*v, f.format);
+  if (!v || *v < 0) return std::nullopt;
+  return std::chrono::seconds{unit == DurationUnit::milliseconds ? *v / 1000 : *v};
 }
 
 }  // namespace callgate::adapters::defined

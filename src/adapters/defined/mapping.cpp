@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <callgate/adapters/defined/mapping.hpp>
 #include <callgate/adapters/json_fields.hpp>
+#include <callgate/verify/jwt.hpp>
 #include <cctype>
 
 namespace callgate::adapters::defined {
@@ -10,20 +11,6 @@ namespace {
 using core::Direction;
 using core::Phase;
 using nlohmann::json;
-
-bool same_text(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-bool holds(const Condition& c, const Input& in) {
-  auto v = read(c.field, in);
-  if (!v) return false;
-  if (c.equals) return same_text(*v, *c.equals);
-  return !v->empty() && *v != "0" && *v != "false";
-}
 
 std::string number(std::string text, bool e164_plus) {
   if (e164_plus && text.size() >= 7 &&
@@ -35,10 +22,12 @@ std::string number(std::string text, bool e164_plus) {
 std::optional<TimePoint> time_of(const Field& f, const Input& in, core::Observation& o,
                                  std::string_view what, std::string_view provider) {
   if (f.empty()) return std::nullopt;
-  auto text = read(f, in);
-  if (!text) return std::nullopt;
-  auto t = parse_time(*text, f.format);
-  if (!t) o.warnings.push_back(std::string(provider) + ": unreadable " + std::string(what));
+  auto r = read_with(f, in);
+  if (!r) return std::nullopt;
+  auto t = parse_time(r->text, *r->from, in.zone);
+  if (!t)
+    o.warnings.push_back(std::string(provider) + ": unreadable " + std::string(what) + " '" +
+                         r->text.substr(0, 64) + "'");
   return t;
 }
 
@@ -110,9 +99,10 @@ void apply_meaning(core::Observation& o, Meaning m, const Fields& f, const Input
   if (o.phase == Phase::ended && !o.ended_at) o.ended_at = o.event_time;
   // A duration on an event that ends the call says it was answered, and when.
   if (auto text = read(f.duration, in); text && m == Meaning::ended) {
-    const auto d = parse_seconds(*text);
+    const auto d = parse_duration(*text, f.duration.unit);
     if (!d) {
-      o.warnings.push_back(std::string(name) + ": unreadable duration '" + *text + "'");
+      o.warnings.push_back(std::string(name) + ": unreadable duration '" + text->substr(0, 64) +
+                           "'");
     } else if (*d > std::chrono::seconds{0}) {
       o.answered = true;
       if (!o.answered_at && o.ended_at) o.answered_at = *o.ended_at - *d;
@@ -122,41 +112,14 @@ void apply_meaning(core::Observation& o, Meaning m, const Fields& f, const Input
   if (f.voicemail_if && holds(*f.voicemail_if, in)) o.voicemail = true;
 }
 
-}  // namespace
-
-result<Parsed> map_request(const Definition& d, const KeyValues& values, const Secrets& secrets,
-                           const Request& r, const SourceSettings& settings) {
-  json form_doc;
-  FormFields form;
-  const json* doc = &form_doc;
-  if (d.body == Definition::Body::form) {
-    auto fields = parse_form(r.body);
-    if (!fields) return fields.error();
-    form = std::move(*fields);
-    form_doc = form_object(form);
-  } else {
-    const auto& body = r.json();  // parsed once: verify may have read a token from it
-    if (!body) return body.error();
-    if (!body->is_object()) return make_error_code(errc::not_an_event);
-    doc = &*body;
-  }
-  const Input in{r.headers, r.body, r.query, doc, &form, &values};
-
-  Parsed out;
-  const auto type = read(d.event_type, in);
-  out.event_type = d.name + "." + type.value_or("(none)");
-  if (d.handshake) {
-    const auto& h = *d.handshake;
-    const bool asked =
-        h.event.empty() ? r.headers.find(h.header) != r.headers.end() : type && *type == h.event;
-    if (asked) {
-      out.answer = answer_handshake(h, secrets, in);
-      return out;
-    }
-  }
-  if (!type) return out;  // names no event (a record or machine-detection callback): ignored
+/** What one event (a body, or one element of its items) says of its call; nullopt when its type
+ * is not listed or is ignored. */
+result<std::optional<core::Observation>> observe(const Definition& d, const Input& in,
+                                                 const Request& r, const SourceSettings& settings,
+                                                 const std::optional<std::string>& type) {
+  if (!type) return std::nullopt;  // names no event (a record or machine-detection callback)
   auto rule = d.events.find(*type);
-  if (rule == d.events.end() || rule->second.meaning == Meaning::ignored) return out;
+  if (rule == d.events.end() || rule->second.meaning == Meaning::ignored) return std::nullopt;
   const Fields& f = rule->second.fields;
 
   core::Observation o;
@@ -164,7 +127,9 @@ result<Parsed> map_request(const Definition& d, const KeyValues& values, const S
   o.event_type = *type;
   o.call_key = read(f.call_key, in).value_or("");
   if (o.call_key.empty()) return make_error_code(errc::not_an_event);
-  if (auto id = read(f.event_id, in); id && !id->empty()) o.dedup_key = d.name + ":" + *id;
+  if (auto id = read(f.event_id, in); id && !id->empty())
+    // One delivery id, several calls: each element of the items is its own delivery.
+    o.dedup_key = d.name + ":" + *id + (in.item != nullptr ? "#" + o.call_key : "");
   if (auto t = time_of(f.event_time, in, o, "event time", d.name)) {
     o.event_time = *t;
   } else {
@@ -178,15 +143,93 @@ result<Parsed> map_request(const Definition& d, const KeyValues& values, const S
     else if (*dir == "outbound")
       o.direction = Direction::outbound;
     else
-      o.warnings.push_back(d.name + ": unknown direction '" + *dir + "'");
+      o.warnings.push_back(d.name + ": unknown direction '" + dir->substr(0, 64) + "'");
   }
   place_numbers(o, f, in, d.name);
   apply_meaning(o, rule->second.meaning, f, in, d.name);
   if (auto url = read(f.recording_url, in)) o.recording_url = *url;
   if (auto user = read(f.users, in); user && !user->empty())
     o.users.push_back({f.users_model, *user});
-  if (settings.include_raw) o.raw = *doc;
-  out.observations.push_back(std::move(o));
+  if (settings.include_raw && in.doc != nullptr) o.raw = *in.doc;
+  return o;
+}
+
+/** The body as a document: JSON, a JWT's claims, or nothing (a form body is read apart). */
+result<const json*> document(const Definition& d, const Request& r) {
+  if (d.signature.scheme == Signature::Scheme::jwt_body && !r.parsed_json) {
+    // verify() keeps the claims it checked; offline (replay), the stored token is read again.
+    // A body that is plain JSON is an unsigned source's, and read as JSON below.
+    auto text = r.body.find('{') == std::string_view::npos ? verify::jwt_payload_unverified(r.body)
+                                                             : std::nullopt;
+    if (text) r.parsed_json = parse_json(*text);
+  }
+  const auto& body = r.json();  // parsed once: verify may have read a token from it
+  if (!body) return body.error();
+  if (!body->is_object()) return make_error_code(errc::not_an_event);
+  return &*body;
+}
+
+bool kept(const Items& items, const Input& in) {
+  return std::all_of(items.where.begin(), items.where.end(),
+                     [&](const Condition& c) { return holds(c, in); });
+}
+
+}  // namespace
+
+result<Parsed> map_request(const Definition& d, const Configured& c, const Request& r,
+                           const SourceSettings& settings) {
+  Parsed out;
+  Input in{r.headers, r.body, r.query, nullptr, nullptr, &c.values};
+  in.zone = c.zone;
+  in.get = r.get;
+  // A handshake keyed on a header is answered before the body is read: it may have none.
+  if (d.handshake && !d.handshake->header.empty() &&
+      r.headers.find(d.handshake->header) != r.headers.end()) {
+    if (const auto& body = r.json(); body && body->is_object()) in.doc = &*body;
+    out.event_type = d.name + ".handshake";
+    out.answer = answer_handshake(*d.handshake, c.secrets, in);
+    return out;
+  }
+  json form_doc;
+  FormFields form;
+  if (d.body == Definition::Body::form) {
+    auto fields = parse_form(r.get ? r.query : r.body);
+    if (!fields) return fields.error();
+    form = std::move(*fields);
+    form_doc = form_object(form);
+    in.doc = &form_doc;
+    in.form = &form;
+  } else {
+    auto doc = document(d, r);
+    if (!doc) return doc.error();
+    in.doc = *doc;
+  }
+
+  const auto type = read(d.event_type, in);
+  if (d.handshake && !d.handshake->event.empty() && type && *type == d.handshake->event) {
+    out.event_type = d.name + "." + *type;
+    out.answer = answer_handshake(*d.handshake, c.secrets, in);
+    return out;
+  }
+  if (!d.items) {
+    out.event_type = d.name + "." + type.value_or("(none)");
+    auto o = observe(d, in, r, settings, type);
+    if (!o) return o.error();
+    if (*o) out.observations.push_back(std::move(**o));
+    return out;
+  }
+  const json* elements = find(in, d.items->path);
+  out.event_type = d.name + "." + type.value_or("(items)");
+  if (elements == nullptr || !elements->is_array()) return out;  // no items: nothing to say
+  in.item_name = d.items->as;
+  for (const auto& element : *elements) {
+    in.item = &element;
+    if (!kept(*d.items, in)) continue;
+    const auto item_type = read(d.event_type, in);
+    auto o = observe(d, in, r, settings, item_type);
+    if (!o) return o.error();
+    if (*o) out.observations.push_back(std::move(**o));
+  }
   return out;
 }
 

@@ -12,21 +12,23 @@ namespace {
 
 class DefinedSource final : public Source {
  public:
-  DefinedSource(SourceSettings s, std::shared_ptr<const Definition> d, Secrets secrets,
-                KeyValues values, std::chrono::seconds tolerance)
+  DefinedSource(SourceSettings s, std::shared_ptr<const Definition> d, Configured configured,
+                std::chrono::seconds tolerance, bool unsigned_source)
       : Source(std::move(s)),
         def_(std::move(d)),
-        secrets_(std::move(secrets)),
-        values_(std::move(values)),
+        configured_(std::move(configured)),
         tolerance_(tolerance),
+        unsigned_(unsigned_source),
         needs_form_(def_->body == Definition::Body::form && needs_form(*def_)) {}
 
   result<void> verify(const Request& r) const override {
+    if (unsigned_) return {};
     json doc;
     FormFields form;
-    Input in{r.headers, r.body, r.query, nullptr, nullptr, &values_};
+    Input in{r.headers, r.body, r.query, nullptr, nullptr, &configured_.values};
+    in.get = r.get;
     if (needs_form_) {
-      auto fields = parse_form(r.body);
+      auto fields = parse_form(r.get ? r.query : r.body);
       if (!fields) return make_error_code(errc::bad_signature);
       form = std::move(*fields);
       in.form = &form;
@@ -38,33 +40,51 @@ class DefinedSource final : public Source {
       if (!body) return make_error_code(errc::missing_signature);
       in.doc = &*body;
     }
-    return check_signature(def_->signature, secrets_, tolerance_, in, r.received_at);
+    if (def_->signature.scheme == Signature::Scheme::jwt_body) {
+      // The body is the token: its verified claims are the event parse() maps.
+      auto claims = check_jwt(def_->signature, configured_.secrets, tolerance_, in, r.received_at);
+      if (!claims) return claims.error();
+      r.parsed_json = std::move(*claims);
+      return {};
+    }
+    return check_signature(def_->signature, configured_.secrets, tolerance_, in, r.received_at);
   }
   result<Parsed> parse(const Request& r) const override {
-    return map_request(*def_, values_, secrets_, r, settings());
+    return map_request(*def_, configured_, r, settings());
   }
   std::chrono::seconds timestamp_tolerance() const override { return tolerance_; }
+  bool accepts_get() const override { return def_->accepts_get; }
+  bool is_unsigned() const override { return unsigned_; }
 
  private:
   using json = nlohmann::json;
   /** Whether the signature reads the form's fields (sorted, or a token among them). */
   static bool needs_form(const Definition& d) {
-    return !d.signature.token_field.steps.empty() ||
-           std::any_of(d.signature.content.parts.begin(), d.signature.content.parts.end(),
-                       [](const auto& p) { return p.kind == Template::Part::Kind::form_sorted; });
+    const auto sorted = [](const Template& t) {
+      return std::any_of(t.parts.begin(), t.parts.end(),
+                         [](const auto& p) { return p.kind == Template::Part::Kind::form_sorted; });
+    };
+    return !d.signature.token_field.steps.empty() || sorted(d.signature.content) ||
+           (d.signature.content_get && sorted(*d.signature.content_get));
   }
 
   std::shared_ptr<const Definition> def_;
-  Secrets secrets_;
-  KeyValues values_;
+  Configured configured_;
   std::chrono::seconds tolerance_;
+  bool unsigned_;    ///< allow_unsigned, and no secret to check
   bool needs_form_;  ///< decided once: the form is decoded for verify only when this says so
 };
 
+const date::time_zone* zone_of(const Definition& d, const yaml::Node& node) {
+  if (!node.has("timezone")) return find_zone(d.timezone);
+  const auto* zone = find_zone(node.string("timezone"));
+  if (!zone) node.fail("timezone", "is not a time zone of the tz database (e.g. UTC, Europe/Berlin)");
+  return zone;
+}
+
 std::unique_ptr<Source> create(const std::shared_ptr<const Definition>& d, const yaml::Node& node,
                                SourceSettings settings) {
-  Secrets secrets;
-  KeyValues values;
+  Configured c;
   for (const auto& k : d->keys) {
     if (k.type == KeyDecl::Type::secrets) {
       const auto texts = node.strings(k.name);
@@ -76,7 +96,7 @@ std::unique_ptr<Source> create(const std::shared_ptr<const Definition>& d, const
           node.fail(k.name, d->signature.scheme == Signature::Scheme::ed25519
                                 ? "must be the base64 of a 32-byte Ed25519 public key"
                                 : "is empty or not in the secret encoding the provider expects");
-        secrets.push_back(std::move(*secret));
+        c.secrets.push_back(std::move(*secret));
       }
       continue;
     }
@@ -86,14 +106,22 @@ std::unique_ptr<Source> create(const std::shared_ptr<const Definition>& d, const
     if (k.type == KeyDecl::Type::url && !value.empty() && !value.starts_with("https://") &&
         !value.starts_with("http://"))
       node.fail(k.name, "must be an http:// or https:// URL");
-    values.emplace_back(k.name, std::move(value));
+    c.values.emplace_back(k.name, std::move(value));
   }
+  // A provider that signs nothing, or a source that set no secret where the secret is optional.
+  const bool unsigned_source = d->signature.scheme == Signature::Scheme::none || c.secrets.empty();
+  if (unsigned_source && !settings.allow_unsigned)
+    node.fail(d->signature.secret.empty() ? "provider" : d->signature.secret,
+              d->signature.secret.empty()
+                  ? "signs nothing: set allow_unsigned: true (and allow_from) to take it unsigned"
+                  : "is not set: set it, or allow_unsigned: true to take requests unsigned");
+  c.zone = zone_of(*d, node);
   std::chrono::seconds tolerance{};
   if (d->signature.tolerance_seconds > 0)
     tolerance = std::chrono::seconds{
         node.integer("tolerance_seconds", d->signature.tolerance_seconds, 1, 86400)};
-  return std::make_unique<DefinedSource>(std::move(settings), d, std::move(secrets),
-                                         std::move(values), tolerance);
+  return std::make_unique<DefinedSource>(std::move(settings), d, std::move(c), tolerance,
+                                         unsigned_source);
 }
 
 std::string read_file(const std::filesystem::path& p) {
@@ -123,8 +151,8 @@ ProviderFactory definition_factory(const std::shared_ptr<const Definition>& d) {
   f.create = [d](const yaml::Node& node, SourceSettings settings) {
     return create(d, node, std::move(settings));
   };
-  f.parse = [d](const Request& r, const SourceSettings& settings) {
-    return map_request(*d, {}, {}, r, settings);
+  f.parse = [d, zone = find_zone(d->timezone)](const Request& r, const SourceSettings& settings) {
+    return map_request(*d, Configured{{}, {}, zone}, r, settings);
   };
   return f;
 }

@@ -34,6 +34,8 @@ std::vector<std::string> offered(const Signature& s, std::string_view header) {
     std::string_view item = header.substr(0, cut);
     header = cut == std::string_view::npos ? std::string_view{}
                                            : header.substr(cut + s.separator.size());
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
     if (!item.starts_with(s.prefix)) continue;
     if (auto bytes = decode(s.encoding, item.substr(s.prefix.size()))) out.push_back(*bytes);
     if (out.size() >= 8) break;  // a header listing more signatures than that is not honest
@@ -43,25 +45,42 @@ std::vector<std::string> offered(const Signature& s, std::string_view header) {
 
 result<void> check_time(const Signature& s, std::string_view text, std::chrono::seconds tolerance,
                         TimePoint now) {
-  auto t = parse_time(text, s.timestamp_ms ? TimeFormat::epoch_ms : TimeFormat::epoch_seconds);
+  Alternative how;
+  how.format = s.timestamp_ms ? TimeFormat::epoch_ms : TimeFormat::epoch_seconds;
+  auto t = parse_time(text, how);
   if (!t) return fail(errc::bad_signature);
   if (!verify::within_tolerance(*t, now, tolerance)) return fail(errc::stale_timestamp);
   return {};
 }
 
+/** The signatures offered in every signature header present: missing_signature when none is. */
+result<std::vector<std::string>> offered_in_headers(const Signature& s, const Input& in) {
+  std::vector<std::string> given;
+  bool any = false;
+  for (const auto& name : s.headers) {
+    auto header = verify::single_header(in.headers, name);
+    if (!header) return header.error();
+    if (!*header || (*header)->empty()) continue;
+    any = true;
+    for (auto& sig : offered(s, **header)) given.push_back(std::move(sig));
+  }
+  if (!any) return make_error_code(errc::missing_signature);
+  return given;
+}
+
 result<void> check_mac(const Signature& s, const Secrets& secrets, std::chrono::seconds tolerance,
                        const Input& in, TimePoint now) {
-  auto header = required_header(in, s.header);
-  if (!header) return header.error();
+  auto offered_now = offered_in_headers(s, in);
+  if (!offered_now) return offered_now.error();
   if (!s.timestamp_header.empty()) {
     auto ts = verify::single_header(in.headers, s.timestamp_header);
     if (!ts) return ts.error();
     if (!*ts) return fail(errc::missing_signature);
     if (auto ok = check_time(s, **ts, tolerance, now); !ok) return ok;
   }
-  auto content = render(s.content, in);
+  auto content = render(in.get && s.content_get ? *s.content_get : s.content, in);
   if (!content) return fail(errc::missing_signature);  // a header it signs is missing
-  const auto given = offered(s, *header);
+  const auto& given = *offered_now;
   if (s.scheme == Scheme::ed25519) {
     for (const auto& key : secrets)
       for (const auto& sig : given)
@@ -77,34 +96,54 @@ result<void> check_mac(const Signature& s, const Secrets& secrets, std::chrono::
   return fail(errc::bad_signature);
 }
 
-result<void> check_jwt(const Signature& s, const Secrets& secrets, std::chrono::seconds tolerance,
-                       const Input& in, TimePoint now) {
+/** The compact JWT: the whole body (jwt_body, surrounding whitespace aside) or a header's. */
+result<std::string_view> jwt_of(const Signature& s, const Input& in) {
+  if (s.scheme == Scheme::jwt_body) {
+    std::string_view token = in.body;
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.front())))
+      token.remove_prefix(1);
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
+      token.remove_suffix(1);
+    if (token.empty()) return make_error_code(errc::missing_signature);
+    return token;
+  }
   auto header = required_header(in, s.header);
   if (!header) return header.error();
   std::string_view token = *header;
-  if (!token.starts_with(s.prefix)) return fail(errc::missing_signature);
+  if (!token.starts_with(s.prefix)) return make_error_code(errc::missing_signature);
   token.remove_prefix(s.prefix.size());
+  return token;
+}
+
+}  // namespace
+
+result<nlohmann::json> check_jwt(const Signature& s, const Secrets& secrets,
+                                 std::chrono::seconds tolerance, const Input& in, TimePoint now) {
+  auto token = jwt_of(s, in);
+  if (!token) return token.error();
   for (const auto& secret : secrets) {
-    auto claims = verify::verify_jwt_hs256(token, secret);
+    auto claims = verify::verify_jwt_hs256(*token, secret);
     if (!claims) continue;
     if (!s.body_hash_claim.empty()) {
       auto it = claims->find(s.body_hash_claim);
-      if (it == claims->end() || !it->is_string()) return fail(errc::bad_signature);
+      if (it == claims->end() || !it->is_string()) return make_error_code(errc::bad_signature);
       std::string claimed = it->get<std::string>();
       for (auto& c : claimed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (!verify::equal_constant_time(claimed, verify::sha256_hex(in.body)))
-        return fail(errc::bad_signature);
+        return make_error_code(errc::bad_signature);
     }
     if (!s.timestamp_claim.empty()) {
       auto it = claims->find(s.timestamp_claim);
-      if (it == claims->end() || !it->is_number()) return fail(errc::missing_signature);
+      if (it == claims->end() || !it->is_number()) return make_error_code(errc::missing_signature);
       if (auto ok = check_time(s, std::to_string(it->get<std::int64_t>()), tolerance, now); !ok)
-        return ok;
+        return ok.error();
     }
-    return {};
+    return claims;
   }
-  return fail(errc::bad_signature);
+  return make_error_code(errc::bad_signature);
 }
+
+namespace {
 
 result<void> check_token(const Signature& s, const Secrets& secrets, const Input& in) {
   std::string given;
@@ -160,7 +199,13 @@ result<void> check_signature(const Signature& s, const Secrets& secrets,
     case Scheme::ed25519:
       return check_mac(s, secrets, tolerance, in, now);
     case Scheme::jwt_hs256:
-      return check_jwt(s, secrets, tolerance, in, now);
+    case Scheme::jwt_body: {
+      auto claims = check_jwt(s, secrets, tolerance, in, now);
+      if (!claims) return claims.error();
+      return {};
+    }
+    case Scheme::none:
+      return {};
     case Scheme::bearer:
     case Scheme::basic:
     case Scheme::token:

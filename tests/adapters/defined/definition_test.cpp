@@ -57,7 +57,7 @@ TEST(DefinitionLoader, NamesFileLineAndKeyOfEveryMistake) {
             "acme.yaml:6: key 'mapping.colour': unknown key");
   EXPECT_EQ(error_of(with("scheme: bearer", "scheme: rot13")),
             "acme.yaml:3: key 'signature.scheme': must be one of hmac, ed25519, jwt_hs256, "
-            "bearer, basic, token");
+            "jwt_body, bearer, basic, token, none");
   EXPECT_EQ(error_of(with("secret: secret}", "secret: nope}")),
             "acme.yaml:3: key 'signature.secret': must name a key of type secrets declared under "
             "keys");

@@ -10,6 +10,10 @@
 
 // A provider written as one YAML file: its per-source keys, signature scheme, body format and
 // mapping into the unified model. docs/providers.md is the reference of every key.
+namespace date {
+class time_zone;
+}
+
 namespace callgate::adapters::defined {
 
 /** A field path into a body: "payload.object.call_id", "recordings[0].call_id" ([] is [0]). */
@@ -24,31 +28,57 @@ struct Path {
 /** Text assembled from parts, written "v0:{header:x-ts}:{body}" or "{payload.id}:inbound". */
 struct Template {
   struct Part {
-    enum class Kind { literal, field, header, url, form_sorted, body };
+    enum class Kind { literal, field, header, url, url_base, query_sorted, form_sorted, body };
     Kind kind = Kind::literal;
     std::string text;  ///< literal text, header name, or the source key holding a URL
     Path path;         ///< for field
+    /** Written {name|suffix}: the part may be absent or empty (it then adds nothing); when it
+     * has a value, the suffix follows it. Without '|', an absent part fails the template. */
+    std::optional<std::string> suffix;
   };
   std::vector<Part> parts;
 };
 
-/** How a time field is written. auto: numbers are epoch seconds or ms, text ISO 8601 or RFC 2822.
- */
-enum class TimeFormat { automatic, iso8601, rfc2822, epoch_seconds, epoch_ms };
+/** How a time field is written. auto: numbers are epoch seconds or ms, text ISO 8601 or RFC 2822;
+ * pattern: a strftime-style pattern such as "%Y-%m-%d %H:%M:%S". */
+enum class TimeFormat { automatic, iso8601, rfc2822, epoch_seconds, epoch_ms, pattern };
+
+/** How a duration field is written. */
+enum class DurationUnit { seconds, milliseconds, iso8601 };
+
+struct Condition;
+
+/** One way to read a value: a template, what to put before it, and (for times) its format. */
+struct Alternative {
+  Template text;
+  std::string prefix;
+  TimeFormat format = TimeFormat::automatic;
+  std::string pattern;  ///< for TimeFormat::pattern
+};
 
 /** How to read one value: the first alternative whose every placeholder is present wins. */
 struct Field {
-  std::vector<Template> alternatives;
-  std::vector<std::string> prefixes;          ///< prepended to what alternative i found
+  std::vector<Alternative> alternatives;
   std::map<std::string, std::string> values;  ///< value map applied after reading (if not empty)
-  TimeFormat format = TimeFormat::automatic;
+  DurationUnit unit = DurationUnit::seconds;  ///< for a duration
+  std::shared_ptr<const Condition> when;      ///< read only when this holds
   bool empty() const { return alternatives.empty(); }
 };
 
-/** A test on one field: equal to a value (case-insensitively), or present and not 0 / false. */
+/** A test on one field: equal to a value (case-insensitively), one of several, present or absent,
+ * or (with none of those) present and not empty, 0 or false. */
 struct Condition {
   Field field;
   std::optional<std::string> equals;
+  std::vector<std::string> in;
+  std::optional<bool> exists;
+};
+
+/** `items:`: each element of an array in the body is one observation, read with the mapping. */
+struct Items {
+  Path path;                    ///< where the array is
+  std::string as = "item";      ///< the name a field path gives the element: "item.status"
+  std::vector<Condition> where;  ///< an element is kept when all of these hold
 };
 
 /** Where each unified field comes from; a mapping's defaults, overridden per event type. */
@@ -80,7 +110,7 @@ struct KeyDecl {
 
 /** The signature check: one scheme, assembled from the parts the definition names. */
 struct Signature {
-  enum class Scheme { hmac, ed25519, jwt_hs256, bearer, basic, token };
+  enum class Scheme { hmac, ed25519, jwt_hs256, jwt_body, bearer, basic, token, none };
   enum class Encoding { hex, base64 };
   enum class SecretEncoding { raw, base64, whsec };
   Scheme scheme = Scheme::hmac;
@@ -88,10 +118,13 @@ struct Signature {
   Encoding encoding = Encoding::hex;
   SecretEncoding secret_encoding = SecretEncoding::raw;
   std::string secret;           ///< the declared key holding the secret(s) or public key(s)
-  std::string header;           ///< where the signature or token is
+  bool optional = false;        ///< the secret's key is optional: a source without it is unsigned
+  std::string header;           ///< where the signature or token is (the first of headers)
+  std::vector<std::string> headers;  ///< every header tried in turn (hmac, ed25519)
   std::string prefix;           ///< "v0=", "sha256=", "Bearer "
   std::string separator;        ///< when set, the header holds several signatures split by it
   Template content;             ///< what is signed (hmac, ed25519)
+  std::optional<Template> content_get;  ///< what is signed in a GET request, when it differs
   Path token_field;             ///< token: a field of the body instead of a header
   std::string body_hash_claim;  ///< jwt_hs256: claim holding hex SHA-256 of the body
   // Timestamp: from a header or (jwt) a claim; 0 tolerance means none is checked.
@@ -122,6 +155,9 @@ struct Definition {
   std::vector<KeyDecl> keys;
   Signature signature;
   enum class Body { json, form } body = Body::json;
+  bool accepts_get = false;       ///< `methods: [POST, GET]`: a GET's query is then its form
+  std::string timezone = "UTC";  ///< where times written without a zone are read
+  std::optional<Items> items;
   Field event_type;
   std::map<std::string, EventRule, std::less<>> events;
   std::optional<Handshake> handshake;
@@ -129,6 +165,9 @@ struct Definition {
 
 /** Reads a definition; throws yaml::ConfigError naming file, line and key for any mistake. */
 Definition read_definition(const yaml::Node& root);
+
+/** The tz database's zone of that IANA name ("UTC", "Europe/Berlin"); null when none. */
+const date::time_zone* find_zone(std::string_view name);
 
 /** Parses "a.b[0].c" (throws through node for a malformed path). */
 Path parse_path(std::string_view text, const yaml::Value& where);

@@ -21,6 +21,10 @@ std::optional<std::string> decode_secret(const Signature& s, std::string_view te
 result<void> check_signature(const Signature& s, const Secrets& secrets,
                              std::chrono::seconds tolerance, const Input& in, TimePoint now);
 
+/** A JWT signature (jwt_hs256 or jwt_body) checked, and its claims: for jwt_body, the event. */
+result<nlohmann::json> check_jwt(const Signature& s, const Secrets& secrets,
+                                 std::chrono::seconds tolerance, const Input& in, TimePoint now);
+
 /** HMAC of text with secret, hex or base64: what a handshake answers. */
 std::string handshake_hmac(std::string_view algorithm, Signature::Encoding encoding,
                            std::string_view secret, std::string_view text);
