@@ -1,4 +1,5 @@
 #include <callgate/yaml/node.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
@@ -271,12 +272,34 @@ void refuse_duplicate_keys(const YAML::Node& node, const std::string& file,
 
 }  // namespace
 
+namespace {
+
+/** YAML reads '[' inside { } or [ ] as a list: a field path such as a[0].b written there must be
+ * quoted. yaml-cpp's message ("end of map flow not found") does not say so; this does. */
+std::string flow_hint(const std::string& text, int line, const std::string& message) {
+  if (message.find("flow not found") == std::string::npos || line < 0) return {};
+  std::size_t begin = 0;
+  for (int i = 0; i < line && begin != std::string::npos; ++i) {
+    begin = text.find('\n', begin);
+    if (begin != std::string::npos) ++begin;
+  }
+  if (begin == std::string::npos) return {};
+  const auto row = text.substr(begin, text.find('\n', begin) - begin);
+  for (std::size_t i = 1; i < row.size(); ++i)
+    if (row[i] == '[' && (std::isalnum(static_cast<unsigned char>(row[i - 1])) || row[i - 1] == '_'))
+      return " (inside { } or [ ], a field path with an index must be quoted: 'a[0].b')";
+  return {};
+}
+
+}  // namespace
+
 Node load_yaml_text(const std::string& text, const std::string& file) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg +
+                      flow_hint(text, e.mark.line, e.msg));
   }
   if (!root.IsMap()) throw ConfigError(file + ": the top level must be a mapping");
   refuse_duplicate_keys(root, file, "");

@@ -100,7 +100,8 @@ Field read_field(const Value& v) {
 }
 
 Condition read_condition(const Value& v) {
-  if (!v.is_map()) v.fail("expected {field: .., equals | in | exists: ..}");
+  if (v.is_scalar()) return Condition{read_field(v), {}, {}, {}};  // a field that is set and true
+  if (!v.is_map()) v.fail("expected a field path or {field: .., equals | in | exists: ..}");
   const Node& n = v.node();
   Condition c;
   auto field = n.value("field");

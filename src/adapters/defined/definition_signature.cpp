@@ -121,6 +121,12 @@ void read_signature(const Node& s, Definition& d) {
                                                   {{"raw", S::SecretEncoding::raw},
                                                    {"base64", S::SecretEncoding::base64},
                                                    {"whsec", S::SecretEncoding::whsec}});
+  sig.username = s.string_or("username", "");
+  if (!sig.username.empty()) {
+    const auto* user = find_key(d, sig.username);
+    if (sig.scheme != S::Scheme::basic || !user || user->type != KeyDecl::Type::string)
+      s.fail("username", "is for scheme basic, and must name a key of type string");
+  }
   read_headers(s, sig);
   read_contents(s, d);
   if (auto field = s.value("token_field")) sig.token_field = parse_path(field->text, *field);

@@ -108,6 +108,12 @@ std::unique_ptr<Source> create(const std::shared_ptr<const Definition>& d, const
       node.fail(k.name, "must be an http:// or https:// URL");
     c.values.emplace_back(k.name, std::move(value));
   }
+  if (!d->signature.username.empty()) {
+    // HTTP Basic with the user and password as two keys: what the header carries is "user:password".
+    const auto user = std::find_if(c.values.begin(), c.values.end(),
+                                   [&](const auto& kv) { return kv.first == d->signature.username; });
+    for (auto& password : c.secrets) password = user->second + ":" + password;
+  }
   // A provider that signs nothing, or a source that set no secret where the secret is optional.
   const bool unsigned_source = d->signature.scheme == Signature::Scheme::none || c.secrets.empty();
   if (unsigned_source && !settings.allow_unsigned)

@@ -119,6 +119,7 @@ struct Signature {
   SecretEncoding secret_encoding = SecretEncoding::raw;
   std::string secret;           ///< the declared key holding the secret(s) or public key(s)
   bool optional = false;        ///< the secret's key is optional: a source without it is unsigned
+  std::string username;         ///< basic: the string key holding the user; secrets are passwords
   std::string header;           ///< where the signature or token is (the first of headers)
   std::vector<std::string> headers;  ///< every header tried in turn (hmac, ed25519)
   std::string prefix;           ///< "v0=", "sha256=", "Bearer "
