@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <callgate/app/app.hpp>
+#include <callgate/app/provider_kit.hpp>
 #include <callgate/app/replay.hpp>
 #include <callgate/sinks/registry.hpp>
 #include <callgate/version.hpp>
@@ -12,8 +13,8 @@
 int main(int argc, char** argv) try {
   using namespace callgate;
   CLI::App cli{
-      "callgate: verifies telephony webhooks (Webex, Telnyx, generic PBX) and emits "
-      "unified telephonyCall events"};
+      "callgate: verifies telephony webhooks (built in: Webex, Telnyx, generic PBX; bundled "
+      "definitions: see docs/providers.md) and emits unified telephonyCall events"};
   cli.set_version_flag("--version", std::string("callgate ") + kVersion);
   std::string config_file = "config/callgate.yaml";
   app::RunOptions run;
@@ -41,10 +42,30 @@ int main(int argc, char** argv) try {
       ->capture_default_str();
   events->add_option("--limit", limit, "At most this many events")->capture_default_str();
 
+  auto* provider = cli.add_subcommand("provider", "Develop a provider definition (test, check)");
+  provider->require_subcommand(1);
+  auto* provider_test = provider->add_subcommand(
+      "test",
+      "Run a definition on captured requests (bodies or capture files with headers): verdicts, "
+      "observations, warnings and the unified events; exit 1 if any is refused or warns");
+  app::ProviderTest kit;
+  provider_test->add_option("definition", kit.definition, "Definition file")->required();
+  provider_test->add_option("payloads", kit.payloads, "Bodies or capture files, in order")
+      ->required();
+  provider_test->add_option("--set", kit.settings, "A source key: key=value (repeatable)");
+  provider_test->add_option("--at", kit.at, "ISO 8601 receive time (default: now)");
+  auto* provider_check = provider->add_subcommand(
+      "check", "Validate one definition file: file:line: key for each mistake");
+  std::string definition_file;
+  provider_check->add_option("definition", definition_file, "Definition file")->required();
+
   for (auto* sub : {replay, events})
     sub->add_option("-c,--config", config_file, "Configuration file (store, sources, sinks)")
         ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
+
+  if (*provider_test) return app::provider_test(kit, std::cout);
+  if (*provider_check) return app::provider_check(definition_file, std::cout);
 
   adapters::Registry providers;
   try {

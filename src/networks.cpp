@@ -65,8 +65,8 @@ ip::address client_address(const ip::address& peer, std::string_view forwarded_f
   while (trusted.contains(client) && !forwarded_for.empty()) {
     const auto comma = forwarded_for.rfind(',');
     auto entry = comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1);
-    forwarded_for = comma == std::string_view::npos ? std::string_view{}
-                                                    : forwarded_for.substr(0, comma);
+    forwarded_for =
+        comma == std::string_view::npos ? std::string_view{} : forwarded_for.substr(0, comma);
     while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
     while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
     boost::system::error_code ec;

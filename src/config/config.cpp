@@ -141,9 +141,8 @@ void read_sources(const Node& root, const adapters::Registry& registry, Purpose 
         node.fail("allow_unsigned", "is set, but this source checks a signature or token");
       if (source->is_unsigned())
         c.warnings.push_back("sources." + name + " takes requests unsigned (allow_unsigned)" +
-                             (settings.allow_from.empty()
-                                  ? ", from any address: give it allow_from"
-                                  : ", only from its allow_from"));
+                             (settings.allow_from.empty() ? ", from any address: give it allow_from"
+                                                          : ", only from its allow_from"));
       c.sources.emplace(name, std::move(source));
     } catch (const yaml::MissingVariable&) {
       // replay and events check no signature, so they need no secret.

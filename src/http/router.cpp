@@ -59,8 +59,8 @@ void Router::handle(Request&& req, ConnectionState& connection, Reply reply) {
     const auto& source = *it->second;
     if (const auto& allowed = source.settings().allow_from; !allowed.empty()) {
       const auto forwarded = req["X-Forwarded-For"];
-      const auto client = client_address(connection.peer, {forwarded.data(), forwarded.size()},
-                                         trusted_proxies_);
+      const auto client =
+          client_address(connection.peer, {forwarded.data(), forwarded.size()}, trusted_proxies_);
       if (!allowed.contains(client))
         return respond(refuse(metrics_, name, errc::address_not_allowed, version));
     }

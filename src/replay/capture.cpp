@@ -14,6 +14,9 @@ CaptureItem item_from(const json& v) {
     item.body = body.is_string() ? body.get<std::string>() : body.dump();
     if (v.contains("method") && v["method"].is_string()) item.method = v["method"];
     if (v.contains("url") && v["url"].is_string()) item.url = v["url"];
+    if (v.contains("headers") && v["headers"].is_object())
+      for (const auto& [name, value] : v["headers"].items())
+        if (value.is_string()) item.headers.emplace_back(name, value.get<std::string>());
   } else {
     item.body = v.dump();
   }

@@ -286,7 +286,8 @@ std::string flow_hint(const std::string& text, int line, const std::string& mess
   if (begin == std::string::npos) return {};
   const auto row = text.substr(begin, text.find('\n', begin) - begin);
   for (std::size_t i = 1; i < row.size(); ++i)
-    if (row[i] == '[' && (std::isalnum(static_cast<unsigned char>(row[i - 1])) || row[i - 1] == '_'))
+    if (row[i] == '[' &&
+        (std::isalnum(static_cast<unsigned char>(row[i - 1])) || row[i - 1] == '_'))
       return " (inside { } or [ ], a field path with an index must be quoted: 'a[0].b')";
   return {};
 }

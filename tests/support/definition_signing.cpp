@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/url/encode.hpp>
+#include <boost/url/parse_query.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -109,6 +110,48 @@ boost::beast::http::fields vonage_headers(const std::string& secret, const std::
                                           TimePoint iat) {
   boost::beast::http::fields h;
   h.set(boost::beast::http::field::authorization, "Bearer " + vonage_jwt(secret, body, iat));
+  h.set(boost::beast::http::field::content_type, "application/json");
+  return h;
+}
+
+std::string plivo_v3_signature(const std::string& auth_token, const std::string& url,
+                               const FormParams& params, const std::string& nonce, bool get) {
+  const auto mark = url.find('?');
+  std::string content = url.substr(0, mark) + "?";
+  if (mark != std::string::npos) {
+    // The query's pairs decoded, as Plivo's SDKs read them, then sorted.
+    std::vector<std::string> pairs;
+    const std::string query = url.substr(mark + 1);
+    boost::urls::encoding_opts plus_is_space;
+    plus_is_space.space_as_plus = true;
+    for (const auto& p : boost::urls::parse_query(query).value())
+      pairs.push_back(p.key.decode(plus_is_space) + "=" + p.value.decode(plus_is_space));
+    std::sort(pairs.begin(), pairs.end());
+    for (std::size_t i = 0; i < pairs.size(); ++i) content += (i ? "&" : "") + pairs[i];
+    if (!get) content += ".";
+  }
+  auto sorted = params;
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [k, v] : sorted) content += k + v;
+  return to_base64(mac(EVP_sha256(), auth_token, content + "." + nonce));
+}
+
+std::string hs256_jwt(const std::string& secret, const std::string& claims) {
+  jwt_t* jwt = nullptr;
+  if (jwt_new(&jwt) != 0) throw std::runtime_error("jwt_new failed");
+  jwt_add_grants_json(jwt, claims.c_str());
+  jwt_set_alg(jwt, JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()),
+              static_cast<int>(secret.size()));
+  char* token = jwt_encode_str(jwt);
+  std::string out = token ? token : "";
+  std::free(token);
+  jwt_free(jwt);
+  return out;
+}
+
+boost::beast::http::fields basic_headers(const std::string& user, const std::string& password) {
+  boost::beast::http::fields h;
+  h.set(boost::beast::http::field::authorization, "Basic " + to_base64(user + ":" + password));
   h.set(boost::beast::http::field::content_type, "application/json");
   return h;
 }

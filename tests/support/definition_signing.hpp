@@ -30,6 +30,21 @@ std::string vonage_jwt(const std::string& secret, const std::string& body, TimeP
 boost::beast::http::fields vonage_headers(const std::string& secret, const std::string& body,
                                           TimePoint iat);
 
+/**
+ * X-Plivo-Signature-V3 (base64 HMAC-SHA256) for a POST: url up to '?', '?', the query's k=v
+ * sorted and joined with '&' then '.' (when there is a query), the params sorted as name+value,
+ * '.', the nonce. For a GET (params empty): url up to '?', '?', the query sorted, '.', the nonce.
+ */
+std::string plivo_v3_signature(const std::string& auth_token, const std::string& url,
+                               const FormParams& params, const std::string& nonce,
+                               bool get = false);
+
+/** A compact JWT signed HS256 whose claims are `claims` (a JSON object's text). */
+std::string hs256_jwt(const std::string& secret, const std::string& claims);
+
+/** Authorization: Basic base64(user:password). */
+boost::beast::http::fields basic_headers(const std::string& user, const std::string& password);
+
 /** Lowercase hex HMAC-SHA256 of body under key. */
 std::string to_hex_hmac_sha256(const std::string& key, const std::string& body);
 

@@ -30,6 +30,7 @@ HttpResult http_request(std::uint16_t port, bhttp::verb method, const std::strin
     bhttp::read(socket, buffer, parser);
     out.status = static_cast<int>(parser.get().result_int());
     out.body = parser.get().body();
+    out.headers = parser.get().base();
     if (auto c = parser.get().find(bhttp::field::set_cookie); c != parser.get().end())
       out.set_cookie = std::string(c->value());
     boost::system::error_code ignored;

@@ -12,6 +12,7 @@ struct HttpResult {
   int status = 0;  ///< 0 when the connection failed
   std::string body;
   std::string set_cookie;  ///< the Set-Cookie header, if any
+  boost::beast::http::fields headers;  ///< every response header
 };
 
 HttpResult http_request(std::uint16_t port, boost::beast::http::verb method,

@@ -46,11 +46,11 @@ struct Parsed {
 
 /** Settings every source has, whatever its provider. */
 struct SourceSettings {
-  std::string name;            ///< the key under `sources:`, served at POST /webhooks/<name>
-  bool include_raw = false;    ///< put the provider payload into rawResource
-  double rate_per_second = 0;  ///< token bucket refill; 0: no rate limit
-  double rate_burst = 0;       ///< token bucket size
-  Networks allow_from = {};    ///< when not empty, requests from elsewhere get 403
+  std::string name;             ///< the key under `sources:`, served at POST /webhooks/<name>
+  bool include_raw = false;     ///< put the provider payload into rawResource
+  double rate_per_second = 0;   ///< token bucket refill; 0: no rate limit
+  double rate_burst = 0;        ///< token bucket size
+  Networks allow_from = {};     ///< when not empty, requests from elsewhere get 403
   bool allow_unsigned = false;  ///< the source opted in to a provider or setting that signs nothing
 };
 

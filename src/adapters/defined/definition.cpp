@@ -65,7 +65,8 @@ void read_field_settings(const Node& n, Field& f) {
                                 {{"seconds", DurationUnit::seconds},
                                  {"milliseconds", DurationUnit::milliseconds},
                                  {"iso8601", DurationUnit::iso8601}});
-  if (auto when = n.value("when")) f.when = std::make_shared<const Condition>(read_condition(*when));
+  if (auto when = n.value("when"))
+    f.when = std::make_shared<const Condition>(read_condition(*when));
 }
 
 }  // namespace

@@ -150,8 +150,9 @@ void read_handshake(const Node& h, Definition& d) {
       r.hmac = true;
       r.field = read_field(*n.value("hmac"));
       r.algorithm = read_algorithm(n, "algorithm");
-      r.encoding = one_of<S::Encoding>(n, "encoding", S::Encoding::hex,
-                                       {{"hex", S::Encoding::hex}, {"base64", S::Encoding::base64}});
+      r.encoding =
+          one_of<S::Encoding>(n, "encoding", S::Encoding::hex,
+                              {{"hex", S::Encoding::hex}, {"base64", S::Encoding::base64}});
       n.finish();
     } else {
       r.field = read_field(v);

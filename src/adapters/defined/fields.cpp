@@ -98,7 +98,7 @@ std::optional<std::chrono::seconds> iso_duration(std::string_view text) {
     auto [end, ec] = std::from_chars(text.data() + pos, text.data() + text.size(), n);
     if (ec != std::errc{} || end == text.data() + text.size() || n < 0) return std::nullopt;
     const char unit = *end;
-    const double scale = !in_time && unit == 'D' ? 86400
+    const double scale = !in_time && unit == 'D'   ? 86400
                          : !in_time && unit == 'W' ? 604800
                          : in_time && unit == 'H'  ? 3600
                          : in_time && unit == 'M'  ? 60

@@ -160,7 +160,7 @@ result<const json*> document(const Definition& d, const Request& r) {
     // verify() keeps the claims it checked; offline (replay), the stored token is read again.
     // A body that is plain JSON is an unsigned source's, and read as JSON below.
     auto text = r.body.find('{') == std::string_view::npos ? verify::jwt_payload_unverified(r.body)
-                                                             : std::nullopt;
+                                                           : std::nullopt;
     if (text) r.parsed_json = parse_json(*text);
   }
   const auto& body = r.json();  // parsed once: verify may have read a token from it

@@ -78,7 +78,8 @@ class DefinedSource final : public Source {
 const date::time_zone* zone_of(const Definition& d, const yaml::Node& node) {
   if (!node.has("timezone")) return find_zone(d.timezone);
   const auto* zone = find_zone(node.string("timezone"));
-  if (!zone) node.fail("timezone", "is not a time zone of the tz database (e.g. UTC, Europe/Berlin)");
+  if (!zone)
+    node.fail("timezone", "is not a time zone of the tz database (e.g. UTC, Europe/Berlin)");
   return zone;
 }
 
@@ -109,9 +110,11 @@ std::unique_ptr<Source> create(const std::shared_ptr<const Definition>& d, const
     c.values.emplace_back(k.name, std::move(value));
   }
   if (!d->signature.username.empty()) {
-    // HTTP Basic with the user and password as two keys: what the header carries is "user:password".
-    const auto user = std::find_if(c.values.begin(), c.values.end(),
-                                   [&](const auto& kv) { return kv.first == d->signature.username; });
+    // HTTP Basic with the user and password as two keys: what the header carries is
+    // "user:password".
+    const auto user = std::find_if(c.values.begin(), c.values.end(), [&](const auto& kv) {
+      return kv.first == d->signature.username;
+    });
     for (auto& password : c.secrets) password = user->second + ":" + password;
   }
   // A provider that signs nothing, or a source that set no secret where the secret is optional.

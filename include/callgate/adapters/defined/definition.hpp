@@ -76,8 +76,8 @@ struct Condition {
 
 /** `items:`: each element of an array in the body is one observation, read with the mapping. */
 struct Items {
-  Path path;                    ///< where the array is
-  std::string as = "item";      ///< the name a field path gives the element: "item.status"
+  Path path;                     ///< where the array is
+  std::string as = "item";       ///< the name a field path gives the element: "item.status"
   std::vector<Condition> where;  ///< an element is kept when all of these hold
 };
 
@@ -117,17 +117,17 @@ struct Signature {
   std::string algorithm = "sha256";  ///< hmac: sha1, sha256 or sha512
   Encoding encoding = Encoding::hex;
   SecretEncoding secret_encoding = SecretEncoding::raw;
-  std::string secret;           ///< the declared key holding the secret(s) or public key(s)
-  bool optional = false;        ///< the secret's key is optional: a source without it is unsigned
-  std::string username;         ///< basic: the string key holding the user; secrets are passwords
-  std::string header;           ///< where the signature or token is (the first of headers)
+  std::string secret;     ///< the declared key holding the secret(s) or public key(s)
+  bool optional = false;  ///< the secret's key is optional: a source without it is unsigned
+  std::string username;   ///< basic: the string key holding the user; secrets are passwords
+  std::string header;     ///< where the signature or token is (the first of headers)
   std::vector<std::string> headers;  ///< every header tried in turn (hmac, ed25519)
-  std::string prefix;           ///< "v0=", "sha256=", "Bearer "
-  std::string separator;        ///< when set, the header holds several signatures split by it
-  Template content;             ///< what is signed (hmac, ed25519)
+  std::string prefix;                ///< "v0=", "sha256=", "Bearer "
+  std::string separator;             ///< when set, the header holds several signatures split by it
+  Template content;                  ///< what is signed (hmac, ed25519)
   std::optional<Template> content_get;  ///< what is signed in a GET request, when it differs
-  Path token_field;             ///< token: a field of the body instead of a header
-  std::string body_hash_claim;  ///< jwt_hs256: claim holding hex SHA-256 of the body
+  Path token_field;                     ///< token: a field of the body instead of a header
+  std::string body_hash_claim;          ///< jwt_hs256: claim holding hex SHA-256 of the body
   // Timestamp: from a header or (jwt) a claim; 0 tolerance means none is checked.
   std::string timestamp_header, timestamp_claim;
   bool timestamp_ms = false;
@@ -156,7 +156,7 @@ struct Definition {
   std::vector<KeyDecl> keys;
   Signature signature;
   enum class Body { json, form } body = Body::json;
-  bool accepts_get = false;       ///< `methods: [POST, GET]`: a GET's query is then its form
+  bool accepts_get = false;      ///< `methods: [POST, GET]`: a GET's query is then its form
   std::string timezone = "UTC";  ///< where times written without a zone are read
   std::optional<Items> items;
   Field event_type;

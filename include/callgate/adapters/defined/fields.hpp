@@ -23,8 +23,8 @@ struct Input {
   const nlohmann::json* doc = nullptr;  ///< the body as JSON (a form body as an object)
   const FormFields* form = nullptr;     ///< a form body's fields
   const std::vector<std::pair<std::string, std::string>>* settings = nullptr;  ///< url/string keys
-  const nlohmann::json* item = nullptr;  ///< with `items:`, the element being read
-  std::string_view item_name = {};       ///< the name paths give that element ("item")
+  const nlohmann::json* item = nullptr;   ///< with `items:`, the element being read
+  std::string_view item_name = {};        ///< the name paths give that element ("item")
   const date::time_zone* zone = nullptr;  ///< where times without a zone are read (null: UTC)
   bool get = false;                       ///< a GET: the query is the form
 };

@@ -13,7 +13,8 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 struct Configured {
   KeyValues values;
   Secrets secrets;  ///< empty: offline commands, or an unsigned source
-  const date::time_zone* zone = nullptr;  ///< the definition's or the source's `timezone` (null: UTC)
+  const date::time_zone* zone =
+      nullptr;  ///< the definition's or the source's `timezone` (null: UTC)
 };
 
 /**
