@@ -1,6 +1,7 @@
 // Every bundled provider definition's signature check and mapping on arbitrary requests: the
-// input is split into a header value, a query string and a body. Never throws, never crashes,
-// and a forged request never verifies.
+// input is split into a header value, a query string and a body, sent as a POST and (to the
+// providers that take one) a GET. Never throws, never crashes, and a forged HMAC or JWT never
+// verifies (a static token or password could, in principle, be guessed: those are not aborted).
 #include <callgate/adapters/source.hpp>
 #include <cstdlib>
 
@@ -9,20 +10,31 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   struct Made {
     std::unique_ptr<adapters::Source> source;
     std::string header;
+    bool signed_by_mac;  ///< an HMAC or a JWT: verifying a fuzzed request is a bug
   };
   static const std::vector<Made> sources = [] {
     adapters::Registry r;
     adapters::register_builtin_providers(r);
     std::vector<Made> out;
-    for (const auto* spec : {"provider: twilio\nauth_token: t0k\npublic_url: "
-                             "https://h.example.com/t\n|X-Twilio-Signature",
-                             "provider: vonage\nsignature_secret: s3cret\n|Authorization",
-                             "provider: zoom_phone\nsecret_token: s3cret\n|x-zm-signature"}) {
+    for (const auto* spec :
+         {"provider: twilio\nauth_token: t0k\npublic_url: https://h.example.com/t\n|X-Twilio-"
+          "Signature|mac",
+          "provider: vonage\nsignature_secret: s3cret\n|Authorization|mac",
+          "provider: zoom_phone\nsecret_token: s3cret\n|x-zm-signature|mac",
+          "provider: plivo\nauth_token: t0k\npublic_url: https://h.example.com/p\n|X-Plivo-"
+          "Signature-V3|mac",
+          "provider: dialpad\nsecret: s3cret\n|X-Unused|mac",
+          "provider: aircall\ntoken: a-long-webhook-token\n|X-Unused|token",
+          "provider: ringcentral\nverification_token: a-long-verification-token\n|Validation-"
+          "Token|token",
+          "provider: bandwidth\nusername: u\npassword: a-long-password\n|Authorization|token"}) {
       const std::string text(spec);
       const auto bar = text.find('|');
+      const auto bar2 = text.find('|', bar + 1);
       const auto node = yaml::load_yaml_text(text.substr(0, bar), "fuzz.yaml");
       const auto provider = node.string("provider");
-      out.push_back({r.find(provider)->create(node, {"fuzz", true}), text.substr(bar + 1)});
+      out.push_back({r.find(provider)->create(node, {"fuzz", true}),
+                     text.substr(bar + 1, bar2 - bar - 1), text.substr(bar2 + 1) == "mac"});
     }
     return out;
   }();
@@ -37,11 +49,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     boost::beast::http::fields headers;
     headers.set(made.header, std::string(header));
     headers.set("x-zm-request-timestamp", "1700000000");
-    const adapters::Request r{headers, body, from_unix_ms(1'700'000'000'000), query};
-    if (made.source->verify(r)) std::abort();  // nobody forges an HMAC or a JWT by chance
-    if (auto parsed = made.source->parse(r))
-      for (const auto& o : parsed->observations)
-        if (o.call_key.empty() || o.source != "fuzz") std::abort();
+    headers.set("X-Plivo-Signature-V3-Nonce", "12345");
+    for (const bool get : {false, true}) {
+      if (get && !made.source->accepts_get()) continue;
+      const adapters::Request r{headers, body, from_unix_ms(1'700'000'000'000), query, get};
+      // Nobody forges an HMAC or a JWT by chance.
+      if (made.source->verify(r) && made.signed_by_mac) std::abort();
+      if (auto parsed = made.source->parse(r))
+        for (const auto& o : parsed->observations)
+          if (o.call_key.empty() || o.source != "fuzz") std::abort();
+    }
   }
   return 0;
 }

@@ -352,7 +352,7 @@ sinks: [{type: file, path: var/e.jsonl}]
   EXPECT_EQ(c.sources.size(), 2u);
   EXPECT_EQ(error_of(sources).substr(error_of(sources).find("key")),
             "key 'sources.acme.provider': unknown provider 'acme' (known: webex, telnyx, voip, "
-            "twilio, vonage, zoom_phone)");
+            "aircall, bandwidth, dialpad, plivo, ringcentral, twilio, vonage, zoom_phone)");
   EXPECT_NE(error_of("provider_paths: [nowhere]\n" + sources).find("nowhere: no such provider"),
             std::string::npos);
   // A definition may not take a name that is already known.

@@ -1,0 +1,367 @@
+// The definition format's second generation, one feature at a time: the body as the signed token,
+// unsigned sources, handshakes without a body, items, conditions on any field, time patterns and
+// zones, duration units, signature templates, and the YAML trap of unquoted indexes.
+#include <gtest/gtest.h>
+
+#include <callgate/adapters/defined/fields.hpp>
+#include <callgate/adapters/defined/provider.hpp>
+#include <support/definition_signing.hpp>
+#include <support/fixtures.hpp>
+
+namespace callgate {
+namespace {
+
+using adapters::defined::DurationUnit;
+using boost::beast::http::fields;
+using core::Direction;
+using core::Phase;
+
+const TimePoint kNow = from_unix_ms(1'772'445'600'000);  // 2026-03-02T10:00:00Z
+
+errc code(const result<void>& r) { return r ? errc::ok : static_cast<errc>(r.error().value()); }
+
+/** A source of a definition (YAML text), configured by the YAML lines of `keys`. */
+std::unique_ptr<adapters::Source> source(const std::string& definition, const std::string& keys,
+                                         bool allow_unsigned = false) {
+  auto factory = adapters::defined::definition_factory(
+      adapters::defined::load_definition(definition, "acme.yaml"));
+  const auto node = yaml::load_yaml_text(keys.empty() ? "{}" : keys, "config.yaml");
+  adapters::SourceSettings settings{"acme", false};
+  settings.allow_unsigned = allow_unsigned;
+  auto s = factory.create(node, settings);
+  node.finish();
+  return s;
+}
+
+std::unique_ptr<adapters::Source> bundled(const std::string& provider, const std::string& keys) {
+  adapters::Registry r;
+  adapters::register_builtin_providers(r);
+  const auto node = yaml::load_yaml_text(keys, "config.yaml");
+  auto s = r.find(provider)->create(node, {provider, false});
+  node.finish();
+  return s;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const yaml::ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// --- The body as the signed token ---
+
+const std::string kJwtBody = R"(name: acme
+keys: {secret: {type: secrets, required: false}}
+signature: {scheme: jwt_body, secret: secret}
+mapping:
+  event_type: iss
+  call_key: iat
+  events: {Online JWT Builder: ringing}
+)";
+
+// Vonage's Python SDK verifies this token with this secret and rejects it with "asdf".
+const std::string kSdkToken =
+    "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJPbmxpbmUgSldUIEJ1aWxkZXIiLCJpYXQiOjE2OTc2Mz"
+    "Q2ODAsImV4cCI6MzMyNTQ1NDA4MjgsImF1ZCI6IiIsInN1YiI6IiJ9.88vJc3I2HhuqEDixHXVhc9R30tA6U_HQHZTC2"
+    "9y6CGM";
+
+TEST(FormatJwtBody, VerifiesTheWholeBodyAsAnHs256TokenAndMapsItsClaims) {
+  auto s = source(kJwtBody, "secret: qwertyuiopasdfghjklzxcvbnm123456\n");
+  const fields h;
+  const std::string body = kSdkToken + "\n";  // a trailing newline is not part of the token
+  const adapters::Request r{h, body, kNow};
+  ASSERT_EQ(code(s->verify(r)), errc::ok);
+  auto parsed = s->parse(r);
+  ASSERT_TRUE(parsed);
+  ASSERT_EQ(parsed->observations.size(), 1u);
+  EXPECT_EQ(parsed->observations[0].call_key, "1697634680");
+  EXPECT_EQ(parsed->observations[0].phase, Phase::ringing);
+  EXPECT_EQ(code(source(kJwtBody, "secret: asdf\n")->verify({h, kSdkToken, kNow})),
+            errc::bad_signature);
+  // alg none, with the same claims and no signature; and the claims of another token.
+  const auto claims = kSdkToken.substr(kSdkToken.find('.'));
+  EXPECT_EQ(
+      code(s->verify({h, "eyJhbGciOiJub25lIn0" + claims.substr(0, claims.rfind('.')) + ".", kNow})),
+      errc::bad_signature);
+  const auto other = testing::hs256_jwt("x", R"({"iss":"Online JWT Builder","iat":1})");
+  EXPECT_EQ(code(s->verify({h, other.substr(0, other.find('.')) + claims, kNow})),
+            errc::bad_signature);
+  EXPECT_EQ(code(s->verify({h, "", kNow})), errc::missing_signature);
+}
+
+TEST(FormatJwtBody, WithoutASecretTheBodyIsPlainJsonAndTheSourceMustSaySo) {
+  EXPECT_NE(error_of([] {
+              source(kJwtBody, "");
+            }).find("key 'secret': is not set: set it, or allow_unsigned: true"),
+            std::string::npos);
+  auto s = source(kJwtBody, "", true);
+  EXPECT_TRUE(s->is_unsigned());
+  const fields h;
+  const std::string body = R"({"iss":"Online JWT Builder","iat":7})";
+  ASSERT_EQ(code(s->verify({h, body, kNow})), errc::ok);
+  auto parsed = s->parse({h, body, kNow});
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->observations.at(0).call_key, "7");
+}
+
+// --- Sources without a signature ---
+
+TEST(FormatUnsigned, SchemeNoneNeedsAllowUnsigned) {
+  const std::string def = R"(name: acme
+signature: {scheme: none}
+mapping: {event_type: e, call_key: id, events: {start: ringing}}
+)";
+  EXPECT_NE(error_of([&] { source(def, ""); }).find("signs nothing: set allow_unsigned: true"),
+            std::string::npos);
+  auto s = source(def, "", true);
+  EXPECT_EQ(code(s->verify({fields{}, R"({"e":"start","id":"1"})", kNow})), errc::ok);
+  EXPECT_TRUE(s->is_unsigned());
+}
+
+// --- Handshakes without a body ---
+
+TEST(FormatHandshake, AHeaderKeyedHandshakeIsAnsweredBeforeTheBodyIsRead) {
+  auto s = bundled("ringcentral", "verification_token: vt\n");
+  fields h;
+  h.set("Validation-Token", "wtdwi2y88489yr34iwegsekshwekfhsdfh");
+  EXPECT_EQ(code(s->verify({h, "", kNow})), errc::missing_signature) << "its token is checked";
+  h.set("Verification-Token", "vt");
+  ASSERT_EQ(code(s->verify({h, "", kNow})), errc::ok);
+  auto parsed = s->parse({h, "", kNow});
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  ASSERT_TRUE(parsed->answer);
+  EXPECT_EQ(parsed->answer->headers.at(0),
+            std::make_pair(std::string("Validation-Token"),
+                           std::string("wtdwi2y88489yr34iwegsekshwekfhsdfh")));
+  EXPECT_TRUE(parsed->answer->body.empty());
+}
+
+// --- Items ---
+
+TEST(FormatItems, EachKeptElementIsOneObservationWithItsOwnDeliveryKey) {
+  const auto def =
+      testing::read_file(testing::data_path("../../fuzz/corpus/definitions/feature-items.yaml"));
+  auto s = source(def, "token: t\n");
+  const std::string body = R"({"uuid":"n-1","body":{"sessionId":"s","parties":[
+    {"id":"p1","direction":"Inbound","status":{"code":"Setup"},"from":{"phoneNumber":"+1415"}},
+    {"id":"p2","extensionId":"400","kind":"user","direction":"Inbound","status":{"code":"Answered"},
+     "from":{"phoneNumber":"+14155550100"},"to":{"phoneNumber":"+16505550101"}},
+    {"id":"p3","extensionId":"500","kind":"ivr","status":{"code":"Setup"}},
+    {"id":"p4","extensionId":"401","kind":"queue","direction":"Outbound","status":{"code":"Setup"},
+     "from":{"phoneNumber":"+16505550102"},"to":{"phoneNumber":"+14155550100"}}]}})";
+  auto parsed = s->parse({fields{}, body, kNow});
+  ASSERT_TRUE(parsed);
+  ASSERT_EQ(parsed->observations.size(), 2u) << "p1 has no extensionId; p3's kind is not listed";
+  const auto& a = parsed->observations[0];
+  const auto& b = parsed->observations[1];
+  EXPECT_EQ(a.call_key, "s:p2");
+  EXPECT_EQ(a.phase, Phase::answered);
+  EXPECT_EQ(a.external_number, "+14155550100");
+  EXPECT_EQ(b.call_key, "s:p4");
+  EXPECT_EQ(b.direction, Direction::outbound);
+  EXPECT_EQ(b.external_number, "+14155550100");
+  EXPECT_EQ(b.internal_number, "+16505550102");
+  EXPECT_NE(a.dedup_key, b.dedup_key);
+  // No array where the items should be: recognised, nothing to say.
+  parsed = s->parse({fields{}, R"({"uuid":"n-2","body":{"sessionId":"s"}})", kNow});
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(parsed->observations.empty());
+}
+
+// --- Conditions on any field ---
+
+TEST(FormatConditions, UsersAndFlagsOnlyWhenTheirConditionHolds) {
+  const auto def =
+      testing::read_file(testing::data_path("../../fuzz/corpus/definitions/feature-when.yaml"));
+  auto s = source(def, "token: t\n");
+  auto one = [&](const std::string& body) {
+    auto parsed = s->parse({fields{}, body, kNow});
+    EXPECT_TRUE(parsed && parsed->observations.size() == 1) << body;
+    return parsed->observations.at(0);
+  };
+  auto o = one(R"({"state":"hangup","call_id":1,"target":{"id":9,"type":"office"},"reason":"vm"})");
+  EXPECT_TRUE(o.users.empty()) << "an office is not a user";
+  EXPECT_FALSE(o.answered);
+  EXPECT_TRUE(o.voicemail);
+  o = one(R"({"state":"hangup","call_id":1,"target":{"id":9,"type":"User"},"connected":0})");
+  ASSERT_EQ(o.users.size(), 1u);
+  EXPECT_EQ(o.users[0].id, "9");
+  EXPECT_TRUE(o.answered) << "exists holds for any value, 0 included";
+  EXPECT_FALSE(o.voicemail);
+}
+
+// --- Times and durations ---
+
+TEST(FormatTimes, PatternsZonesAndTheFallbackToTheReceiveTime) {
+  const auto def =
+      testing::read_file(testing::data_path("../../fuzz/corpus/definitions/feature-times.yaml"));
+  auto time_of = [&](const std::unique_ptr<adapters::Source>& s, const std::string& form) {
+    auto parsed = s->parse({fields{}, form, kNow});
+    EXPECT_TRUE(parsed && parsed->observations.size() == 1) << form;
+    return parsed->observations.at(0);
+  };
+  auto ny = source(def, "token: t\n");
+  // 10:00 in New York in March (EST, -5) is 15:00Z.
+  EXPECT_EQ(
+      format_iso8601(time_of(ny, "Status=ringing&Id=1&EndTime=2026-03-02+10%3A00%3A00").event_time),
+      "2026-03-02T15:00:00.000Z");
+  // Fractional seconds are read (to the millisecond).
+  EXPECT_EQ(
+      format_iso8601(
+          time_of(ny, "Status=ringing&Id=1&EndTime=2026-07-01+10%3A00%3A00.238707").event_time),
+      "2026-07-01T14:00:00.238Z");
+  // A source's timezone wins over the definition's.
+  auto utc = source(def, "token: t\ntimezone: UTC\n");
+  EXPECT_EQ(format_iso8601(
+                time_of(utc, "Status=ringing&Id=1&EndTime=2026-03-02+10%3A00%3A00").event_time),
+            "2026-03-02T10:00:00.000Z");
+  EXPECT_NE(error_of([&] {
+              source(def, "token: t\ntimezone: Mars/Olympus\n");
+            }).find("key 'timezone': is not a time zone"),
+            std::string::npos);
+  // Unreadable: a warning that names it, and the receive time.
+  const auto o = time_of(ny, "Status=ringing&Id=1&EndTime=yesterday");
+  EXPECT_EQ(o.event_time, kNow);
+  ASSERT_EQ(o.warnings.size(), 2u);
+  EXPECT_EQ(o.warnings[0], "feature-times: unreadable event time 'yesterday'");
+  EXPECT_EQ(o.warnings[1], "feature-times: no event time; used the time callgate received it");
+}
+
+TEST(FormatTimes, ZonelessIso8601IsReadInTheTimezoneAndEachAlternativeHasItsFormat) {
+  using adapters::defined::Alternative;
+  using adapters::defined::TimeFormat;
+  const auto* ny = adapters::defined::find_zone("America/New_York");
+  Alternative iso;
+  iso.format = TimeFormat::iso8601;
+  EXPECT_EQ(format_iso8601(*adapters::defined::parse_time("2026-07-01T09:00:00", iso, ny)),
+            "2026-07-01T13:00:00.000Z");
+  EXPECT_EQ(format_iso8601(*adapters::defined::parse_time("2026-07-01 09:00:00.5", iso, nullptr)),
+            "2026-07-01T09:00:00.500Z");
+  EXPECT_EQ(format_iso8601(*adapters::defined::parse_time("2026-07-01T09:00:00+02:00", iso, ny)),
+            "2026-07-01T07:00:00.000Z")
+      << "a written offset wins over the zone";
+  Alternative pattern;
+  pattern.format = TimeFormat::pattern;
+  pattern.pattern = "%d/%m/%Y %H:%M %z";
+  EXPECT_EQ(format_iso8601(*adapters::defined::parse_time("02/03/2026 10:00 +0100", pattern, ny)),
+            "2026-03-02T09:00:00.000Z");
+  EXPECT_FALSE(adapters::defined::parse_time("02/03/2026 10:00 +0100 junk", pattern, ny));
+}
+
+TEST(FormatDurations, SecondsMillisecondsAndIso8601) {
+  using adapters::defined::parse_duration;
+  EXPECT_EQ(parse_duration("42", DurationUnit::seconds)->count(), 42);
+  EXPECT_EQ(parse_duration("42.9", DurationUnit::seconds)->count(), 42);
+  EXPECT_EQ(parse_duration("20056", DurationUnit::milliseconds)->count(), 20);
+  EXPECT_EQ(parse_duration("PT20.056S", DurationUnit::iso8601)->count(), 20);
+  EXPECT_EQ(parse_duration("P1DT2H3M", DurationUnit::iso8601)->count(), 93780);
+  EXPECT_FALSE(parse_duration("P1M", DurationUnit::iso8601)) << "a month has no fixed length";
+  EXPECT_FALSE(parse_duration("PT", DurationUnit::iso8601));
+  EXPECT_FALSE(parse_duration("20s", DurationUnit::seconds));
+  EXPECT_FALSE(parse_duration("-5", DurationUnit::seconds));
+}
+
+// --- Signature templates: Plivo's V3, from plivo-go's own tests ---
+
+const testing::FormParams kPlivoParams = {
+    {"Direction", "outbound"},
+    {"From", "19792014278"},
+    {"ALegUUID", "3e82ae9d-2c78-4d85-b1a4-6eae7dbafb36"},
+    {"ALegRequestUUID", "3e82ae9d-2c78-4d85-b1a4-6eae7dbafb36"},
+    {"CallUUID", "3e82ae9d-2c78-4d85-b1a4-6eae7dbafb36"},
+    {"RequestUUID", "3e82ae9d-2c78-4d85-b1a4-6eae7dbafb36"},
+    {"CallStatus", "in-progress"},
+    {"BillRate", "0.002"},
+    {"ParentAuthID", "MANWVLYTK4ZWU1YTY4QA"},
+    {"To", "sip:PlivoSignature382029104058171078704104@phone-qa.voice.plivodev.com"},
+    {"SIP-H-To", "<sip:PlivoSignature382029104058171078704104@52.9.11.55;transport=udp>;tag=1"},
+    {"SessionStart", "2020-04-08 11:34:33.238707"},
+    {"Event", "StartApp"}};
+const std::string kPlivoToken = "Y2Q2ZDgxZmY5YWRiOTI5YmQ1Njg0MTAxZWIyOTc4";
+const std::string kPlivoBase =
+    "https://plivobin.non-prod.plivops.com/api/v1/validate_signature03.xml";
+
+TEST(FormatSignature, PlivoV3KnownAnswersWithAndWithoutAQuery) {
+  const auto body = testing::form_body(kPlivoParams);
+  fields h;
+  h.set("X-Plivo-Signature-V3-Nonce", "31627761595286130198");
+  h.set("X-Plivo-Signature-V3", "k7Pusd4OxCIjR5IfA9iedDNu/h/gbdYqdzG/MiYtd1c=");
+  auto with_query = bundled(
+      "plivo", "auth_token: " + kPlivoToken + "\npublic_url: " + kPlivoBase + "/?a=b&c=d\n");
+  EXPECT_EQ(code(with_query->verify({h, body, kNow, "a=b&c=d"})), errc::ok);
+  EXPECT_EQ(code(with_query->verify({h, body, kNow, "a=b&c=e"})), errc::bad_signature);
+  h.set("X-Plivo-Signature-V3", "iAjE5QqI37mbkYe4w3jTMudqEzbDufdqi7sYwTu64e0=");
+  auto plain =
+      bundled("plivo", "auth_token: " + kPlivoToken + "\npublic_url: " + kPlivoBase + "\n");
+  EXPECT_EQ(code(plain->verify({h, body, kNow})), errc::ok);
+  // The independent signer agrees with both published answers.
+  EXPECT_EQ(testing::plivo_v3_signature(kPlivoToken, kPlivoBase + "/?a=b&c=d", kPlivoParams,
+                                        "31627761595286130198"),
+            "k7Pusd4OxCIjR5IfA9iedDNu/h/gbdYqdzG/MiYtd1c=");
+  EXPECT_EQ(
+      testing::plivo_v3_signature(kPlivoToken, kPlivoBase, kPlivoParams, "31627761595286130198"),
+      "iAjE5QqI37mbkYe4w3jTMudqEzbDufdqi7sYwTu64e0=");
+}
+
+TEST(FormatSignature, SeveralHeadersEachAListAndGetSignsItsQuery) {
+  const auto body = testing::form_body(kPlivoParams);
+  auto s = bundled("plivo", "auth_token: [main-account-token, " + kPlivoToken +
+                                "]\npublic_url: " + kPlivoBase + "\n");
+  fields h;
+  h.set("X-Plivo-Signature-V3-Nonce", "31627761595286130198");
+  h.set("X-Plivo-Signature-Ma-V3", "bm90LWl0, iAjE5QqI37mbkYe4w3jTMudqEzbDufdqi7sYwTu64e0=");
+  EXPECT_EQ(code(s->verify({h, body, kNow})), errc::ok) << "the -Ma-V3 header alone, a list";
+  h.erase("X-Plivo-Signature-Ma-V3");
+  EXPECT_EQ(code(s->verify({h, body, kNow})), errc::missing_signature);
+  // A GET: the query is the form, and what is signed.
+  const std::string query = "CallUUID=u-1&CallStatus=ringing&Direction=inbound&From=14155550100";
+  h.set("X-Plivo-Signature-V3", testing::plivo_v3_signature(kPlivoToken, kPlivoBase + "?" + query,
+                                                            {}, "31627761595286130198", true));
+  adapters::Request get{h, "", kNow, query, true};
+  EXPECT_EQ(code(s->verify(get)), errc::ok);
+  EXPECT_TRUE(s->accepts_get());
+  auto parsed = s->parse(get);
+  ASSERT_TRUE(parsed);
+  ASSERT_EQ(parsed->observations.size(), 1u);
+  EXPECT_EQ(parsed->observations[0].call_key, "u-1");
+  EXPECT_EQ(parsed->observations[0].external_number, "+14155550100");
+  get.query = query + "&To=1";
+  EXPECT_EQ(code(s->verify(get)), errc::bad_signature);
+}
+
+TEST(FormatSignature, BasicWithTheUserAndPasswordAsTwoKeys) {
+  // RFC 7617's example: Aladdin / open sesame.
+  auto s = bundled("bandwidth", "username: Aladdin\npassword: open sesame\n");
+  fields h;
+  h.set("Authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+  EXPECT_EQ(code(s->verify({h, "{}", kNow})), errc::ok);
+  h.set("Authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZR==");
+  EXPECT_EQ(code(s->verify({h, "{}", kNow})), errc::bad_signature);
+}
+
+// --- The YAML traps ---
+
+TEST(FormatYaml, AnUnquotedIndexInAFlowMappingSaysToQuoteIt) {
+  const std::string def = R"(name: acme
+keys: {token: secrets}
+signature: {scheme: bearer, secret: token}
+mapping:
+  event_type: type
+  call_key: {field: calls[0].id}
+  events: {x: ringing}
+)";
+  EXPECT_NE(error_of([&] { adapters::defined::load_definition(def, "acme.yaml"); })
+                .find("acme.yaml:6: end of map flow not found (inside { } or [ ], a field path "
+                      "with an index must be quoted: 'a[0].b')"),
+            std::string::npos);
+  auto quoted = def;
+  quoted.replace(quoted.find("calls[0].id"), 11, "'calls[0].id'");
+  EXPECT_EQ(error_of([&] { adapters::defined::load_definition(quoted, "acme.yaml"); }),
+            "(no error)");
+}
+
+}  // namespace
+}  // namespace callgate
