@@ -202,6 +202,10 @@ void read_event(const std::string& name, const Value& v, const Fields& defaults,
       rule.meaning = meaning(*means);
     else if (!n.has("like"))
       n.fail("means", "is required");
+    if (auto items = n.value("items")) {
+      if (d.items) n.fail("items", "is already set for every event, under mapping");
+      rule.items = read_items(*items);
+    }
     read_fields(n, rule.fields);
     n.finish();
   } else {

@@ -211,25 +211,30 @@ result<Parsed> map_request(const Definition& d, const Configured& c, const Reque
     out.answer = answer_handshake(*d.handshake, c.secrets, in);
     return out;
   }
-  if (!d.items) {
-    out.event_type = d.name + "." + type.value_or("(none)");
+  // The items of every event (the type is each element's), or of this event type only.
+  const Items* items = d.items ? &*d.items : nullptr;
+  if (!items && type)
+    if (auto rule = d.events.find(*type); rule != d.events.end() && rule->second.items)
+      items = &*rule->second.items;
+  out.event_type = d.name + "." + type.value_or(items ? "(items)" : "(none)");
+  if (!items) {
     auto o = observe(d, in, r, settings, type);
     if (!o) return o.error();
     if (*o) out.observations.push_back(std::move(**o));
     return out;
   }
-  const json* elements = find(in, d.items->path);
-  out.event_type = d.name + "." + type.value_or("(items)");
+  const json* elements = find(in, items->path);
   if (elements == nullptr || !elements->is_array()) return out;  // no items: nothing to say
-  in.item_name = d.items->as;
+  in.item_name = items->as;
   for (const auto& element : *elements) {
     in.item = &element;
-    if (!kept(*d.items, in)) continue;
-    const auto item_type = read(d.event_type, in);
-    auto o = observe(d, in, r, settings, item_type);
+    if (!kept(*items, in)) continue;
+    auto o = observe(d, in, r, settings, d.items ? read(d.event_type, in) : type);
     if (!o) return o.error();
     if (*o) out.observations.push_back(std::move(**o));
   }
+  if (d.items && !out.observations.empty())
+    out.event_type = d.name + "." + out.observations.front().event_type;
   return out;
 }
 

@@ -171,6 +171,41 @@ TEST(FormatItems, EachKeptElementIsOneObservationWithItsOwnDeliveryKey) {
   EXPECT_TRUE(parsed->observations.empty());
 }
 
+TEST(FormatItems, AnEventOfItsOwnMayListSeveralCalls) {
+  // Zoom's recording_completed lists one recording per call: each is read, not only [0].
+  auto s = bundled("zoom_phone", "secret_token: t\n");
+  const std::string body =
+      R"({"event":"phone.recording_completed","event_ts":1626230760000,"payload":{"object":{
+      "recordings":[
+        {"call_id":"111","direction":"inbound","caller_number":"+12058945728",
+         "callee_number":"+12058945729","download_url":"https://zoom.us/r/1"},
+        {"call_id":"222","direction":"outbound","caller_number":"+12058945729",
+         "callee_number":"+12058945730","download_url":"https://zoom.us/r/2"}]}}})";
+  auto parsed = s->parse({fields{}, body, kNow});
+  ASSERT_TRUE(parsed);
+  ASSERT_EQ(parsed->observations.size(), 2u);
+  EXPECT_EQ(parsed->observations[0].call_key, "111:inbound");
+  EXPECT_EQ(parsed->observations[0].recording_url, "https://zoom.us/r/1");
+  EXPECT_EQ(parsed->observations[1].call_key, "222:outbound");
+  EXPECT_EQ(parsed->observations[1].external_number, "+12058945730");
+  EXPECT_EQ(parsed->event_type, "zoom_phone.phone.recording_completed");
+  // Items at both levels cannot be: the mapping's apply to every event.
+  EXPECT_NE(error_of([] {
+              adapters::defined::load_definition(R"(name: acme
+keys: {t: secrets}
+signature: {scheme: bearer, secret: t}
+mapping:
+  items: list
+  event_type: item.type
+  call_key: item.id
+  events:
+    x: {means: update, items: other}
+)",
+                                                 "acme.yaml");
+            }).find("key 'mapping.events.x.items': is already set for every event"),
+            std::string::npos);
+}
+
 // --- Conditions on any field ---
 
 TEST(FormatConditions, UsersAndFlagsOnlyWhenTheirConditionHolds) {

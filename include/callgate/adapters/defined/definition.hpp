@@ -97,6 +97,8 @@ enum class Meaning { ringing, answered, ended, missed, voicemail, update, ignore
 struct EventRule {
   Meaning meaning = Meaning::ignored;
   Fields fields;
+  /** This event's body lists several calls: each kept element is one observation of this type. */
+  std::optional<Items> items;
 };
 
 /** The keys a source of this provider takes, beyond provider / include_raw / rate_limit. */
