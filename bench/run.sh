@@ -36,6 +36,7 @@ trap cleanup EXIT
 WHSEC="whsec_$(openssl rand -base64 24)"
 WEBEX_SECRET=$(openssl rand -hex 16)
 ZOOM_SECRET=$(openssl rand -hex 16)
+RC_TOKEN=$(openssl rand -hex 16)
 TELNYX_SEED=$(openssl rand -hex 32)
 TELNYX_PUBLIC_KEY=$("$LOAD" pubkey --telnyx-seed "$TELNYX_SEED")
 run_number=0
@@ -85,6 +86,7 @@ start_callgate() {
     echo "  webex: {provider: webex, secret: \"$WEBEX_SECRET\"}"
     echo "  telnyx: {provider: telnyx, public_key: \"$TELNYX_PUBLIC_KEY\"}"
     echo "  zoom: {provider: zoom_phone, secret_token: \"$ZOOM_SECRET\"}"
+    echo "  ringcentral: {provider: ringcentral, verification_token: \"$RC_TOKEN\"}"
     [[ -n "${SINK_URL:-}" ]] && echo "metrics: {on_webhook_listener: true}"
     echo "sinks:"
     if [[ -n "${SINK_URL:-}" ]]; then
@@ -168,7 +170,7 @@ load() {
   cpu0=$(cpu_ticks "$server_pid")
   committer0=$(thread_ticks "$server_pid" cg-committer)
   out=$("$LOAD" load --port "$PORT" --path "$path" --provider "$provider" --whsec "$WHSEC" \
-    --webex-secret "$WEBEX_SECRET" --telnyx-seed "$TELNYX_SEED" --zoom-secret "$ZOOM_SECRET" --run-id "${RUN_ID:-r$run_number-$RANDOM}" \
+    --webex-secret "$WEBEX_SECRET" --telnyx-seed "$TELNYX_SEED" --zoom-secret "$ZOOM_SECRET" --rc-token "$RC_TOKEN" --run-id "${RUN_ID:-r$run_number-$RANDOM}" \
     --connections "${CONNS:-$CONNECTIONS}" "$@" 2>>"$work/load.log")
   cpu=$(($(cpu_ticks "$server_pid") - cpu0))
   committer=$(($(thread_ticks "$server_pid" cg-committer) - committer0))
@@ -216,6 +218,7 @@ voip_redis=$(best_of "start_callgate redis $THREADS" voip /webhooks/pbx --calls 
 webex=$(best_of "start_callgate sqlite $THREADS" webex /webhooks/webex --calls "$n")
 telnyx=$(best_of "start_callgate sqlite $THREADS" telnyx /webhooks/telnyx --calls "$n")
 zoom_mem=$(best_of "start_callgate memory $THREADS" zoom /webhooks/zoom --calls "$n")
+rc_mem=$(best_of "start_callgate memory $THREADS" ringcentral /webhooks/ringcentral --calls "$n")
 ed25519=$("$LOAD" ed25519 --threads "$THREADS" --seconds 3)
 ed25519_one=$("$LOAD" ed25519 --threads 1 --seconds 2)
 disk=$("$LOAD" fsync --file "$work/fsync-probe" --seconds 2)
@@ -224,6 +227,8 @@ adapter_voip=$("$LOAD" adapter --provider voip --whsec "$WHSEC" --calls 5000 \
   --source "$(printf 'provider: voip\nauth: {standard_webhooks_secret: "%s"}' "$WHSEC")")
 adapter_zoom=$("$LOAD" adapter --provider zoom --zoom-secret "$ZOOM_SECRET" --calls 5000 \
   --source "$(printf 'provider: zoom_phone\nsecret_token: "%s"' "$ZOOM_SECRET")")
+adapter_rc=$("$LOAD" adapter --provider ringcentral --rc-token "$RC_TOKEN" --calls 5000 \
+  --source "$(printf 'provider: ringcentral\nverification_token: "%s"' "$RC_TOKEN")")
 F=$(field 1 "$floor")
 
 log "latency at half of each maximum"
@@ -363,6 +368,7 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   row "callgate webex, HMAC-SHA1, SQLite" "$webex" c
   row "callgate telnyx, Ed25519, SQLite" "$telnyx" c
   row "callgate zoom_phone (YAML definition), HMAC-SHA256, memory store, file sink" "$zoom_mem" c
+  row "callgate ringcentral (YAML definition, items: 2 parties, 1 kept), token, memory store" "$rc_mem" c
   printf '| raw libsodium Ed25519 verify, %s threads (1 thread: %s/s) | %s | – | – | %s | %s | – |\n' \
     "$THREADS" "$ed25519_one" "$ed25519" "$(ratio "$ed25519" "$F")" \
     "$(awk -v r="$ed25519_one" 'BEGIN { printf "%.0f", (r > 0 ? 1e6 / r : 0) }')"
@@ -372,6 +378,8 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
     "$(field 2 "$adapter_voip")" "$(field 3 "$adapter_voip")"
   printf '| zoom_phone (YAML definition, HMAC-SHA256) | %s | %s | %s |\n' \
     "$(field 1 "$adapter_zoom")" "$(field 2 "$adapter_zoom")" "$(field 3 "$adapter_zoom")"
+  printf '| ringcentral (YAML definition, items: 2 parties, 1 kept) | %s | %s | %s |\n' \
+    "$(field 1 "$adapter_rc")" "$(field 2 "$adapter_rc")" "$(field 3 "$adapter_rc")"
   table "End to end: voip on SQLite with an HTTP sink (Standard Webhooks signed) to nginx, \
 $((n * 3)) events:" "ingested events/s" "delivered events/s" "load s" "all delivered after s" \
     "delivered / load time"
@@ -418,6 +426,9 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
   printf '| definition-driven CPU ≤ 1.3 × built-in (zoom_phone / voip, memory, equal bodies) | %s | %s |\n' \
     "$(ratio "$(field 8 "$zoom_mem")" "$(field 8 "$voip_mem")")" \
     "$(check 1.3 "$(ratio "$(field 8 "$zoom_mem")" "$(field 8 "$voip_mem")")")"
+  printf '| definition with items CPU ≤ 1.3 × built-in (ringcentral / voip, memory) | %s | %s |\n' \
+    "$(ratio "$(field 8 "$rc_mem")" "$(field 8 "$voip_mem")")" \
+    "$(check 1.3 "$(ratio "$(field 8 "$rc_mem")" "$(field 8 "$voip_mem")")")"
   printf '| every event delivered within 1.5 × the load time (nginx receiver) | %s | %s |\n' \
     "$(ratio "$(field 4 "$delivery")" "$(field 3 "$delivery")")" \
     "$(awk -v r="$(ratio "$(field 4 "$delivery")" "$(field 3 "$delivery")")" -v d="$(field 5 "$delivery")" \
@@ -436,6 +447,6 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
     "$(for l in "${threads_rows[@]}"; do IFS='|' read -r t store result <<<"$l"; [[ $store == memory ]] && field 1 "$result"; done | awk 'NR == 1 { first = $1 } { last = $1 } END { print (last >= 0.9 * first ? "met" : "**not met**") }')"
   printf '| RSS < 64 MB at 10k live calls (memory, SQLite) | %s, %s MB | %s |\n' "$mem_live" \
     "$sql_live" "$(check 64 "$(printf '%s\n' "$mem_live" "$sql_live" | sort -g | tail -1)")"
-  bad_answers "$floor" "$node" "$voip_mem" "$voip_sql" "$voip_redis" "$webex" "$telnyx" "$zoom_mem"
+  bad_answers "$floor" "$node" "$voip_mem" "$voip_sql" "$voip_redis" "$webex" "$telnyx" "$zoom_mem" "$rc_mem"
 } | tee "$work/tables.md"
 bench/publish.sh bench <"$work/tables.md"

@@ -168,6 +168,32 @@ json zoom_body(const RequestSpec& spec, std::size_t call, std::size_t phase, Tim
   return {{"event", types[phase]}, {"event_ts", to_unix_ms(t)}, {"payload", {{"object", object}}}};
 }
 
+// A RingCentral telephony session notification: the outside party and the extension's, each with
+// the same SIP headers as the voip body (RingCentral's sipData), so the body weighs about the
+// same and the definition iterates two items, keeping one.
+json ringcentral_body(const RequestSpec& spec, std::size_t call, std::size_t phase, TimePoint t) {
+  static const char* codes[] = {"Proceeding", "Answered", "Disconnected"};
+  const auto tag = spec.run_id + "-" + std::to_string(call);
+  auto party = [&](const std::string& id, bool extension) {
+    json p = {{"id", id},
+              {"direction", "Inbound"},
+              {"from", {{"phoneNumber", number_for(call)}}},
+              {"to", {{"phoneNumber", "+15559990000"}}},
+              {"status", {{"code", codes[phase]}}}};
+    if (extension) {
+      p["extensionId"] = "400";
+      p["sipData"] = sip_headers(tag, call);
+    }
+    return p;
+  };
+  return {{"uuid", "rc-" + tag + "-" + std::to_string(phase)},
+          {"event", "/restapi/v1.0/account/~/telephony/sessions"},
+          {"body",
+           {{"telephonySessionId", "s-" + tag},
+            {"eventTime", format_iso8601(t)},
+            {"parties", {party("p-out", false), party("p-ext", true)}}}}};
+}
+
 std::string serialize(const RequestSpec& spec, const std::string& body,
                       const http::fields& signature) {
   http::request<http::string_body> req{http::verb::post, spec.path, 11};
@@ -228,6 +254,9 @@ std::vector<std::string> make_requests(const RequestSpec& spec, TimePoint now) {
     } else if (spec.provider == "zoom") {
       body = zoom_body(spec, call, phase, t, start).dump();
       signature = testing::zoom_headers(spec.zoom_secret, body, now);
+    } else if (spec.provider == "ringcentral") {
+      body = ringcentral_body(spec, call, phase, t).dump();
+      signature.set("Verification-Token", spec.rc_token);
     } else if (spec.provider == "telnyx") {
       body = telnyx_body(spec, call, phase, t).dump();
       signature = keys.sign(body, now);

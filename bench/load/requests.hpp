@@ -11,13 +11,16 @@ namespace callgate::bench {
 
 /** Which provider's requests to make, and the secrets the server under test is configured with. */
 struct RequestSpec {
-  std::string provider;  // voip | webex | telnyx | zoom (the bundled zoom_phone definition)
+  // voip | webex | telnyx | zoom (the bundled zoom_phone definition) | ringcentral (a bundled
+  // definition that iterates items: two parties per body, one of them an extension)
+  std::string provider;
   std::string host = "127.0.0.1";
   std::string path;          // e.g. /webhooks/pbx
   std::string whsec;         // voip: Standard Webhooks secret
   std::string webex_secret;  // webex: HMAC-SHA1 secret
   std::string telnyx_seed;   // telnyx: 64 hex digits, the Ed25519 key seed
   std::string zoom_secret;   // zoom: the secret token
+  std::string rc_token;      // ringcentral: the verification token
   std::string run_id;        // makes ids distinct between runs against one store
   std::size_t first_call = 0;
   std::size_t calls = 1000;
