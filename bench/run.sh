@@ -268,7 +268,8 @@ done
 
 log "end to end: ingested and delivered to an nginx receiver (SQLite, HTTP sink)"
 # delivery_run CALLS: voip load on SQLite with an HTTP sink to nginx; prints "ingested_eps
-# delivered_eps load_s delivered_s delivered_events": every event must reach the receiver.
+# delivered_eps load_s delivered_s delivered_events accepted": every accepted event must reach
+# the receiver.
 delivery_run() {
   local calls=$1 receiver_port t0 t1 t2 out delivered=0 expected
   start_nginx
@@ -276,10 +277,12 @@ delivery_run() {
   local receiver_pid=$server_pid
   server_pid=""
   SINK_URL="http://127.0.0.1:$receiver_port/events" start_callgate sqlite "$THREADS"
-  expected=$((calls * 3))
   t0=$(date +%s.%N)
   out=$(load voip /webhooks/pbx --calls "$calls")
   t1=$(date +%s.%N)
+  # What the server accepted, which the sink must deliver: on a slow machine the generator's
+  # time limit may stop it before all calls * 3 requests are sent.
+  expected=$(field 5 "$out")
   for _ in $(seq 600); do
     delivered=$(curl -s "http://127.0.0.1:$PORT/metrics" |
       awk '/^callgate_sink_delivered_total/ {s += $2} END {printf "%d", s}')
@@ -291,7 +294,7 @@ delivery_run() {
   kill "$receiver_pid" 2>/dev/null || true
   wait "$receiver_pid" 2>/dev/null || true
   awk -v n="$expected" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$delivered" -v ok="$(field 5 "$out")" \
-    'BEGIN { printf "%.0f %.0f %.2f %.2f %d\n", ok / (b - a), d / (c - a), b - a, c - a, d }'
+    'BEGIN { printf "%.0f %.0f %.2f %.2f %d %d\n", ok / (b - a), d / (c - a), b - a, c - a, d, ok }'
 }
 delivery=$(delivery_run "$n")
 
@@ -432,7 +435,7 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
   printf '| every event delivered within 1.5 × the load time (nginx receiver) | %s | %s |\n' \
     "$(ratio "$(field 4 "$delivery")" "$(field 3 "$delivery")")" \
     "$(awk -v r="$(ratio "$(field 4 "$delivery")" "$(field 3 "$delivery")")" -v d="$(field 5 "$delivery")" \
-      -v n="$((n * 3))" 'BEGIN { print (r <= 1.5 && d >= n ? "met" : "**not met**") }')"
+      -v n="$(field 6 "$delivery")" 'BEGIN { print (r <= 1.5 && d >= n && n > 0 ? "met" : "**not met**") }')"
   printf '| every callgate row ≥ 5 × Node peer (slowest row) | %s | %s |\n' \
     "$(ratio "$slowest" "$(field 1 "$node")")" "$(check "$(ratio "$slowest" "$(field 1 "$node")")" 5)"
   nginx_p99=$(cut -d'|' -f3 <<<"${latencies[0]}" | cut -d' ' -f3)

@@ -1,11 +1,13 @@
 // The definition format's second generation, one feature at a time: the body as the signed token,
 // unsigned sources, handshakes without a body, items, conditions on any field, time patterns and
-// zones, duration units, signature templates, and the YAML trap of unquoted indexes.
+// zones, duration units, and the YAML trap of unquoted indexes (signature templates are in
+// format_signature_test.cpp).
 #include <gtest/gtest.h>
 
 #include <callgate/adapters/defined/fields.hpp>
 #include <callgate/adapters/defined/provider.hpp>
 #include <support/definition_signing.hpp>
+#include <support/definitions.hpp>
 #include <support/fixtures.hpp>
 
 namespace callgate {
@@ -18,38 +20,10 @@ using core::Phase;
 
 const TimePoint kNow = from_unix_ms(1'772'445'600'000);  // 2026-03-02T10:00:00Z
 
-errc code(const result<void>& r) { return r ? errc::ok : static_cast<errc>(r.error().value()); }
-
-/** A source of a definition (YAML text), configured by the YAML lines of `keys`. */
-std::unique_ptr<adapters::Source> source(const std::string& definition, const std::string& keys,
-                                         bool allow_unsigned = false) {
-  auto factory = adapters::defined::definition_factory(
-      adapters::defined::load_definition(definition, "acme.yaml"));
-  const auto node = yaml::load_yaml_text(keys.empty() ? "{}" : keys, "config.yaml");
-  adapters::SourceSettings settings{"acme", false};
-  settings.allow_unsigned = allow_unsigned;
-  auto s = factory.create(node, settings);
-  node.finish();
-  return s;
-}
-
-std::unique_ptr<adapters::Source> bundled(const std::string& provider, const std::string& keys) {
-  adapters::Registry r;
-  adapters::register_builtin_providers(r);
-  const auto node = yaml::load_yaml_text(keys, "config.yaml");
-  auto s = r.find(provider)->create(node, {provider, false});
-  node.finish();
-  return s;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const yaml::ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::bundled_source;
+using testing::code;
+using testing::config_error_of;
+using testing::defined_source;
 
 // --- The body as the signed token ---
 
@@ -69,7 +43,7 @@ const std::string kSdkToken =
     "9y6CGM";
 
 TEST(FormatJwtBody, VerifiesTheWholeBodyAsAnHs256TokenAndMapsItsClaims) {
-  auto s = source(kJwtBody, "secret: qwertyuiopasdfghjklzxcvbnm123456\n");
+  auto s = defined_source(kJwtBody, "secret: qwertyuiopasdfghjklzxcvbnm123456\n");
   const fields h;
   const std::string body = kSdkToken + "\n";  // a trailing newline is not part of the token
   const adapters::Request r{h, body, kNow};
@@ -79,7 +53,7 @@ TEST(FormatJwtBody, VerifiesTheWholeBodyAsAnHs256TokenAndMapsItsClaims) {
   ASSERT_EQ(parsed->observations.size(), 1u);
   EXPECT_EQ(parsed->observations[0].call_key, "1697634680");
   EXPECT_EQ(parsed->observations[0].phase, Phase::ringing);
-  EXPECT_EQ(code(source(kJwtBody, "secret: asdf\n")->verify({h, kSdkToken, kNow})),
+  EXPECT_EQ(code(defined_source(kJwtBody, "secret: asdf\n")->verify({h, kSdkToken, kNow})),
             errc::bad_signature);
   // alg none, with the same claims and no signature; and the claims of another token.
   const auto claims = kSdkToken.substr(kSdkToken.find('.'));
@@ -92,12 +66,39 @@ TEST(FormatJwtBody, VerifiesTheWholeBodyAsAnHs256TokenAndMapsItsClaims) {
   EXPECT_EQ(code(s->verify({h, "", kNow})), errc::missing_signature);
 }
 
+TEST(FormatJwtBody, Rfc7515AppendixA1) {
+  // RFC 7515's HS256 example: its JWK key (here as standard base64) and its token.
+  const std::string def = R"(name: acme
+keys: {key: secrets}
+signature: {scheme: jwt_body, secret: key, secret_encoding: base64}
+mapping:
+  event_type: iss
+  call_key: exp
+  events: {joe: ringing}
+)";
+  auto s = defined_source(
+      def,
+      "key: "
+      "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ+EstJQLr/T+1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow==\n");
+  const std::string token =
+      "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQog"
+      "Imh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+  const fields h;
+  const adapters::Request r{h, token, kNow};
+  ASSERT_EQ(code(s->verify(r)), errc::ok);
+  auto parsed = s->parse(r);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->observations.at(0).call_key, "1300819380");
+  const std::string flipped = token.substr(0, token.size() - 1) + "Y";
+  EXPECT_EQ(code(s->verify({h, flipped, kNow})), errc::bad_signature);
+}
+
 TEST(FormatJwtBody, WithoutASecretTheBodyIsPlainJsonAndTheSourceMustSaySo) {
-  EXPECT_NE(error_of([] {
-              source(kJwtBody, "");
+  EXPECT_NE(config_error_of([] {
+              defined_source(kJwtBody, "");
             }).find("key 'secret': is not set: set it, or allow_unsigned: true"),
             std::string::npos);
-  auto s = source(kJwtBody, "", true);
+  auto s = defined_source(kJwtBody, "", true);
   EXPECT_TRUE(s->is_unsigned());
   const fields h;
   const std::string body = R"({"iss":"Online JWT Builder","iat":7})";
@@ -114,9 +115,11 @@ TEST(FormatUnsigned, SchemeNoneNeedsAllowUnsigned) {
 signature: {scheme: none}
 mapping: {event_type: e, call_key: id, events: {start: ringing}}
 )";
-  EXPECT_NE(error_of([&] { source(def, ""); }).find("signs nothing: set allow_unsigned: true"),
+  EXPECT_NE(config_error_of([&] {
+              defined_source(def, "");
+            }).find("signs nothing: set allow_unsigned: true"),
             std::string::npos);
-  auto s = source(def, "", true);
+  auto s = defined_source(def, "", true);
   EXPECT_EQ(code(s->verify({fields{}, R"({"e":"start","id":"1"})", kNow})), errc::ok);
   EXPECT_TRUE(s->is_unsigned());
 }
@@ -124,7 +127,7 @@ mapping: {event_type: e, call_key: id, events: {start: ringing}}
 // --- Handshakes without a body ---
 
 TEST(FormatHandshake, AHeaderKeyedHandshakeIsAnsweredBeforeTheBodyIsRead) {
-  auto s = bundled("ringcentral", "verification_token: vt\n");
+  auto s = bundled_source("ringcentral", "verification_token: vt\n");
   fields h;
   h.set("Validation-Token", "wtdwi2y88489yr34iwegsekshwekfhsdfh");
   EXPECT_EQ(code(s->verify({h, "", kNow})), errc::missing_signature) << "its token is checked";
@@ -144,7 +147,7 @@ TEST(FormatHandshake, AHeaderKeyedHandshakeIsAnsweredBeforeTheBodyIsRead) {
 TEST(FormatItems, EachKeptElementIsOneObservationWithItsOwnDeliveryKey) {
   const auto def =
       testing::read_file(testing::data_path("../../fuzz/corpus/definitions/feature-items.yaml"));
-  auto s = source(def, "token: t\n");
+  auto s = defined_source(def, "token: t\n");
   const std::string body = R"({"uuid":"n-1","body":{"sessionId":"s","parties":[
     {"id":"p1","direction":"Inbound","status":{"code":"Setup"},"from":{"phoneNumber":"+1415"}},
     {"id":"p2","extensionId":"400","kind":"user","direction":"Inbound","status":{"code":"Answered"},
@@ -173,7 +176,7 @@ TEST(FormatItems, EachKeptElementIsOneObservationWithItsOwnDeliveryKey) {
 
 TEST(FormatItems, AnEventOfItsOwnMayListSeveralCalls) {
   // Zoom's recording_completed lists one recording per call: each is read, not only [0].
-  auto s = bundled("zoom_phone", "secret_token: t\n");
+  auto s = bundled_source("zoom_phone", "secret_token: t\n");
   const std::string body =
       R"({"event":"phone.recording_completed","event_ts":1626230760000,"payload":{"object":{
       "recordings":[
@@ -190,7 +193,7 @@ TEST(FormatItems, AnEventOfItsOwnMayListSeveralCalls) {
   EXPECT_EQ(parsed->observations[1].external_number, "+12058945730");
   EXPECT_EQ(parsed->event_type, "zoom_phone.phone.recording_completed");
   // Items at both levels cannot be: the mapping's apply to every event.
-  EXPECT_NE(error_of([] {
+  EXPECT_NE(config_error_of([] {
               adapters::defined::load_definition(R"(name: acme
 keys: {t: secrets}
 signature: {scheme: bearer, secret: t}
@@ -211,7 +214,7 @@ mapping:
 TEST(FormatConditions, UsersAndFlagsOnlyWhenTheirConditionHolds) {
   const auto def =
       testing::read_file(testing::data_path("../../fuzz/corpus/definitions/feature-when.yaml"));
-  auto s = source(def, "token: t\n");
+  auto s = defined_source(def, "token: t\n");
   auto one = [&](const std::string& body) {
     auto parsed = s->parse({fields{}, body, kNow});
     EXPECT_TRUE(parsed && parsed->observations.size() == 1) << body;
@@ -238,7 +241,7 @@ TEST(FormatTimes, PatternsZonesAndTheFallbackToTheReceiveTime) {
     EXPECT_TRUE(parsed && parsed->observations.size() == 1) << form;
     return parsed->observations.at(0);
   };
-  auto ny = source(def, "token: t\n");
+  auto ny = defined_source(def, "token: t\n");
   // 10:00 in New York in March (EST, -5) is 15:00Z.
   EXPECT_EQ(
       format_iso8601(time_of(ny, "Status=ringing&Id=1&EndTime=2026-03-02+10%3A00%3A00").event_time),
@@ -249,12 +252,12 @@ TEST(FormatTimes, PatternsZonesAndTheFallbackToTheReceiveTime) {
           time_of(ny, "Status=ringing&Id=1&EndTime=2026-07-01+10%3A00%3A00.238707").event_time),
       "2026-07-01T14:00:00.238Z");
   // A source's timezone wins over the definition's.
-  auto utc = source(def, "token: t\ntimezone: UTC\n");
+  auto utc = defined_source(def, "token: t\ntimezone: UTC\n");
   EXPECT_EQ(format_iso8601(
                 time_of(utc, "Status=ringing&Id=1&EndTime=2026-03-02+10%3A00%3A00").event_time),
             "2026-03-02T10:00:00.000Z");
-  EXPECT_NE(error_of([&] {
-              source(def, "token: t\ntimezone: Mars/Olympus\n");
+  EXPECT_NE(config_error_of([&] {
+              defined_source(def, "token: t\ntimezone: Mars/Olympus\n");
             }).find("key 'timezone': is not a time zone"),
             std::string::npos);
   // Unreadable: a warning that names it, and the receive time.
@@ -299,84 +302,6 @@ TEST(FormatDurations, SecondsMillisecondsAndIso8601) {
   EXPECT_FALSE(parse_duration("-5", DurationUnit::seconds));
 }
 
-// --- Signature templates: Plivo's V3, from plivo-go's own tests ---
-
-const testing::FormParams kPlivoParams = {
-    {"Direction", "outbound"},
-    {"From", "19792014278"},
-    {"ALegUUID", "3e82ae9d-2c78-4d85-b1a4-6eae7dbafb36"},
-    {"ALegRequestUUID", "3e82ae9d-2c78-4d85-b1a4-6eae7dbafb36"},
-    {"CallUUID", "3e82ae9d-2c78-4d85-b1a4-6eae7dbafb36"},
-    {"RequestUUID", "3e82ae9d-2c78-4d85-b1a4-6eae7dbafb36"},
-    {"CallStatus", "in-progress"},
-    {"BillRate", "0.002"},
-    {"ParentAuthID", "MANWVLYTK4ZWU1YTY4QA"},
-    {"To", "sip:PlivoSignature382029104058171078704104@phone-qa.voice.plivodev.com"},
-    {"SIP-H-To", "<sip:PlivoSignature382029104058171078704104@52.9.11.55;transport=udp>;tag=1"},
-    {"SessionStart", "2020-04-08 11:34:33.238707"},
-    {"Event", "StartApp"}};
-const std::string kPlivoToken = "Y2Q2ZDgxZmY5YWRiOTI5YmQ1Njg0MTAxZWIyOTc4";
-const std::string kPlivoBase =
-    "https://plivobin.non-prod.plivops.com/api/v1/validate_signature03.xml";
-
-TEST(FormatSignature, PlivoV3KnownAnswersWithAndWithoutAQuery) {
-  const auto body = testing::form_body(kPlivoParams);
-  fields h;
-  h.set("X-Plivo-Signature-V3-Nonce", "31627761595286130198");
-  h.set("X-Plivo-Signature-V3", "k7Pusd4OxCIjR5IfA9iedDNu/h/gbdYqdzG/MiYtd1c=");
-  auto with_query = bundled(
-      "plivo", "auth_token: " + kPlivoToken + "\npublic_url: " + kPlivoBase + "/?a=b&c=d\n");
-  EXPECT_EQ(code(with_query->verify({h, body, kNow, "a=b&c=d"})), errc::ok);
-  EXPECT_EQ(code(with_query->verify({h, body, kNow, "a=b&c=e"})), errc::bad_signature);
-  h.set("X-Plivo-Signature-V3", "iAjE5QqI37mbkYe4w3jTMudqEzbDufdqi7sYwTu64e0=");
-  auto plain =
-      bundled("plivo", "auth_token: " + kPlivoToken + "\npublic_url: " + kPlivoBase + "\n");
-  EXPECT_EQ(code(plain->verify({h, body, kNow})), errc::ok);
-  // The independent signer agrees with both published answers.
-  EXPECT_EQ(testing::plivo_v3_signature(kPlivoToken, kPlivoBase + "/?a=b&c=d", kPlivoParams,
-                                        "31627761595286130198"),
-            "k7Pusd4OxCIjR5IfA9iedDNu/h/gbdYqdzG/MiYtd1c=");
-  EXPECT_EQ(
-      testing::plivo_v3_signature(kPlivoToken, kPlivoBase, kPlivoParams, "31627761595286130198"),
-      "iAjE5QqI37mbkYe4w3jTMudqEzbDufdqi7sYwTu64e0=");
-}
-
-TEST(FormatSignature, SeveralHeadersEachAListAndGetSignsItsQuery) {
-  const auto body = testing::form_body(kPlivoParams);
-  auto s = bundled("plivo", "auth_token: [main-account-token, " + kPlivoToken +
-                                "]\npublic_url: " + kPlivoBase + "\n");
-  fields h;
-  h.set("X-Plivo-Signature-V3-Nonce", "31627761595286130198");
-  h.set("X-Plivo-Signature-Ma-V3", "bm90LWl0, iAjE5QqI37mbkYe4w3jTMudqEzbDufdqi7sYwTu64e0=");
-  EXPECT_EQ(code(s->verify({h, body, kNow})), errc::ok) << "the -Ma-V3 header alone, a list";
-  h.erase("X-Plivo-Signature-Ma-V3");
-  EXPECT_EQ(code(s->verify({h, body, kNow})), errc::missing_signature);
-  // A GET: the query is the form, and what is signed.
-  const std::string query = "CallUUID=u-1&CallStatus=ringing&Direction=inbound&From=14155550100";
-  h.set("X-Plivo-Signature-V3", testing::plivo_v3_signature(kPlivoToken, kPlivoBase + "?" + query,
-                                                            {}, "31627761595286130198", true));
-  adapters::Request get{h, "", kNow, query, true};
-  EXPECT_EQ(code(s->verify(get)), errc::ok);
-  EXPECT_TRUE(s->accepts_get());
-  auto parsed = s->parse(get);
-  ASSERT_TRUE(parsed);
-  ASSERT_EQ(parsed->observations.size(), 1u);
-  EXPECT_EQ(parsed->observations[0].call_key, "u-1");
-  EXPECT_EQ(parsed->observations[0].external_number, "+14155550100");
-  get.query = query + "&To=1";
-  EXPECT_EQ(code(s->verify(get)), errc::bad_signature);
-}
-
-TEST(FormatSignature, BasicWithTheUserAndPasswordAsTwoKeys) {
-  // RFC 7617's example: Aladdin / open sesame.
-  auto s = bundled("bandwidth", "username: Aladdin\npassword: open sesame\n");
-  fields h;
-  h.set("Authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
-  EXPECT_EQ(code(s->verify({h, "{}", kNow})), errc::ok);
-  h.set("Authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZR==");
-  EXPECT_EQ(code(s->verify({h, "{}", kNow})), errc::bad_signature);
-}
-
 // --- The YAML traps ---
 
 TEST(FormatYaml, AnUnquotedIndexInAFlowMappingSaysToQuoteIt) {
@@ -388,13 +313,13 @@ mapping:
   call_key: {field: calls[0].id}
   events: {x: ringing}
 )";
-  EXPECT_NE(error_of([&] { adapters::defined::load_definition(def, "acme.yaml"); })
+  EXPECT_NE(config_error_of([&] { adapters::defined::load_definition(def, "acme.yaml"); })
                 .find("acme.yaml:6: end of map flow not found (inside { } or [ ], a field path "
                       "with an index must be quoted: 'a[0].b')"),
             std::string::npos);
   auto quoted = def;
   quoted.replace(quoted.find("calls[0].id"), 11, "'calls[0].id'");
-  EXPECT_EQ(error_of([&] { adapters::defined::load_definition(quoted, "acme.yaml"); }),
+  EXPECT_EQ(config_error_of([&] { adapters::defined::load_definition(quoted, "acme.yaml"); }),
             "(no error)");
 }
 
