@@ -9,6 +9,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <support/definition_signing.hpp>
 
@@ -88,22 +89,14 @@ boost::beast::http::fields zoom_headers(const std::string& secret_token, const s
 std::string vonage_jwt(const std::string& secret, const std::string& body, TimePoint iat) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
-  jwt_t* jwt = nullptr;
-  if (jwt_new(&jwt) != 0) throw std::runtime_error("jwt_new failed");
-  jwt_add_grant_int(jwt, "iat", to_unix_ms(iat) / 1000);
-  jwt_add_grant(jwt, "jti", "a6e9b1c6-test");
-  jwt_add_grant(jwt, "iss", "Vonage");
-  jwt_add_grant(jwt, "payload_hash",
-                to_hex(std::string(reinterpret_cast<const char*>(digest), sizeof digest)).c_str());
-  jwt_add_grant(jwt, "api_key", "abcd1234");
-  jwt_add_grant(jwt, "application_id", "aaaaaaaa-bbbb-cccc-dddd-0123456789ab");
-  jwt_set_alg(jwt, JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret.data()),
-              static_cast<int>(secret.size()));
-  char* token = jwt_encode_str(jwt);
-  std::string out = token ? token : "";
-  std::free(token);
-  jwt_free(jwt);
-  return out;
+  const nlohmann::json claims = {
+      {"iat", to_unix_ms(iat) / 1000},
+      {"jti", "a6e9b1c6-test"},
+      {"iss", "Vonage"},
+      {"payload_hash", to_hex(std::string(reinterpret_cast<const char*>(digest), sizeof digest))},
+      {"api_key", "abcd1234"},
+      {"application_id", "aaaaaaaa-bbbb-cccc-dddd-0123456789ab"}};
+  return hs256_jwt(secret, claims.dump());
 }
 
 boost::beast::http::fields vonage_headers(const std::string& secret, const std::string& body,
