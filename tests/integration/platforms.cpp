@@ -70,7 +70,7 @@ Platform aircall_platform() {
   };
   p.unsigned_copy = [=](PlatformRequest r) { return retoken(std::move(r), ""); };
   p.wrong_secret = [=](PlatformRequest r) { return retoken(std::move(r), "another-token"); };
-  p.tampered = [](PlatformRequest) {
+  p.tampered = [](const PlatformRequest&) {
     return std::nullopt;
   };  // nothing is signed: nothing to detect
   return p;
@@ -133,7 +133,7 @@ Platform ringcentral_platform() {
     r.headers.set("Verification-Token", "another-token");
     return r;
   };
-  p.tampered = [](PlatformRequest) { return std::nullopt; };  // a static token signs nothing
+  p.tampered = [](const PlatformRequest&) { return std::nullopt; };  // a static token signs nothing
   return p;
 }
 
@@ -200,7 +200,7 @@ Platform plivo_platform() {
     r.headers.erase("X-Plivo-Signature-V3");
     return r;
   };
-  p.wrong_secret = [](PlatformRequest) {
+  p.wrong_secret = [](const PlatformRequest&) {
     auto params = plivo_params("CA-wrong", "ringing");
     return plivo_signed(params, "another-token", "", false);
   };
@@ -258,7 +258,7 @@ Platform dialpad_platform() {
         r.body = dialpad_claims("77", "ringing", kT0).dump();
         return r;
       };
-  p.wrong_secret = [](PlatformRequest) {
+  p.wrong_secret = [](const PlatformRequest&) {
     return dialpad(dialpad_claims("77", "ringing", kT0), "another-secret");
   };
   p.tampered = [](PlatformRequest r) -> std::optional<PlatformRequest> {
@@ -323,7 +323,7 @@ Platform bandwidth_platform() {
     r.headers = basic_headers(kBwUser, "another-password");
     return r;
   };
-  p.tampered = [](PlatformRequest) { return std::nullopt; };  // Basic signs nothing
+  p.tampered = [](const PlatformRequest&) { return std::nullopt; };  // Basic signs nothing
   return p;
 }
 

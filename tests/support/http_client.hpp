@@ -11,7 +11,7 @@ namespace callgate::testing {
 struct HttpResult {
   int status = 0;  ///< 0 when the connection failed
   std::string body;
-  std::string set_cookie;  ///< the Set-Cookie header, if any
+  std::string set_cookie;              ///< the Set-Cookie header, if any
   boost::beast::http::fields headers;  ///< every response header
 };
 

@@ -16,9 +16,9 @@ using Sources = std::map<std::string, std::shared_ptr<const adapters::Source>, s
 
 /**
  * Routes: POST /webhooks/<source> (and GET, for a source whose provider calls back with GET;
- * a source's allow_from is checked first, 403 from elsewhere), GET /healthz, GET /readyz (and GET /metrics when asked to).
- * Every response passes
- * through one place that counts it by source and status and times it.
+ * a source's allow_from is checked first, 403 from elsewhere), GET /healthz, GET /readyz (and GET
+ * /metrics when asked to). Every response passes through one place that counts it by source and
+ * status and times it.
  */
 class Router final : public Handler {
  public:

@@ -18,8 +18,9 @@ struct CaptureItem {
 
 /**
  * Reads a capture file: a JSON array, or JSON values one after another (with or without commas
- * between them, as hand-made captures often are), each either {"body":..,"method":..,"url":..,"headers":{..}}
- * or a bare body. errc::bad_json when a value cannot be read.
+ * between them, as hand-made captures often are), each either
+ * {"body":..,"method":..,"url":..,"headers":{..}} or a bare body. errc::bad_json when a value
+ * cannot be read.
  */
 result<std::vector<CaptureItem>> read_capture(std::string_view text);
 
