@@ -30,10 +30,16 @@ std::optional<std::int64_t> whole(std::string_view text) {
   return integer(text.substr(0, text.find('.')));
 }
 
+/** Milliseconds since the epoch of years 1 to 9999; nullopt outside (no arithmetic overflows). */
+std::optional<TimePoint> in_range(std::int64_t ms) {
+  if (ms < -62'135'596'800'000 || ms > 253'402'300'799'999) return std::nullopt;
+  return from_unix_ms(ms);
+}
+
 std::optional<TimePoint> epoch(std::string_view text, bool ms) {
   auto v = whole(text);
-  if (!v) return std::nullopt;
-  return from_unix_ms(ms ? *v : *v * 1000);
+  if (!v || *v > 253'402'300'799'999 || *v < -62'135'596'800'000) return std::nullopt;
+  return in_range(ms ? *v : *v * 1000);
 }
 
 std::optional<TimePoint> rfc2822(std::string_view text) {
@@ -50,7 +56,8 @@ std::optional<TimePoint> rfc2822(std::string_view text) {
 
 /** text read whole by a date::parse pattern. A pattern with %z or %Z names its own offset;
  * without, the time is local to zone (null: UTC), and a time a DST change skips or repeats
- * takes its earlier reading. */
+ * takes its earlier reading. Read in microseconds: nanoseconds would overflow for years outside
+ * 1678-2261 (the fuzzer found both), and microseconds still take six fractional digits. */
 std::optional<TimePoint> patterned(std::string_view text, const std::string& pattern,
                                    const date::time_zone* zone) {
   using namespace std::chrono;
@@ -60,15 +67,15 @@ std::optional<TimePoint> patterned(std::string_view text, const std::string& pat
                      pattern.find("%Z") != std::string::npos;
   TimePoint out;
   if (zoned) {
-    date::sys_time<nanoseconds> t;
+    date::sys_time<microseconds> t;
     in >> date::parse(pattern, t);
     if (in.fail()) return std::nullopt;
     out = floor<milliseconds>(t);
   } else {
-    date::local_time<nanoseconds> t;
+    date::local_time<microseconds> t;
     in >> date::parse(pattern, t);
     if (in.fail()) return std::nullopt;
-    out = zone == nullptr ? floor<milliseconds>(date::sys_time<nanoseconds>{t.time_since_epoch()})
+    out = zone == nullptr ? floor<milliseconds>(date::sys_time<microseconds>{t.time_since_epoch()})
                           : floor<milliseconds>(zone->to_sys(t, date::choose::earliest));
   }
   if (in.peek() != std::char_traits<char>::eof()) return std::nullopt;
@@ -313,7 +320,7 @@ std::optional<TimePoint> parse_time(std::string_view text, const Alternative& ho
       text.find_first_not_of("0123456789.") == std::string_view::npos) {
     auto v = integer(text.substr(0, text.find('.')));
     if (!v) return std::nullopt;
-    return from_unix_ms(*v > 100'000'000'000 ? *v : *v * 1000);
+    return in_range(*v > 100'000'000'000 ? *v : *v * 1000);
   }
   if (auto t = iso8601(text, zone)) return t;
   return rfc2822(text);
@@ -322,7 +329,7 @@ std::optional<TimePoint> parse_time(std::string_view text, const Alternative& ho
 std::optional<std::chrono::seconds> parse_duration(std::string_view text, DurationUnit unit) {
   if (unit == DurationUnit::iso8601) return iso_duration(text);
   auto v = whole(text);
-  if (!v || *v < 0) return std::nullopt;
+  if (!v || *v < 0 || *v > 1'000'000'000'000) return std::nullopt;  // 31,000 years at most
   return std::chrono::seconds{unit == DurationUnit::milliseconds ? *v / 1000 : *v};
 }
 

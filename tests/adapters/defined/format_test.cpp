@@ -281,6 +281,11 @@ TEST(FormatTimes, ZonelessIso8601IsReadInTheTimezoneAndEachAlternativeHasItsForm
   EXPECT_EQ(format_iso8601(*adapters::defined::parse_time("2026-07-01T09:00:00+02:00", iso, ny)),
             "2026-07-01T07:00:00.000Z")
       << "a written offset wins over the zone";
+  // Years far from now, which the fuzzers sent (nanoseconds would overflow there).
+  EXPECT_EQ(format_iso8601(*adapters::defined::parse_time("1010-01-01T12:00:00", iso, nullptr)),
+            "1010-01-01T12:00:00.000Z");
+  EXPECT_EQ(format_iso8601(*adapters::defined::parse_time("5032-03-02 10:00:00", iso, ny)),
+            "5032-03-02T15:00:00.000Z");
   Alternative pattern;
   pattern.format = TimeFormat::pattern;
   pattern.pattern = "%d/%m/%Y %H:%M %z";
