@@ -1,16 +1,12 @@
 // Reading values out of a request for a provider definition: field paths, templates, times.
+#include <date/tz.h>
+
 #include <algorithm>
 #include <boost/url/parse_query.hpp>
 #include <callgate/adapters/defined/fields.hpp>
 #include <cctype>
 #include <charconv>
 #include <ctime>
-// date::parse's own locals trip g++ 12's -Wmaybe-uninitialized (a false positive in the header).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <date/tz.h>
-#pragma GCC diagnostic pop
-#include <sstream>
 
 namespace callgate::adapters::defined {
 namespace {
@@ -54,32 +50,50 @@ std::optional<TimePoint> rfc2822(std::string_view text) {
   return from_unix_ms((static_cast<std::int64_t>(t) - offset) * 1000);
 }
 
-/** text read whole by a date::parse pattern. A pattern with %z or %Z names its own offset;
- * without, the time is local to zone (null: UTC), and a time a DST change skips or repeats
- * takes its earlier reading. Read in microseconds: nanoseconds would overflow for years outside
- * 1678-2261 (the fuzzer found both), and microseconds still take six fractional digits. */
+/** The fraction of a time's seconds ("10:00:33.238707": 238 ms), taken out of text so that
+ * strptime can read the rest; 0 when there is none. */
+std::int64_t take_fraction(std::string& text) {
+  for (std::size_t i = 0; i + 4 < text.size(); ++i) {
+    if (text[i] != ':' || !std::isdigit(static_cast<unsigned char>(text[i + 1])) ||
+        !std::isdigit(static_cast<unsigned char>(text[i + 2])) || text[i + 3] != '.' ||
+        !std::isdigit(static_cast<unsigned char>(text[i + 4])))
+      continue;
+    std::size_t end = i + 4;
+    std::int64_t ms = 0;
+    for (int digits = 0; end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]));
+         ++end, ++digits)
+      if (digits < 3) ms = ms * 10 + (text[end] - '0');
+    for (std::size_t d = end - (i + 4); d < 3; ++d) ms *= 10;
+    text.erase(i + 3, end - (i + 3));
+    return ms;
+  }
+  return 0;
+}
+
+/** text read whole by a strptime pattern (glibc's, in the C locale: no overflow or
+ * uninitialised read on any input, which date::parse's %S had). %z names the offset; without
+ * it (a %Z name is read and not used) the time is local to zone (null: UTC), and a time a DST
+ * change skips or repeats takes its earlier reading. Fractional seconds are read to the ms. */
 std::optional<TimePoint> patterned(std::string_view text, const std::string& pattern,
                                    const date::time_zone* zone) {
   using namespace std::chrono;
-  std::istringstream in{std::string(text)};
-  const bool zoned = pattern.find("%z") != std::string::npos ||
-                     pattern.find("%Ez") != std::string::npos ||
-                     pattern.find("%Z") != std::string::npos;
-  TimePoint out;
-  if (zoned) {
-    date::sys_time<microseconds> t;
-    in >> date::parse(pattern, t);
-    if (in.fail()) return std::nullopt;
-    out = floor<milliseconds>(t);
-  } else {
-    date::local_time<microseconds> t;
-    in >> date::parse(pattern, t);
-    if (in.fail()) return std::nullopt;
-    out = zone == nullptr ? floor<milliseconds>(date::sys_time<microseconds>{t.time_since_epoch()})
-                          : floor<milliseconds>(zone->to_sys(t, date::choose::earliest));
-  }
-  if (in.peek() != std::char_traits<char>::eof()) return std::nullopt;
-  return out;
+  std::string s(text);
+  const auto fraction = take_fraction(s);
+  std::tm tm{};
+  const char* end = strptime(s.c_str(), pattern.c_str(), &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  const auto day = date::year{tm.tm_year + 1900} / (tm.tm_mon + 1) / tm.tm_mday;
+  if (!day.ok()) return std::nullopt;
+  const auto local =
+      date::local_days{day} + hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec};
+  sys_seconds at;
+  if (pattern.find("%z") != std::string::npos)
+    at = sys_seconds{local.time_since_epoch()} - seconds{tm.tm_gmtoff};
+  else if (zone != nullptr)
+    at = zone->to_sys(local, date::choose::earliest);
+  else
+    at = sys_seconds{local.time_since_epoch()};
+  return time_point_cast<milliseconds>(at) + milliseconds{fraction};
 }
 
 /** ISO 8601 with an offset, or without one (read in zone). */
