@@ -7,7 +7,7 @@ build_packages=(
   g++ cmake make pkg-config git ca-certificates openssl
   libboost1.81-dev nlohmann-json3-dev libsodium-dev libssl-dev libspdlog-dev
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev libcli11-dev libjwt-dev
-  libhowardhinnant-date-dev tzdata
+  libhowardhinnant-date-dev tzdata libphonenumber8 libprotobuf-dev libabsl-dev
 )
 test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev clang-tidy clang-format curl
   redis-server nginx-light
@@ -43,4 +43,21 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# libphonenumber's headers. Debian's libphonenumber-dev depends on libboost-thread-dev, which is
+# Boost 1.74 and cannot be installed beside libboost1.81-dev (apt would remove Boost 1.81). The
+# library itself is libphonenumber8 (above, which needs no Boost); its headers are taken from the
+# same version's -dev package, unpacked under build/deps/ rather than installed. CMake looks
+# there (cmake/phonenumber.cmake).
+root=$(cd "$(dirname "$0")/.." && pwd)
+deps="$root/build/deps"
+if [[ ! -f /usr/include/phonenumbers/phonenumberutil.h &&
+      ! -f "$deps/libphonenumber-dev/usr/include/phonenumbers/phonenumberutil.h" ]]; then
+  version=$(dpkg-query -W -f='${Version}' libphonenumber8)
+  echo "setup: unpacking the headers of libphonenumber-dev $version into $deps"
+  mkdir -p "$deps/download"
+  (cd "$deps/download" && apt-get download -qq "libphonenumber-dev=$version")
+  dpkg-deb -x "$deps"/download/libphonenumber-dev_*.deb "$deps/libphonenumber-dev"
+  rm -rf "$deps/download"
 fi

@@ -1,0 +1,154 @@
+#include <phonenumbers/phonenumberutil.h>
+
+#include <algorithm>
+#include <callgate/core/numbers.hpp>
+#include <cctype>
+#include <unordered_map>
+
+namespace callgate::core {
+namespace {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+using Kind = NumberReading::Kind;
+
+const PhoneNumberUtil& util() { return *PhoneNumberUtil::GetInstance(); }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+/** What platforms write when there is no number to give. */
+bool withheld(std::string_view s) {
+  const auto l = lower(s);
+  for (const char* word : {"anonymous", "unknown", "private", "restricted", "unavailable",
+                           "withheld", "blocked", "unknown caller"})
+    if (l == word) return true;
+  return false;
+}
+
+/** The user part of a sip:, sips: or tel: URI (without parameters), or nullopt for no URI. */
+std::optional<std::string_view> uri_user(std::string_view s) {
+  const auto l = lower(s.substr(0, std::min<std::size_t>(s.size(), 5)));
+  std::size_t skip = 0;
+  if (l.starts_with("sips:"))
+    skip = 5;
+  else if (l.starts_with("sip:") || l.starts_with("tel:"))
+    skip = 4;
+  else
+    return std::nullopt;
+  auto user = s.substr(skip);
+  user = user.substr(0, user.find('@'));
+  return user.substr(0, user.find(';'));
+}
+
+/** Only what people write around digits: no letters, which libphonenumber would read as a
+ * vanity number (555-CALL-NOW) where a CRM needs what was sent. */
+bool number_like(std::string_view s) {
+  return !s.empty() && std::ranges::all_of(s, [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) ||
+           std::string_view("+-.() /").find(c) != std::string_view::npos;
+  });
+}
+
+std::string digits_of(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (std::isdigit(static_cast<unsigned char>(c))) out += c;
+  return out;
+}
+
+std::optional<PhoneNumber> parse(const std::string& text, const std::string& region) {
+  PhoneNumber n;
+  if (util().Parse(text, region, &n) != PhoneNumberUtil::NO_PARSING_ERROR) return std::nullopt;
+  if (util().IsPossibleNumberWithReason(n) != PhoneNumberUtil::IS_POSSIBLE) return std::nullopt;
+  return n;
+}
+
+std::string e164(const PhoneNumber& n) {
+  std::string out;
+  util().Format(n, PhoneNumberUtil::E164, &out);
+  return out;
+}
+
+/** A number-like text (no URI, no letters) to E.164, or unreadable. */
+NumberReading read_digits(std::string_view raw, std::string_view text, std::string_view region) {
+  const auto digits = digits_of(text);
+  const bool plus = text.find('+') != std::string_view::npos;
+  if (!plus && digits.size() <= 6) return {Kind::not_phone, std::string(raw)};  // an extension
+  const std::string reg = region.empty() ? "ZZ" : std::string(region);
+  // Plivo and Vonage write international numbers without their +: such a reading is taken
+  // when it is valid and the national one is not, or when the national one is not even possible.
+  // A valid number is in a range the metadata lists; a possible one only has a possible length.
+  const auto national = parse(std::string(text), reg);
+  const auto international = plus ? std::nullopt : parse("+" + digits, "ZZ");
+  for (const auto* n : {&national, &international})
+    if (*n && util().IsValidNumber(**n)) return {Kind::e164, e164(**n)};
+  for (const auto* n : {&national, &international})
+    if (*n) return {Kind::e164, e164(**n)};
+  return {Kind::unreadable, std::string(raw)};
+}
+
+NumberReading read_uncached(std::string_view raw, std::string_view region) {
+  std::string_view text = raw;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  if (text.empty() || withheld(text)) return {Kind::not_phone, std::string(raw)};
+  if (const auto user = uri_user(text)) {
+    // sip:alice@pbx, sip:100@pbx: a user or an extension, kept as it came.
+    if (!number_like(*user)) return {Kind::not_phone, std::string(raw)};
+    auto r = read_digits(raw, *user, region);
+    if (r.kind != Kind::e164) r.kind = Kind::not_phone;  // a URI is an address either way
+    return r;
+  }
+  if (!number_like(text)) {
+    // client:alice (Twilio), alice@example.com: an address, not a number gone wrong.
+    const bool address = text.find_first_of(":@") != std::string_view::npos;
+    return {address ? Kind::not_phone : Kind::unreadable, std::string(raw)};
+  }
+  return read_digits(raw, text, region);
+}
+
+}  // namespace
+
+NumberReading read_number(std::string_view raw, std::string_view region) {
+  // libphonenumber's regular expressions cost some 10-20 µs a number; a call's numbers repeat
+  // in each of its events, and a PBX's own numbers in every call.
+  thread_local std::unordered_map<std::string, NumberReading> seen;
+  std::string key;
+  key.reserve(region.size() + 1 + raw.size());
+  key.append(region).append(1, '\n').append(raw);
+  if (auto it = seen.find(key); it != seen.end()) return it->second;
+  auto reading = read_uncached(raw, region);
+  if (seen.size() >= 4096) seen.clear();
+  seen.emplace(std::move(key), reading);
+  return reading;
+}
+
+void normalize_numbers(Observation& obs, const NumberRules& rules) {
+  if (!rules.normalize) return;
+  auto one = [&](std::string& number, const char* field) {
+    if (number.empty()) return;
+    auto reading = read_number(number, rules.region);
+    if (reading.kind == Kind::unreadable)
+      obs.warnings.push_back(std::string(field) + " \"" + number + "\" is not a phone number (" +
+                             (rules.region.empty() ? std::string("no default_region")
+                                                   : "default_region " + rules.region) +
+                             "): sent as received");
+    number = std::move(reading.text);
+  };
+  one(obs.external_number, "externalNumber");
+  one(obs.internal_number, "internalNumber");
+}
+
+bool known_region(std::string_view region) {
+  return region.size() == 2 &&
+         std::ranges::all_of(region, [](char c) { return c >= 'A' && c <= 'Z'; }) &&
+         util().GetCountryCodeForRegion(std::string(region)) != 0;
+}
+
+}  // namespace callgate::core
