@@ -108,6 +108,7 @@ int provider_test(const ProviderTest& t, std::ostream& out) {
     auto factory = adapters::defined::definition_factory(d);
     adapters::SourceSettings settings{d->name, false};
     settings.allow_unsigned = node.boolean("allow_unsigned", false);
+    settings.numbers = adapters::read_number_rules(node, "");
     source = factory.create(node, settings);
     node.finish();
   } catch (const yaml::ConfigError& e) {
@@ -157,7 +158,8 @@ int provider_test(const ProviderTest& t, std::ostream& out) {
         out << parsed->event_type << ": ignored\n";
         continue;
       }
-      adapters::fill_redelivery_keys(parsed->observations, r.get ? r.query : r.body);
+      adapters::finish_observations(parsed->observations, source->settings(),
+                                    r.get ? r.query : r.body);
       const bool repeat = !seen.insert(parsed->observations.front().dedup_key).second;
       out << parsed->event_type << ": " << (repeat ? "duplicate" : "accepted") << '\n';
       for (auto& o : parsed->observations) {

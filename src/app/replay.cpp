@@ -69,7 +69,7 @@ int replay(const config::Config& config, const std::string& file, const std::str
       ++ignored;
       continue;
     }
-    adapters::fill_redelivery_keys(parsed->observations, item.body);
+    adapters::finish_observations(parsed->observations, src->settings(), item.body);
     std::promise<result<outbox::Outcome>> done;
     runtime.committer().submit(std::move(parsed->observations),
                                [&done](result<outbox::Outcome> r) { done.set_value(r); });

@@ -128,6 +128,9 @@ void read_sources(const Node& root, const adapters::Registry& registry, Purpose 
     adapters::SourceSettings settings{name, node.boolean("include_raw", false)};
     settings.allow_from = read_networks(node, "allow_from");
     settings.allow_unsigned = node.boolean("allow_unsigned", false);
+    settings.numbers = adapters::read_number_rules(node, c.default_region);
+    settings.identity = {node.string_or("connector_id", c.connector_id),
+                         node.string_or("owner_id", c.owner_id)};
     if (auto limit = node.optional_map("rate_limit")) {
       settings.rate_per_second =
           static_cast<double>(limit->integer("per_second", 100, 1, 1'000'000));
@@ -205,6 +208,8 @@ Config read_config(const std::string& file, const adapters::Registry& registry,
   c.http.trusted_proxies = read_networks(root, "trusted_proxies");
   c.connector_id = root.string_or("connector_id", "callgate");
   c.owner_id = root.string_or("owner_id", "");
+  c.default_region = root.string_or("default_region", "");
+  adapters::check_region(root, "default_region", c.default_region);
   c.log_level = root.string_or("log_level", "info");
   if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
       c.log_level != "error")

@@ -187,9 +187,11 @@ std::string render_event(EventType type, const CallState& s) {
   return out;
 }
 
-Emission make_emission(EventType type, CallState& s) {
+Emission make_emission(EventType type, CallState& s, const Observation& cause) {
   ++s.events_emitted;
-  return {type, s.id, s.id + ":" + std::to_string(s.events_emitted), render_event(type, s)};
+  return {
+      type,     s.id,          s.id + ":" + std::to_string(s.events_emitted), render_event(type, s),
+      s.source, cause.identity};
 }
 
 }  // namespace
@@ -278,10 +280,10 @@ Decision decide(const std::optional<CallState>& previous, const Observation& obs
     d.state.updated_at = now;
     merge(d.state, obs);
     d.state_changed = true;
-    d.events.push_back(make_emission(EventType::created, d.state));
+    d.events.push_back(make_emission(EventType::created, d.state, obs));
     if (d.state.ended()) {
       d.state.deleted_emitted = true;
-      d.events.push_back(make_emission(EventType::deleted, d.state));
+      d.events.push_back(make_emission(EventType::deleted, d.state, obs));
     }
     return d;
   }
@@ -294,10 +296,10 @@ Decision decide(const std::optional<CallState>& previous, const Observation& obs
   d.state.updated_at = now;
   if (d.state.ended() && !d.state.deleted_emitted) {
     d.state.deleted_emitted = true;
-    d.events.push_back(make_emission(EventType::deleted, d.state));
+    d.events.push_back(make_emission(EventType::deleted, d.state, obs));
   } else {
     // Either a live call moved on, or post-call enrichment of an ended call.
-    d.events.push_back(make_emission(EventType::updated, d.state));
+    d.events.push_back(make_emission(EventType::updated, d.state, obs));
   }
   d.state_changed = true;
   return d;

@@ -108,7 +108,8 @@ void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submi
   if (!parsed) return reply(refuse(metrics, name, to_errc(parsed.error()), version));
   if (auto res = answer_uncommitted(*parsed, metrics, name, version)) return reply(std::move(*res));
   // Without a provider event id, the body itself identifies a redelivery (a GET's query).
-  adapters::fill_redelivery_keys(parsed->observations, request.get ? request.query : request.body);
+  adapters::finish_observations(parsed->observations, source.settings(),
+                                request.get ? request.query : request.body);
   commit_then_answer(std::move(parsed->observations), committer, metrics, name, version, connection,
                      std::move(reply));
 }

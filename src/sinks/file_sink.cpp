@@ -7,6 +7,7 @@
 #include <callgate/sinks/registry.hpp>
 #include <cerrno>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 namespace callgate::sinks {
 namespace {
@@ -27,8 +28,10 @@ constexpr std::chrono::milliseconds kLinger{20};
 }  // namespace
 
 FileSink::FileSink(std::string name, std::string path, store::Store& store,
-                   metrics::Metrics& metrics)
-    : Sink(std::move(name), store, metrics, kPolicy, kLinger), path_(std::move(path)) {}
+                   metrics::Metrics& metrics, bool envelope)
+    : Sink(std::move(name), store, metrics, kPolicy, kLinger),
+      path_(std::move(path)),
+      envelope_(envelope) {}
 
 FileSink::~FileSink() {
   stop();  // the delivery thread must be gone before the descriptor closes
@@ -65,7 +68,18 @@ result<store::SinkCursor> FileSink::recover_(const std::optional<store::SinkCurs
 
 std::vector<outbox::Attempt> FileSink::deliver_(const std::vector<store::OutboxRow>& rows) {
   std::string lines;
-  for (const auto& r : rows) lines.append(r.body).push_back('\n');
+  for (const auto& r : rows) {
+    if (envelope_) {
+      using nlohmann::json;
+      lines.append(R"({"source":)").append(json(r.source).dump());
+      lines.append(R"(,"connectorId":)").append(json(r.connector_id).dump());
+      lines.append(R"(,"ownerId":)").append(json(r.owner_id).dump());
+      lines.append(R"(,"event":)").append(r.body).push_back('}');
+    } else {
+      lines.append(r.body);
+    }
+    lines.push_back('\n');
+  }
   auto failed = [&](const char* what) {
     const auto reason = std::string(what) + ": " + last_errno().message();
     // Leave no torn line behind; the whole batch is written again on the next attempt.
@@ -97,9 +111,10 @@ SinkType file_sink_type() {
               node.fail("type",
                         "a file sink cannot share a Redis store: every replica would write its "
                         "own file (use redis_stream or http)");
+            const bool envelope = node.boolean("envelope", false);
             if (name.empty()) name = "file:" + path;
-            return [name, path](const SinkContext& ctx) -> std::unique_ptr<Sink> {
-              return std::make_unique<FileSink>(name, path, ctx.store, ctx.metrics);
+            return [name, path, envelope](const SinkContext& ctx) -> std::unique_ptr<Sink> {
+              return std::make_unique<FileSink>(name, path, ctx.store, ctx.metrics, envelope);
             };
           }};
 }

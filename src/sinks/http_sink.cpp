@@ -44,8 +44,10 @@ void HttpSink::interrupt_() { client_->interrupt(); }
 boost::beast::http::fields HttpSink::headers_for(const store::OutboxRow& row, TimePoint now) const {
   boost::beast::http::fields h;
   for (const auto& [name, value] : options_.headers) h.set(name, value);
-  h.set("x-connector-id", options_.connector_id);
-  h.set("x-owner-id", options_.owner_id);
+  // Rows stored before callgate kept whose they are fall back to the top-level ids.
+  if (!row.source.empty()) h.set("x-callgate-source", row.source);
+  h.set("x-connector-id", row.source.empty() ? options_.connector_id : row.connector_id);
+  h.set("x-owner-id", row.source.empty() ? options_.owner_id : row.owner_id);
   h.set("x-idempotency-key", row.idempotency_key);
   h.set("x-callgate-event", row.event_type);
   if (options_.secret) {
@@ -94,8 +96,8 @@ HttpSinkOptions read_http_sink_options(const yaml::Node& node) {
     for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     for (const char* own :
          {"content-type", "content-length", "host", "transfer-encoding", "connection",
-          "x-connector-id", "x-owner-id", "x-idempotency-key", "x-callgate-event", "webhook-id",
-          "webhook-timestamp", "webhook-signature"})
+          "x-connector-id", "x-owner-id", "x-idempotency-key", "x-callgate-event",
+          "x-callgate-source", "webhook-id", "webhook-timestamp", "webhook-signature"})
       if (lower == own) node.fail("headers", "callgate sets " + lower + " itself");
   }
   o.timeout = std::chrono::milliseconds(node.integer("timeout_ms", 5000, 100, 600'000));

@@ -166,8 +166,8 @@ result<void> MemoryStore::save_call(const core::CallState& s, TimePoint expires_
 result<std::int64_t> MemoryStore::append_outbox(const core::Emission& e, TimePoint now) {
   std::lock_guard lock(mutex_);
   const auto seq = next_seq_++;
-  outbox_.push_back(
-      {seq, now, e.call_id, std::string(core::to_string(e.type)), e.idempotency_key, e.body, ""});
+  outbox_.push_back({seq, now, e.call_id, std::string(core::to_string(e.type)), e.idempotency_key,
+                     e.body, "", e.source, e.identity.connector_id, e.identity.owner_id});
   return seq;
 }
 

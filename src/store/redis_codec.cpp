@@ -46,6 +46,12 @@ store::OutboxRow row_from(const redisReply* entry) {
       row.created_at = from_unix_ms(to_int(value));
     else if (name == "sink")
       row.sink = value;
+    else if (name == "source")
+      row.source = value;
+    else if (name == "connector")
+      row.connector_id = value;
+    else if (name == "owner")
+      row.owner_id = value;
   }
   return row;
 }
@@ -59,6 +65,9 @@ nlohmann::json dead_letter_json(const store::DeadLetter& d) {
           {"key", r.idempotency_key},
           {"body", r.body},
           {"sink", r.sink},
+          {"source", r.source},
+          {"connector", r.connector_id},
+          {"owner", r.owner_id},
           {"reason", d.reason},
           {"attempts", d.attempts},
           {"at", to_unix_ms(d.at)}};
@@ -75,7 +84,10 @@ std::optional<store::DeadLetter> dead_letter_from(std::string_view text_value,
            j.value("type", ""),
            j.value("key", ""),
            j.value("body", ""),
-           j.value("sink", "")};
+           j.value("sink", ""),
+           j.value("source", ""),
+           j.value("connector", ""),
+           j.value("owner", "")};
   d.reason = j.value("reason", "");
   d.attempts = j.value("attempts", 0);
   d.at = from_unix_ms(j.value("at", std::int64_t{0}));
@@ -86,7 +98,8 @@ std::optional<store::DeadLetter> dead_letter_from(std::string_view text_value,
 // The commit script's arguments for one outbox row.
 void push_outbox_op(std::vector<std::string>& args, const store::OutboxRow& r) {
   args.insert(args.end(), {"O", r.call_id, r.event_type, r.idempotency_key, r.body,
-                           std::to_string(to_unix_ms(r.created_at)), r.sink});
+                           std::to_string(to_unix_ms(r.created_at)), r.sink, r.source,
+                           r.connector_id, r.owner_id});
 }
 
 std::string call_log_json(const store::CallLogEntry& e, std::int64_t seq) {

@@ -13,7 +13,8 @@ namespace callgate::store::redis {
  *   C id json ttl_ms live created_ms match        a call state (+ the live and match indexes)
  * A ttl_ms of 0 or less means "already expired": the key is deleted rather than written, since
  * Redis would otherwise keep it readable for the smallest PX it accepts.
- *   O call type key body at_ms sink               an outbox row: next seq, outbox stream entry
+ *   O call type key body at_ms sink source connector owner
+ *                                                 an outbox row: next seq, outbox stream entry
  *                                                 "<seq>-0", and every redis_stream sink
  *   L call entry ttl_ms max                       an entry of the call's log (JSON; "q":-1 in
  *                                                 it becomes the seq of the last O): the newest
@@ -56,16 +57,18 @@ while i <= #ARGV do
     local seq = redis.call('INCR', p .. 'outbox:seq')
     last_seq = seq
     local fields = {'call', ARGV[i + 1], 'type', ARGV[i + 2], 'key', ARGV[i + 3],
-                    'body', ARGV[i + 4], 'at', ARGV[i + 5], 'sink', ARGV[i + 6]}
+                    'body', ARGV[i + 4], 'at', ARGV[i + 5], 'sink', ARGV[i + 6],
+                    'source', ARGV[i + 7], 'connector', ARGV[i + 8], 'owner', ARGV[i + 9]}
     redis.call('XADD', p .. 'outbox', seq .. '-0', unpack(fields))
     if ARGV[i + 6] == '' then
       for s = 0, nstreams - 1 do
         redis.call('XADD', ARGV[3 + 2 * s], 'MAXLEN', '~', ARGV[4 + 2 * s], '*',
                    'seq', seq, 'call', ARGV[i + 1], 'type', ARGV[i + 2],
-                   'key', ARGV[i + 3], 'body', ARGV[i + 4])
+                   'key', ARGV[i + 3], 'body', ARGV[i + 4], 'source', ARGV[i + 7],
+                   'connector', ARGV[i + 8], 'owner', ARGV[i + 9])
       end
     end
-    i = i + 7
+    i = i + 10
   elseif op == 'L' then
     local log = p .. 'log:' .. ARGV[i + 1]
     redis.call('RPUSH', log, (string.gsub(ARGV[i + 2], '"q":%-1', '"q":' .. last_seq, 1)))

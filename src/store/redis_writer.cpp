@@ -169,8 +169,9 @@ result<void> RedisWriter::save_call(const core::CallState& s, TimePoint expires_
 }
 
 result<std::int64_t> RedisWriter::append_outbox(const core::Emission& e, TimePoint at) {
-  push_outbox_op(script_args_, {0, at, e.call_id, std::string(core::to_string(e.type)),
-                                e.idempotency_key, e.body, ""});
+  push_outbox_op(script_args_,
+                 {0, at, e.call_id, std::string(core::to_string(e.type)), e.idempotency_key, e.body,
+                  "", e.source, e.identity.connector_id, e.identity.owner_id});
   return std::int64_t{0};  // the seq is assigned inside the commit script
 }
 

@@ -7,6 +7,9 @@ nlohmann::ordered_json row_json(const OutboxRow& r) {
   return {
       {"seq", r.seq},
       {"createdAt", format_iso8601(r.created_at)},
+      {"source", r.source},
+      {"connectorId", r.connector_id},
+      {"ownerId", r.owner_id},
       {"callId", r.call_id},
       {"eventType", r.event_type},
       {"idempotencyKey", r.idempotency_key},

@@ -20,6 +20,23 @@ result<std::int64_t> count_from(Statement& s) {
   return s.int64(0);
 }
 
+void migrate(Db& db) {
+  for (const char* table : {"outbox", "dead_letters"})
+    for (const char* column : {"source", "connector", "owner"}) {
+      // A literal: Db::prepare caches statements by their text's address.
+      Use s(db.prepare("SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2"));
+      s->bind(1, std::string_view(table)).bind(2, std::string_view(column));
+      auto n = count_from(*s);
+      if (!n) throw std::runtime_error("cannot read the schema: " + n.error().message());
+      if (*n != 0) continue;
+      const auto add = "ALTER TABLE " + std::string(table) + " ADD COLUMN " + column +
+                       " TEXT NOT NULL DEFAULT ''";
+      if (db.exec(add.c_str()) != SQLITE_OK)
+        throw std::runtime_error("cannot add " + std::string(table) + "." + column + ": " +
+                                 db.last_error());
+    }
+}
+
 std::unique_ptr<Db> open_wal(const std::string& path, int busy_timeout_ms,
                              const char* synchronous) {
   auto db = std::make_unique<Db>(path, busy_timeout_ms);

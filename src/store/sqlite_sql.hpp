@@ -24,13 +24,15 @@ CREATE INDEX IF NOT EXISTS deliveries_by_expiry ON deliveries(expires_ms);
 CREATE TABLE IF NOT EXISTS outbox(
   seq INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL, call_id TEXT NOT NULL,
   event_type TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL,
-  sink TEXT NOT NULL DEFAULT '');
+  sink TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',
+  connector TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS outbox_by_time ON outbox(created_ms);
 CREATE TABLE IF NOT EXISTS dead_letters(
   sink TEXT NOT NULL, seq INTEGER NOT NULL, created_ms INTEGER NOT NULL, call_id TEXT NOT NULL,
   event_type TEXT NOT NULL, idempotency_key TEXT NOT NULL, body TEXT NOT NULL,
   reason TEXT NOT NULL, attempts INTEGER NOT NULL, dead_ms INTEGER NOT NULL,
-  PRIMARY KEY(sink, seq));
+  source TEXT NOT NULL DEFAULT '', connector TEXT NOT NULL DEFAULT '',
+  owner TEXT NOT NULL DEFAULT '', PRIMARY KEY(sink, seq));
 CREATE TABLE IF NOT EXISTS sink_cursors(
   name TEXT PRIMARY KEY, seq INTEGER NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeat(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL);
@@ -44,6 +46,10 @@ CREATE INDEX IF NOT EXISTS call_log_by_expiry ON call_log(expires_ms);
 )sql";
 constexpr const char* kLoadCall = "SELECT state FROM calls WHERE id = ?1";
 constexpr const char* kCountLive = "SELECT COUNT(*) FROM calls WHERE live = 1";
+
+/** Brings a store made by an older callgate up to kSchema: adds the columns it lacks (the
+ * outbox's source, connector and owner). Throws (startup only). */
+void migrate(Db& db);
 
 /** The call state in the row s steps to, if any; a row that does not parse is corrupt_state. */
 result<std::optional<core::CallState>> state_from(Statement& s);

@@ -9,7 +9,8 @@ namespace {
 using sqlite::unavailable;
 using sqlite::Use;
 
-#define CALLGATE_OUTBOX_COLUMNS "seq, created_ms, call_id, event_type, idempotency_key, body, sink"
+#define CALLGATE_OUTBOX_COLUMNS \
+  "seq, created_ms, call_id, event_type, idempotency_key, body, sink, source, connector, owner"
 constexpr const char* kReadOutbox =
     "SELECT " CALLGATE_OUTBOX_COLUMNS " FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 constexpr const char* kOutboxSince =
@@ -18,13 +19,15 @@ constexpr const char* kListLive =
     "SELECT state FROM calls WHERE live = 1 ORDER BY created_ms DESC LIMIT ?1";
 constexpr const char* kAddDeadLetter =
     "INSERT OR REPLACE INTO dead_letters(sink, seq, created_ms, call_id, event_type, "
-    "idempotency_key, body, reason, attempts, dead_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
-constexpr const char* kListDeadLetters =
-    "SELECT seq, created_ms, call_id, event_type, idempotency_key, body, sink, reason, attempts, "
-    "dead_ms FROM dead_letters WHERE ?1 = '' OR sink = ?1 ORDER BY dead_ms DESC, seq DESC LIMIT ?2";
+    "idempotency_key, body, reason, attempts, dead_ms, source, connector, owner) "
+    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
+constexpr const char* kListDeadLetters = "SELECT " CALLGATE_OUTBOX_COLUMNS
+                                         ", reason, attempts, dead_ms FROM dead_letters WHERE ?1 = "
+                                         "'' OR sink = ?1 ORDER BY dead_ms DESC, seq DESC LIMIT ?2";
 constexpr const char* kRedeliver =
-    "INSERT INTO outbox(created_ms, call_id, event_type, idempotency_key, body, sink) "
-    "SELECT ?3, call_id, event_type, idempotency_key, body, sink FROM dead_letters "
+    "INSERT INTO outbox(created_ms, call_id, event_type, idempotency_key, body, sink, source, "
+    "connector, owner) SELECT ?3, call_id, event_type, idempotency_key, body, sink, source, "
+    "connector, owner FROM dead_letters "
     "WHERE sink = ?1 AND (?2 = 0 OR seq = ?2) ORDER BY seq";
 constexpr const char* kDropDeadLetters =
     "DELETE FROM dead_letters WHERE sink = ?1 AND (?2 = 0 OR seq = ?2)";
@@ -35,8 +38,11 @@ constexpr const char* kSaveCursor =
 constexpr const char* kLastSeq = "SELECT COALESCE(MAX(seq), 0) FROM outbox";
 
 store::OutboxRow row_from(sqlite::Statement& s) {
-  return {s.int64(0), from_unix_ms(s.int64(1)), s.text(2), s.text(3), s.text(4), s.text(5),
-          s.text(6)};
+  return {s.int64(0), from_unix_ms(s.int64(1)),
+          s.text(2),  s.text(3),
+          s.text(4),  s.text(5),
+          s.text(6),  s.text(7),
+          s.text(8),  s.text(9)};
 }
 
 result<std::vector<store::OutboxRow>> rows_from(sqlite::Statement& s) {
@@ -113,7 +119,10 @@ result<void> SqliteStore::add_dead_letter(std::string_view sink, const store::De
       .bind(7, d.row.body)
       .bind(8, d.reason)
       .bind(9, std::int64_t{d.attempts})
-      .bind(10, to_unix_ms(d.at));
+      .bind(10, to_unix_ms(d.at))
+      .bind(11, d.row.source)
+      .bind(12, d.row.connector_id)
+      .bind(13, d.row.owner_id);
   if (s->step() != SQLITE_DONE) return unavailable(s->db());
   return {};
 }
@@ -127,8 +136,8 @@ result<std::vector<store::DeadLetter>> SqliteStore::list_dead_letters(std::strin
   int rc;
   while ((rc = s->step()) == SQLITE_ROW) {
     auto row = row_from(*s);
-    out.push_back({std::move(row), s->text(7), static_cast<int>(s->int64(8)),
-                   from_unix_ms(s->int64(9)), s->text(6)});
+    out.push_back({std::move(row), s->text(10), static_cast<int>(s->int64(11)),
+                   from_unix_ms(s->int64(12)), s->text(6)});
   }
   if (rc != SQLITE_DONE) return unavailable(s->db());
   return out;

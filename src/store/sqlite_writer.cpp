@@ -21,8 +21,8 @@ constexpr const char* kSaveCall =
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET live = excluded.live, "
     "expires_ms = excluded.expires_ms, state = excluded.state";
 constexpr const char* kAppendOutbox =
-    "INSERT INTO outbox(created_ms, call_id, event_type, idempotency_key, body) "
-    "VALUES(?1, ?2, ?3, ?4, ?5)";
+    "INSERT INTO outbox(created_ms, call_id, event_type, idempotency_key, body, source, "
+    "connector, owner) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr const char* kPurgeCalls = "DELETE FROM calls WHERE expires_ms < ?1";
 constexpr const char* kPurgeDeliveries = "DELETE FROM deliveries WHERE expires_ms < ?1";
 constexpr const char* kPurgeCallLog = "DELETE FROM call_log WHERE expires_ms < ?1";
@@ -40,6 +40,7 @@ SqliteWriter::SqliteWriter(const StoreConfig& config) {
   db_ = sqlite::open_wal(config.path, config.busy_timeout_ms, "PRAGMA synchronous=FULL");
   if (db_->exec(sqlite::kSchema) != SQLITE_OK)
     throw std::runtime_error(std::string("cannot create schema: ") + db_->last_error());
+  sqlite::migrate(*db_);
   // Prepare every statement now, so the request path never reads the schema.
   for (const char* sql :
        {kInsertDelivery, sqlite::kLoadCall, kFindLive, kSaveCall, kAppendOutbox, kPurgeCalls,
@@ -105,7 +106,10 @@ result<std::int64_t> SqliteWriter::append_outbox(const core::Emission& e, TimePo
       .bind(2, e.call_id)
       .bind(3, core::to_string(e.type))
       .bind(4, e.idempotency_key)
-      .bind(5, e.body);
+      .bind(5, e.body)
+      .bind(6, e.source)
+      .bind(7, e.identity.connector_id)
+      .bind(8, e.identity.owner_id);
   if (s->step() != SQLITE_DONE) return unavailable(s->db());
   return db_->last_insert_rowid();
 }

@@ -21,8 +21,12 @@ class FileSinkTest : public ::testing::Test {
   void append(int from, int to) {
     ASSERT_TRUE(writer->begin());
     for (int i = from; i <= to; ++i) {
-      core::Emission e{core::EventType::updated, "c", "c:" + std::to_string(i),
-                       "{\"n\":" + std::to_string(i) + "}"};
+      core::Emission e{core::EventType::updated,
+                       "c",
+                       "c:" + std::to_string(i),
+                       "{\"n\":" + std::to_string(i) + "}",
+                       "pbx",
+                       {"crm", "acme"}};
       ASSERT_TRUE(writer->append_outbox(e, kNow));
     }
     ASSERT_TRUE(writer->commit());
@@ -50,6 +54,17 @@ TEST_F(FileSinkTest, WritesEveryEventAsOneLineInOrder) {
   ASSERT_TRUE(testing::eventually([&] { return sink.delivered_seq() == 5; }));
   EXPECT_EQ(testing::read_lines(file), expected(1, 5));
   EXPECT_EQ(metrics.value("callgate_sink_delivered_total", {{"sink", "file"}}), 5);
+}
+
+TEST_F(FileSinkTest, AnEnvelopeSaysWhoseEachEventIs) {
+  append(1, 2);
+  sinks::FileSink sink("file", file.string(), *store, metrics, /*envelope=*/true);
+  sink.start();
+  ASSERT_TRUE(testing::eventually([&] { return sink.delivered_seq() == 2; }));
+  EXPECT_EQ(testing::read_lines(file),
+            (std::vector<std::string>{
+                R"({"source":"pbx","connectorId":"crm","ownerId":"acme","event":{"n":1}})",
+                R"({"source":"pbx","connectorId":"crm","ownerId":"acme","event":{"n":2}})"}));
 }
 
 TEST_F(FileSinkTest, ARestartNeitherRepeatsNorLosesLines) {

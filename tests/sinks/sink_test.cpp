@@ -21,8 +21,12 @@ class SinkTest : public ::testing::Test {
   void append(const std::string& call, int from, int to) {
     ASSERT_TRUE(writer.begin());
     for (int i = from; i <= to; ++i) {
-      core::Emission e{core::EventType::updated, call, call + ":" + std::to_string(i),
-                       "{\"n\":" + std::to_string(i) + "}"};
+      core::Emission e{core::EventType::updated,
+                       call,
+                       call + ":" + std::to_string(i),
+                       "{\"n\":" + std::to_string(i) + "}",
+                       "pbx",
+                       {"crm", "acme"}};
       ASSERT_TRUE(writer.append_outbox(e, kNow));
     }
     ASSERT_TRUE(writer.commit());

@@ -49,8 +49,12 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
     return s;
   }
   core::Emission emission(const std::string& id, int n) {
-    return {core::EventType::updated, id, id + ":" + std::to_string(n),
-            "{\"n\":" + std::to_string(n) + "}"};
+    return {core::EventType::updated,
+            id,
+            id + ":" + std::to_string(n),
+            "{\"n\":" + std::to_string(n) + "}",
+            "pbx",
+            {"crm-" + std::to_string(n), "acme"}};
   }
 
   testing::TempDir dir;
@@ -209,6 +213,9 @@ TEST_P(StoreContract, DeadLettersAreListedNewestFirstAndRedeliveredToTheirSinkOn
   ASSERT_TRUE(writer->commit());
   const auto rows = *store->read_outbox(0, 10);
   ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].source, "pbx") << "each row says whose it is";
+  EXPECT_EQ(rows[1].connector_id, "crm-2");
+  EXPECT_EQ(rows[1].owner_id, "acme");
   ASSERT_TRUE(store->add_dead_letter("crm", {rows[0], "422 Unprocessable", 1, kNow, ""}));
   ASSERT_TRUE(store->add_dead_letter(
       "crm", {rows[1], "422 Unprocessable", 3, kNow + std::chrono::seconds(1), ""}));
@@ -228,6 +235,9 @@ TEST_P(StoreContract, DeadLettersAreListedNewestFirstAndRedeliveredToTheirSinkOn
   EXPECT_EQ(again[0].idempotency_key, "c:1");  // the same key: the receiver can deduplicate
   EXPECT_EQ(again[0].sink, "crm");             // for that sink only
   EXPECT_EQ(again[0].body, rows[0].body);
+  EXPECT_EQ(again[0].source, "pbx") << "a dead letter keeps whose it is";
+  EXPECT_EQ(again[0].connector_id, "crm-1");
+  EXPECT_EQ(again[0].owner_id, "acme");
   ASSERT_EQ(store->list_dead_letters("crm", 10)->size(), 1u);
   EXPECT_EQ(*store->redeliver_dead_letters("crm", 0, kNow), 1u);  // 0: all that are left
   EXPECT_TRUE(store->list_dead_letters("crm", 10)->empty());

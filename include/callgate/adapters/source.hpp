@@ -1,5 +1,6 @@
 #pragma once
 
+#include <callgate/core/numbers.hpp>
 #include <callgate/core/observation.hpp>
 #include <callgate/error.hpp>
 #include <callgate/named_registry.hpp>
@@ -52,6 +53,8 @@ struct SourceSettings {
   double rate_burst = 0;        ///< token bucket size
   Networks allow_from = {};     ///< when not empty, requests from elsewhere get 403
   bool allow_unsigned = false;  ///< the source opted in to a provider or setting that signs nothing
+  core::NumberRules numbers = {};  ///< default_region and normalize_numbers
+  core::Identity identity = {};    ///< connector_id and owner_id, the top-level ones by default
 };
 
 /** One configured source: checks a request's signature and turns its body into observations. */
@@ -78,6 +81,20 @@ class Source {
  private:
   SourceSettings settings_;
 };
+
+/** What every observation gets after its provider's parser, whatever the provider, so these
+ * rules live once: a redelivery key from `delivery` (the body, or a GET's query) where the
+ * provider gave no event id; the source's identity; and its numbers read into E.164 by
+ * settings.numbers. The webhook path, replay and `callgate provider test` all call it. */
+void finish_observations(std::vector<core::Observation>& observations,
+                         const SourceSettings& settings, std::string_view delivery);
+
+/** A source's default_region and normalize_numbers (default_region falls back to `region`, the
+ * top-level one). Throws yaml::ConfigError for a region libphonenumber does not know. */
+core::NumberRules read_number_rules(const yaml::Node& source, const std::string& region);
+
+/** Checks a default_region value (empty: none) at `key` of node; throws yaml::ConfigError. */
+void check_region(const yaml::Node& node, std::string_view key, const std::string& region);
 
 /** Body to observations, the provider's parser on its own. */
 using ParseFn = std::function<result<Parsed>(const Request& r, const SourceSettings& settings)>;

@@ -44,6 +44,7 @@ struct Config {
   HttpConfig http;
   std::string connector_id;
   std::string owner_id;
+  std::string default_region;  ///< where numbers without a country code are read (sources inherit)
   std::string log_level = "info";
   store::StoreConfig store;
   std::map<std::string, std::shared_ptr<const adapters::Source>, std::less<>> sources;

@@ -17,7 +17,9 @@ struct Emission {
   EventType type;
   std::string call_id;
   std::string idempotency_key;  ///< "<call id>:<n>", the same on every retry of this event
-  std::string body;  ///< the event's JSON, keys in the documented order: unified_event(), dumped
+  std::string body;    ///< the event's JSON, keys in the documented order: unified_event(), dumped
+  std::string source;  ///< the source whose observation caused it
+  Identity identity;   ///< that source's connector and owner ids
 };
 
 /** The outcome of folding one observation into a call. */

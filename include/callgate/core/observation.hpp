@@ -25,12 +25,21 @@ struct ResourceRef {
   friend bool operator==(const ResourceRef&, const ResourceRef&) = default;
 };
 
+/** Whose calls a source's are: its connector and owner ids (per source, defaulting to the
+ * top-level ones), carried by every event it causes to every sink. */
+struct Identity {
+  std::string connector_id;
+  std::string owner_id;
+  friend bool operator==(const Identity&, const Identity&) = default;
+};
+
 /**
  * What one provider event says about one call, already in unified terms. Adapters produce these;
  * the correlation core folds them into a CallState. Empty strings and nullopt mean "not said".
  */
 struct Observation {
   std::string source;     ///< configured source name (the URL path segment)
+  Identity identity;      ///< the source's connector and owner ids (set with the source)
   std::string call_key;   ///< provider's call key; empty when the call must be matched by match_key
   std::string match_key;  ///< source-specific tuple used to find a live call when call_key is empty
   std::string dedup_key;  ///< identifies this delivery: provider event id, or a hash of the body

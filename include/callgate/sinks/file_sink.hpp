@@ -9,10 +9,13 @@ namespace callgate::sinks {
  * before moving its cursor. The cursor holds the file size after the last delivered line, so a
  * crash between writing and saving the cursor is repaired at start by cutting the file back to
  * that size and writing those lines again: no line is lost or repeated.
+ * With `envelope`, each line is {"source","connectorId","ownerId","event"}: the event wrapped with
+ * whose it is, for one file that several sources share.
  */
 class FileSink final : public Sink {
  public:
-  FileSink(std::string name, std::string path, store::Store& store, metrics::Metrics& metrics);
+  FileSink(std::string name, std::string path, store::Store& store, metrics::Metrics& metrics,
+           bool envelope = false);
   ~FileSink() override;
 
  private:
@@ -22,6 +25,7 @@ class FileSink final : public Sink {
   bool recovers_destination_() const override { return true; }
 
   std::string path_;
+  bool envelope_;
   int fd_ = -1;
   std::int64_t position_bytes_ = 0;  ///< file size after the last delivered line
 };

@@ -17,6 +17,10 @@ struct OutboxRow {
   std::string idempotency_key;  ///< same on every retry of this event
   std::string body;             ///< the JSON body a sink delivers, byte for byte
   std::string sink;             ///< empty: for every sink; else a re-delivery for that sink only
+  std::string
+      source;  ///< the source whose request caused it (empty in rows stored before it was kept)
+  std::string connector_id;  ///< that source's connector id when it was emitted
+  std::string owner_id;      ///< and its owner id
 };
 
 /** An event a sink has given up on, kept until an operator re-delivers it. */
@@ -52,9 +56,9 @@ struct CallLogEntry {
 /** How many entries a call's log keeps: the newest, the oldest dropped first. */
 inline constexpr std::size_t kCallLogSize = 100;
 
-/** A row as the admin API and `callgate events` show it: seq, createdAt, callId, eventType,
- * idempotencyKey, sink (null: every sink; else a redelivery for that sink only) and body, the
- * event with its keys in the order they were written. */
+/** A row as the admin API and `callgate events` show it: seq, createdAt, source, connectorId,
+ * ownerId, callId, eventType, idempotencyKey, sink (null: every sink; else a redelivery for that
+ * sink only) and body, the event with its keys in the order they were written. */
 nlohmann::ordered_json row_json(const OutboxRow& row);
 
 }  // namespace callgate::store
