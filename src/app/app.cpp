@@ -75,8 +75,11 @@ class SideListeners {
     if (config.admin.enabled) {
       std::vector<std::string> sink_names;
       for (const auto& s : config.sinks) sink_names.push_back(s.name);
+      http::AdminRouter::Regions regions;
+      for (const auto& [name, source] : config.sources)
+        regions.emplace(name, source->settings().numbers.region);
       admin_router_.emplace(runtime.store(), metrics, config.admin.tokens, std::move(sink_names),
-                            [&runtime] { runtime.notify_sinks(); });
+                            [&runtime] { runtime.notify_sinks(); }, std::move(regions));
       admin_.emplace(ioc_, listener(config.admin.host, config.admin.port), *admin_router_, metrics,
                      "admin");
       admin_->start();

@@ -79,15 +79,17 @@ NumberReading read_digits(std::string_view raw, std::string_view text, std::stri
   const bool plus = text.find('+') != std::string_view::npos;
   if (!plus && digits.size() <= 6) return {Kind::not_phone, std::string(raw)};  // an extension
   const std::string reg = region.empty() ? "ZZ" : std::string(region);
-  // Plivo and Vonage write international numbers without their +: such a reading is taken
-  // when it is valid and the national one is not, or when the national one is not even possible.
   // A valid number is in a range the metadata lists; a possible one only has a possible length.
+  // Written with +, possible is enough: the country is given. Without it the reading is a
+  // guess, taken only when the metadata confirms it ("030 1234567" is a possible length in the
+  // US, but no US number starts with 0). Plivo and Vonage write international numbers without
+  // their +: that reading is taken when valid, or when no national reading is even possible.
   const auto national = parse(std::string(text), reg);
-  const auto international = plus ? std::nullopt : parse("+" + digits, "ZZ");
-  for (const auto* n : {&national, &international})
-    if (*n && util().IsValidNumber(**n)) return {Kind::e164, e164(**n)};
-  for (const auto* n : {&national, &international})
-    if (*n) return {Kind::e164, e164(**n)};
+  if (national && (plus || util().IsValidNumber(*national))) return {Kind::e164, e164(*national)};
+  if (plus) return {Kind::unreadable, std::string(raw)};
+  const auto international = parse("+" + digits, "ZZ");
+  if (international && (util().IsValidNumber(*international) || !national))
+    return {Kind::e164, e164(*international)};
   return {Kind::unreadable, std::string(raw)};
 }
 

@@ -2,6 +2,7 @@
 // timeline: every provider event received, every unified event emitted and where each sink has
 // got with it, every failed delivery attempt).
 #include <callgate/core/correlate.hpp>
+#include <callgate/core/numbers.hpp>
 #include <callgate/http/admin_router.hpp>
 #include <callgate/store/store.hpp>
 #include <map>
@@ -21,11 +22,21 @@ std::string digits(std::string_view s) {
   return out;
 }
 
-/** A call by its id, or by a number it has (any digits of it, however they are written). */
-bool matches(const core::CallState& c, const std::string& q, const std::string& wanted) {
-  return q.empty() || c.id.starts_with(q) ||
-         (!wanted.empty() && (digits(c.external_number.value).find(wanted) != std::string::npos ||
-                              digits(c.internal_number.value).find(wanted) != std::string::npos));
+/** A call by its id, or by a number it has, however the search writes it: some of its digits,
+ * or any form that reads as the same E.164 number in the region of the call's source
+ * ("0301234567" finds +49301234567 from a source in DE; "011 44 20 7946 0958" from one in US). */
+bool matches(const core::CallState& c, const std::string& q, const std::string& wanted,
+             const AdminRouter::Regions& regions) {
+  if (q.empty() || c.id.starts_with(q)) return true;
+  if (wanted.empty()) return false;
+  const auto& ext = c.external_number.value;
+  const auto& in = c.internal_number.value;
+  if (digits(ext).find(wanted) != std::string::npos ||
+      digits(in).find(wanted) != std::string::npos)
+    return true;
+  const auto region = regions.find(c.source);
+  const auto read = core::read_number(q, region == regions.end() ? "" : region->second);
+  return read.kind == core::NumberReading::Kind::e164 && (read.text == ext || read.text == in);
 }
 
 json call_json(const core::CallState& c) {
@@ -102,7 +113,7 @@ Response AdminRouter::calls(const Query& q, unsigned v) {
   json out = json::array();
   std::size_t matched = 0;
   for (const auto& c : *all) {
-    if (!matches(c, search, wanted)) continue;
+    if (!matches(c, search, wanted, regions_)) continue;
     if (matched++ < skip || out.size() >= page) continue;
     out.push_back(call_json(c));
   }

@@ -34,12 +34,13 @@ const AdminRouter::Route AdminRouter::kRoutes[] = {
 
 AdminRouter::AdminRouter(store::Store& store, metrics::Metrics& metrics,
                          std::vector<std::string> tokens, std::vector<std::string> sinks,
-                         std::function<void()> wake_sinks)
+                         std::function<void()> wake_sinks, Regions regions)
     : store_(store),
       metrics_(metrics),
       tokens_(std::move(tokens)),
       sinks_(std::move(sinks)),
       wake_sinks_(std::move(wake_sinks)),
+      regions_(std::move(regions)),
       overview_(store, metrics, sinks_),
       console_([this](std::string_view token) {
         for (const auto& t : tokens_)

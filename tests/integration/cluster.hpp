@@ -26,7 +26,7 @@ inline const std::string kPbxToken = "pbx-test-token";
 
 /** One event as the redis_stream sink wrote it. */
 struct StreamEvent {
-  std::string call_id, type, key;
+  std::string call_id, type, key, source, connector, owner;
   nlohmann::json body;
 };
 
@@ -45,6 +45,9 @@ inline std::vector<StreamEvent> read_stream(std::uint16_t port,
       if (name == "call") e.call_id = value;
       if (name == "type") e.type = value;
       if (name == "key") e.key = value;
+      if (name == "source") e.source = value;
+      if (name == "connector") e.connector = value;
+      if (name == "owner") e.owner = value;
       if (name == "body") {
         e.body = nlohmann::json::parse(value);
         record_emitted_events({std::string(value)});
@@ -121,7 +124,8 @@ class Cluster : public ::testing::Test {
            kWebexSecret +
            "\n"
            "  telnyx:\n    provider: telnyx\n    public_key: ${TELNYX_KEY}\n"
-           "  pbx:\n    provider: voip\n    auth:\n      bearer: " +
+           "  pbx:\n    provider: voip\n    connector_id: crm-pbx\n    owner_id: acme\n"
+           "    auth:\n      bearer: " +
            kPbxToken +
            "\n"
            "sinks:\n  - type: redis_stream\n    stream: events\n    maxlen: 1000000\n" +

@@ -108,7 +108,12 @@ TEST_F(Cluster, AThousandConcurrentCallsThroughTheBalancerLoseDoubleAndReorderNo
     EXPECT_EQ(events[0].type, "telephonyCall::created");
     EXPECT_EQ(events[1].type, "telephonyCall::updated");
     EXPECT_EQ(events[2].type, "telephonyCall::deleted");
-    for (std::size_t n = 0; n < 3; ++n) EXPECT_EQ(events[n].key, id + ":" + std::to_string(n + 1));
+    for (std::size_t n = 0; n < 3; ++n) {
+      EXPECT_EQ(events[n].key, id + ":" + std::to_string(n + 1));
+      EXPECT_EQ(events[n].source, "pbx") << "the stream entry says whose the event is";
+      EXPECT_EQ(events[n].connector, "crm-pbx");
+      EXPECT_EQ(events[n].owner, "acme");
+    }
   }
   // A consumer group reads every entry once; another group reads them all again.
   EXPECT_EQ(read_as_group(redis.port(), "events", "crm"), static_cast<std::size_t>(3 * kCalls));

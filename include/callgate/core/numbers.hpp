@@ -27,10 +27,13 @@ struct NumberReading {
 
 /**
  * Reads one number as a platform sent it, with Google's libphonenumber:
- * - written with + or an international prefix, or national in `region`, it becomes E.164;
+ * - written with + and of a possible length, it becomes E.164;
+ * - written with an international prefix (00, 011) or national in `region`, it becomes E.164
+ *   when libphonenumber's metadata lists it as valid (a possible length is only a guess there);
+ * - a bare number valid when read as international without its + (Plivo, Vonage), or possible
+ *   only so, is read so;
  * - a sip:/sips:/tel: URI whose user part is a number gives that number;
- * - digits only, without + and at most 6 of them, is an extension and is kept;
- * - a bare number valid only when read as international without its + (Plivo, Vonage) is read so.
+ * - digits only, without + and at most 6 of them, is an extension and is kept.
  * Thread-safe; results are remembered per thread, so a repeated number costs a lookup.
  */
 NumberReading read_number(std::string_view raw, std::string_view region);

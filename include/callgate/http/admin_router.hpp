@@ -6,6 +6,7 @@
 #include <callgate/http/query.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,12 @@ namespace callgate::http {
  */
 class AdminRouter final : public Handler {
  public:
+  /** Each source's default_region, by source name: a call search reads a number in it. */
+  using Regions = std::map<std::string, std::string, std::less<>>;
   /** sinks: the configured sink names (a redeliver names one of them). */
   AdminRouter(store::Store& store, metrics::Metrics& metrics, std::vector<std::string> tokens,
-              std::vector<std::string> sinks, std::function<void()> wake_sinks);
+              std::vector<std::string> sinks, std::function<void()> wake_sinks,
+              Regions regions = {});
 
   void handle(Request&& req, ConnectionState& connection, Reply reply) override;
   Response reject(errc why, std::string_view target, unsigned version) override;
@@ -66,6 +70,7 @@ class AdminRouter final : public Handler {
   std::vector<std::string> tokens_;
   std::vector<std::string> sinks_;
   std::function<void()> wake_sinks_;
+  Regions regions_;
   Overview overview_;
   Console console_;
 };
