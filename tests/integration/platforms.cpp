@@ -38,7 +38,8 @@ PlatformRequest aircall(const std::string& token, const std::string& event, cons
                  {"ended_at", ended ? json(kT2) : json(nullptr)},
                  {"raw_digits", kExternal},
                  {"number", {{"id", 1234}, {"digits", kInternal}}},
-                 {"user", answered ? json{{"id", 456}, {"name", "Agent"}} : json(nullptr)}}}};
+                 {"user", answered ? json{{"id", 456}, {"name", "Agent"}} : json(nullptr)},
+                 {"contact", {{"id", 789}, {"first_name", "Ada"}}}}}};
   if (token.empty()) body.erase("token");
   fields h;
   h.set(boost::beast::http::field::content_type, "application/json");
@@ -48,6 +49,7 @@ PlatformRequest aircall(const std::string& token, const std::string& event, cons
 Platform aircall_platform() {
   Platform p;
   p.source = "  aircall:\n    provider: aircall\n    token: " + kAircallToken + "\n";
+  p.contact = "789";
   p.answered = [](const std::string& id) {
     return std::vector<PlatformRequest>{
         aircall(kAircallToken, "call.created", id, kT0, false, false),
@@ -243,6 +245,7 @@ PlatformRequest dialpad(const json& claims, const std::string& secret) {
 Platform dialpad_platform() {
   Platform p;
   p.source = "  dialpad:\n    provider: dialpad\n    secret: " + kDialpadSecret + "\n";
+  p.contact = "c-9";
   p.answered = [](const std::string& id) {
     return std::vector<PlatformRequest>{
         dialpad(dialpad_claims(id, "ringing", kT0), kDialpadSecret),

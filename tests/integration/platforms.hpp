@@ -40,6 +40,8 @@ struct Platform {
   std::function<PlatformRequest(PlatformRequest)> wrong_secret;  ///< signed with another secret
   /** The body changed after signing; nullopt where the platform signs no body. */
   std::function<std::optional<PlatformRequest>(PlatformRequest)> tampered;
+  /** The id the platform gives the external party in its own contacts; empty: it names none. */
+  std::string contact;
 };
 
 /** Aircall, RingCentral, Plivo, Dialpad, Bandwidth, in that order. */

@@ -138,12 +138,14 @@ void read_fields(const Node& n, Fields& into) {
       {"ended_at", &Fields::ended_at},
       {"recording_url", &Fields::recording_url},
       {"users", &Fields::users},
+      {"contacts", &Fields::contacts},
       {"external_number", &Fields::external_number},
       {"internal_number", &Fields::internal_number},
   };
   for (const auto& [key, member] : fields)
     if (auto v = n.value(key)) into.*member = read_field(*v);
   into.users_model = n.string_or("users_model", into.users_model);
+  into.contacts_model = n.string_or("contacts_model", into.contacts_model);
   into.e164_plus = n.boolean("e164_plus", into.e164_plus);
   if (auto v = n.value("answered_if")) into.answered_if = read_condition(*v);
   if (auto v = n.value("voicemail_if")) into.voicemail_if = read_condition(*v);

@@ -150,6 +150,8 @@ result<std::optional<core::Observation>> observe(const Definition& d, const Inpu
   if (auto url = read(f.recording_url, in)) o.recording_url = *url;
   if (auto user = read(f.users, in); user && !user->empty())
     o.users.push_back({f.users_model, *user});
+  if (auto contact = read(f.contacts, in); contact && !contact->empty())
+    o.contacts.push_back({f.contacts_model, *contact});
   if (settings.include_raw && in.doc != nullptr) o.raw = *in.doc;
   return o;
 }

@@ -85,8 +85,9 @@ struct Items {
 struct Fields {
   Field call_key, event_id, event_time, direction, from, to, duration;
   Field external_number, internal_number;  ///< set directly, whatever the direction
-  Field started_at, answered_at, ended_at, recording_url, users;
+  Field started_at, answered_at, ended_at, recording_url, users, contacts;
   std::string users_model = "user";
+  std::string contacts_model = "contact";
   bool e164_plus = false;  ///< numbers of digits only get a leading '+'
   std::optional<Condition> answered_if, voicemail_if;
 };
