@@ -6,9 +6,11 @@ namespace callgate::adapters {
 void finish_observations(std::vector<core::Observation>& observations,
                          const SourceSettings& settings, std::string_view delivery) {
   fill_redelivery_keys(observations, delivery);
+  const auto directory = settings.directory ? settings.directory->table() : nullptr;
   for (auto& o : observations) {
     o.identity = settings.identity;
     core::normalize_numbers(o, settings.numbers);
+    if (directory) core::apply_directory(o, *directory);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <callgate/app/app.hpp>
+#include <callgate/app/directory_watcher.hpp>
 #include <callgate/app/runtime.hpp>
 #include <callgate/http/admin_router.hpp>
 #include <callgate/http/metrics_endpoint.hpp>
@@ -78,8 +79,9 @@ class SideListeners {
       http::AdminRouter::Regions regions;
       for (const auto& [name, source] : config.sources)
         regions.emplace(name, source->settings().numbers.region);
-      admin_router_.emplace(runtime.store(), metrics, config.admin.tokens, std::move(sink_names),
-                            [&runtime] { runtime.notify_sinks(); }, std::move(regions));
+      admin_router_.emplace(
+          runtime.store(), metrics, config.admin.tokens, std::move(sink_names),
+          [&runtime] { runtime.notify_sinks(); }, std::move(regions));
       admin_.emplace(ioc_, listener(config.admin.host, config.admin.port), *admin_router_, metrics,
                      "admin");
       admin_->start();
@@ -162,6 +164,9 @@ int serve(const config::Config& config, const RunOptions& options) {
   for (const auto& w : config.warnings) spdlog::warn("{}: {}", config.file, w);
   Runtime runtime(config);
   runtime.start();
+  std::optional<DirectoryWatcher> directory;
+  if (config.directory)
+    directory.emplace(config.directory_path, config.directory, runtime.metrics());
 
   auto http_options = config.http;
   http_options.max_connections = fit_connections_to_fd_limit(config.http.max_connections);

@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <callgate/adapters/defined/provider.hpp>
 #include <callgate/config/config.hpp>
+#include <callgate/config/directory_file.hpp>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -129,6 +130,7 @@ void read_sources(const Node& root, const adapters::Registry& registry, Purpose 
     settings.allow_from = read_networks(node, "allow_from");
     settings.allow_unsigned = node.boolean("allow_unsigned", false);
     settings.numbers = adapters::read_number_rules(node, c.default_region);
+    settings.directory = c.directory;
     settings.identity = {node.string_or("connector_id", c.connector_id),
                          node.string_or("owner_id", c.owner_id)};
     if (auto limit = node.optional_map("rate_limit")) {
@@ -210,6 +212,13 @@ Config read_config(const std::string& file, const adapters::Registry& registry,
   c.owner_id = root.string_or("owner_id", "");
   c.default_region = root.string_or("default_region", "");
   adapters::check_region(root, "default_region", c.default_region);
+  if (auto path = root.string_or("directory", ""); !path.empty()) {
+    if (path.front() != '/')
+      path = (std::filesystem::path(file).parent_path() / path).lexically_normal().string();
+    c.directory_path = path;
+    c.directory = std::make_shared<core::Directory>(
+        std::make_shared<const core::DirectoryTable>(read_directory_file(path)));
+  }
   c.log_level = root.string_or("log_level", "info");
   if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
       c.log_level != "error")

@@ -376,3 +376,46 @@ sinks: [{type: file, path: var/e.jsonl}]
 
 }  // namespace
 }  // namespace callgate
+
+namespace callgate {
+namespace {
+
+TEST_F(ConfigTest, SourcesTakeTheirOwnRegionIdsAndDirectoryOrTheTopLevelOnes) {
+  std::ofstream(dir / "people.csv") << "pbx,user,2001,crm-user-1\n";
+  const auto c = load(std::string("connector_id: crm\nowner_id: acme\ndefault_region: DE\n"
+                                  "directory: people.csv\n") +
+                      kMinimal +
+                      "  us:\n    provider: voip\n    default_region: US\n"
+                      "    normalize_numbers: false\n    connector_id: crm-us\n"
+                      "    owner_id: team-us\n    auth:\n      bearer: tok\n");
+  const auto& pbx = c.sources.at("pbx")->settings();
+  EXPECT_EQ(pbx.numbers.region, "DE");
+  EXPECT_TRUE(pbx.numbers.normalize);
+  EXPECT_EQ(pbx.identity, (core::Identity{"crm", "acme"}));
+  const auto& us = c.sources.at("us")->settings();
+  EXPECT_EQ(us.numbers.region, "US");
+  EXPECT_FALSE(us.numbers.normalize);
+  EXPECT_EQ(us.identity, (core::Identity{"crm-us", "team-us"}));
+  ASSERT_NE(pbx.directory, nullptr);
+  EXPECT_EQ(pbx.directory, us.directory) << "one directory, shared";
+  EXPECT_EQ(pbx.directory->table()->size(), 1u);
+  EXPECT_EQ(c.directory_path, (dir / "people.csv").lexically_normal().string());
+}
+
+TEST_F(ConfigTest, AnUnknownRegionOrABadDirectoryIsRefusedAtStartup) {
+  EXPECT_NE(error_of(std::string("default_region: usa\n") + kMinimal)
+                .find("key 'default_region': 'usa' is not a region"),
+            std::string::npos)
+      << error_of(std::string("default_region: usa\n") + kMinimal);
+  EXPECT_NE(error_of(std::string(kMinimal) + "    default_region: XX\n")
+                .find("key 'sources.pbx.default_region': 'XX' is not a region"),
+            std::string::npos)
+      << error_of(std::string(kMinimal) + "    default_region: XX\n");
+  std::ofstream(dir / "bad.csv") << "pbx,user,2001,u1\npbx,robot,1,u2\n";
+  EXPECT_EQ(error_of(std::string("directory: bad.csv\n") + kMinimal),
+            (dir / "bad.csv").lexically_normal().string() +
+                ":2: kind must be user or contact, not 'robot'");
+}
+
+}  // namespace
+}  // namespace callgate

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <callgate/core/directory.hpp>
 #include <callgate/core/numbers.hpp>
 #include <callgate/core/observation.hpp>
 #include <callgate/error.hpp>
@@ -55,6 +56,8 @@ struct SourceSettings {
   bool allow_unsigned = false;  ///< the source opted in to a provider or setting that signs nothing
   core::NumberRules numbers = {};  ///< default_region and normalize_numbers
   core::Identity identity = {};    ///< connector_id and owner_id, the top-level ones by default
+  /** The team's own ids for the platform's people (the top-level `directory:`); may be null. */
+  std::shared_ptr<const core::Directory> directory = {};
 };
 
 /** One configured source: checks a request's signature and turns its body into observations. */
@@ -84,8 +87,9 @@ class Source {
 
 /** What every observation gets after its provider's parser, whatever the provider, so these
  * rules live once: a redelivery key from `delivery` (the body, or a GET's query) where the
- * provider gave no event id; the source's identity; and its numbers read into E.164 by
- * settings.numbers. The webhook path, replay and `callgate provider test` all call it. */
+ * provider gave no event id; the source's identity; its numbers read into E.164 by
+ * settings.numbers; then the directory's ids for its people. The webhook path, replay and `callgate
+ * provider test` all call it. */
 void finish_observations(std::vector<core::Observation>& observations,
                          const SourceSettings& settings, std::string_view delivery);
 

@@ -45,6 +45,10 @@ struct Config {
   std::string connector_id;
   std::string owner_id;
   std::string default_region;  ///< where numbers without a country code are read (sources inherit)
+  std::string directory_path;  ///< the `directory:` file, absolute; empty: none
+  /** Its rows as read at startup, shared with every source; the DirectoryWatcher replaces them
+   * when the file changes. Null without a directory. */
+  std::shared_ptr<core::Directory> directory;
   std::string log_level = "info";
   store::StoreConfig store;
   std::map<std::string, std::shared_ptr<const adapters::Source>, std::less<>> sources;
