@@ -148,6 +148,7 @@ function renderSinks(sinks) {
         tr.dataset.seq = d.seq;
         tr.appendChild(el("td", when(d.deadAt)));
         tr.appendChild(el("td", d.eventType));
+        tr.appendChild(el("td", d.source));
         tr.appendChild(el("td", d.idempotencyKey));
         tr.appendChild(el("td", d.error));
         const td = el("td");
@@ -171,6 +172,7 @@ function renderEvents(events) {
     const tr = el("tr");
     tr.appendChild(el("td", when(e.at)));
     tr.appendChild(el("td", e.eventType));
+    tr.appendChild(el("td", e.source));
     tr.appendChild(el("td", e.callId));
     tr.appendChild(el("td", e.idempotencyKey));
     tbody.appendChild(tr);

@@ -86,6 +86,7 @@ result<json> Overview::sinks() {
     for (const auto& d : *dead)
       letters.push_back({{"seq", d.row.seq},
                          {"callId", d.row.call_id},
+                         {"source", d.row.source},
                          {"eventType", d.row.event_type},
                          {"idempotencyKey", d.row.idempotency_key},
                          {"error", d.reason},
@@ -108,6 +109,7 @@ result<json> Overview::events() {
     out.push_back({{"seq", (*rows)[i].seq},
                    {"at", format_iso8601((*rows)[i].created_at)},
                    {"callId", (*rows)[i].call_id},
+                   {"source", (*rows)[i].source},
                    {"eventType", (*rows)[i].event_type},
                    {"idempotencyKey", (*rows)[i].idempotency_key}});
   return out;

@@ -113,12 +113,13 @@ test("an operator signs in, finds a call by its number, reads its timeline and r
       await page.press("#token", "Enter");
       await page.waitForSelector("#signin-error:has-text('wrong admin token')");
       assert.equal(await page.isVisible("#console"), false);
-      assert.equal((await page.content()).includes("010-2000"), false);
+      assert.equal((await page.content()).includes("5550102000"), false);
 
       // The right one signs in: an HttpOnly, SameSite=Strict cookie, and the live calls.
       await page.fill("#token", token);
       await page.press("#token", "Enter");
-      await page.waitForSelector("#calls-table td:has-text('+1 (555) 010-2000')");
+      // Numbers are shown as they go out: "+1 (555) 010-2000" was sent, E.164 is kept.
+      await page.waitForSelector("#calls-table td:has-text('+15550102000')");
       const cookie = (await page.context().cookies()).find((c) => c.name === "cg_console");
       assert.ok(cookie && cookie.httpOnly && cookie.sameSite === "Strict");
       assert.equal(await page.textContent("#calls-table tbody tr td:nth-child(2)"), "inbound");
@@ -126,12 +127,15 @@ test("an operator signs in, finds a call by its number, reads its timeline and r
 
       // A new call appears without a reload.
       await postCall(cg.webhook, "second", "NotifyStart", "+49 30 1234567");
-      await page.waitForSelector("#calls-table td:has-text('+49 30 1234567')");
+      await page.waitForSelector("#calls-table td:has-text('+49301234567')");
 
       // Found by its number, typed any way.
-      await page.fill("#search", "301234567");
+      await page.fill("#search", "+49 30 123-4567");
       await page.waitForFunction(() => document.querySelectorAll("#calls-table tbody tr[data-call]").length === 1);
-      assert.match(await page.textContent("#calls-table tbody"), /\+49 30 1234567/);
+      assert.match(await page.textContent("#calls-table tbody"), /\+49301234567/);
+
+      // The recent events name the source each came from.
+      await page.waitForSelector("#events-table tbody td:nth-child(3):has-text('pbx')");
 
       // Its timeline: provider events, unified events with their keys, deliveries per sink.
       await postCall(cg.webhook, "second", "NotifyAnswer", "+49 30 1234567");
