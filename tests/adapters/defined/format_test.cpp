@@ -231,6 +231,23 @@ TEST(FormatConditions, UsersAndFlagsOnlyWhenTheirConditionHolds) {
   EXPECT_FALSE(o.voicemail);
 }
 
+TEST(FormatPeople, ContactsNameThePlatformsOwnContactUnderTheirModel) {
+  const auto def =
+      testing::read_file(testing::data_path("../../fuzz/corpus/definitions/feature-contacts.yaml"));
+  auto s = defined_source(def, "token: t\n");
+  auto parsed = s->parse(
+      {fields{},
+       R"({"state":"ringing","call_id":1,"agent":{"id":7},"contact":{"id":42,"phone":"+1 905"}})",
+       kNow});
+  ASSERT_TRUE(parsed && parsed->observations.size() == 1);
+  const auto& o = parsed->observations[0];
+  EXPECT_EQ(o.users, (std::vector<core::ResourceRef>{{"user", "7"}}));
+  EXPECT_EQ(o.contacts, (std::vector<core::ResourceRef>{{"lead", "42"}}));
+  parsed = s->parse({fields{}, R"({"state":"ringing","call_id":2,"contact":null})", kNow});
+  ASSERT_TRUE(parsed && parsed->observations.size() == 1);
+  EXPECT_TRUE(parsed->observations[0].contacts.empty()) << "no contact named, none invented";
+}
+
 // --- Times and durations ---
 
 TEST(FormatTimes, PatternsZonesAndTheFallbackToTheReceiveTime) {
