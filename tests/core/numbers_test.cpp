@@ -1,5 +1,6 @@
 // Numbers as platforms send them, read into E.164 by libphonenumber's own metadata.
 #include <gtest/gtest.h>
+#include <phonenumbers/phonenumberutil.h>
 
 #include <callgate/core/numbers.hpp>
 
@@ -67,8 +68,8 @@ const Case kCases[] = {
     {"GB, mobile", "07911 123456", "GB", "+447911123456", Kind::e164},
     {"GB, Ofcom's range for drama, in no plan", "07700 900123", "GB", "07700 900123",
      Kind::unreadable},
-    {"DE national read in the US (no US number starts with 0)", "030 1234567", "US",
-     "030 1234567", Kind::unreadable},
+    {"DE national read in the US (no US number starts with 0)", "030 1234567", "US", "030 1234567",
+     Kind::unreadable},
     {"FR, Paris", "01 76 36 06 95", "FR", "+33176360695", Kind::e164},
     {"FR, mobile", "06 12 34 56 78", "FR", "+33612345678", Kind::e164},
     {"AU, Sydney", "(02) 9876 5432", "AU", "+61298765432", Kind::e164},
@@ -98,6 +99,13 @@ const Case kCases[] = {
     {"+ without a region", "+1 905 922 7700", "", "+19059227700", Kind::e164},
     {"no + without a region", "14155550100", "", "+14155550100", Kind::e164},
     {"surrounding spaces", "  +19059227700 ", "US", "+19059227700", Kind::e164},
+    // Already E.164: read without libphonenumber's parser, judged by its metadata all the same.
+    {"IT, the leading zero is part of the number", "+390612345678", "US", "+390612345678",
+     Kind::e164},
+    {"no such country code", "+99912345678", "US", "+99912345678", Kind::unreadable},
+    {"a country code and too few digits", "+4930", "DE", "+4930", Kind::unreadable},
+    {"a country code and too many digits", "+1905922770012", "US", "+1905922770012",
+     Kind::unreadable},
 };
 
 TEST(Numbers, PlatformFormsBecomeE164AndTheRestStaysAsItCame) {
@@ -107,6 +115,30 @@ TEST(Numbers, PlatformFormsBecomeE164AndTheRestStaysAsItCame) {
     EXPECT_EQ(r.text, c.expected) << c.where << ": \"" << c.raw << "\" in " << c.region;
     EXPECT_EQ(r.kind, c.kind) << c.where << ": \"" << c.raw << "\" in " << c.region;
   }
+}
+
+TEST(Numbers, AlreadyE164IsJudgedAsLibphonenumbersOwnParserJudgesIt) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const auto& util = *PhoneNumberUtil::GetInstance();
+  int checked = 0;
+  for (const char* code : {"1", "7", "20", "33", "39", "44", "49", "61", "81", "86", "91", "352",
+                           "380", "599", "966", "998", "999"})
+    for (const char* lead : {"0", "06", "1", "5", "7", "9"})
+      for (std::size_t length = 4; length <= 14; ++length) {
+        std::string text = std::string("+") + code + lead;
+        while (text.size() < length + 1 + std::string_view(code).size()) text += "4";
+        PhoneNumber n;
+        const bool possible = util.Parse(text, "ZZ", &n) == PhoneNumberUtil::NO_PARSING_ERROR &&
+                              util.IsPossibleNumberWithReason(n) == PhoneNumberUtil::IS_POSSIBLE;
+        std::string e164;
+        util.Format(n, PhoneNumberUtil::E164, &e164);
+        const auto r = read_number(text, "US");
+        EXPECT_EQ(r.kind, possible ? Kind::e164 : Kind::unreadable) << text;
+        EXPECT_EQ(r.text, possible ? e164 : text) << text;
+        ++checked;
+      }
+  EXPECT_GT(checked, 1000);
 }
 
 TEST(Numbers, TheRegionDecidesANationalNumber) {
