@@ -31,8 +31,7 @@ bool matches(const core::CallState& c, const std::string& q, const std::string& 
   if (wanted.empty()) return false;
   const auto& ext = c.external_number.value;
   const auto& in = c.internal_number.value;
-  if (digits(ext).find(wanted) != std::string::npos ||
-      digits(in).find(wanted) != std::string::npos)
+  if (digits(ext).find(wanted) != std::string::npos || digits(in).find(wanted) != std::string::npos)
     return true;
   const auto region = regions.find(c.source);
   const auto read = core::read_number(q, region == regions.end() ? "" : region->second);

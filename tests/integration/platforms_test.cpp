@@ -74,9 +74,9 @@ class Platforms : public Gateway {
       EXPECT_EQ(f["externalNumber"], kExternal);
       EXPECT_EQ(f["internalNumber"], kInternal);
       const auto contacts =
-          p.contact.empty() ? json::array()
-                            : json::array({{{"object", "resourceRef"}, {"model", "contact"},
-                                            {"id", p.contact}}});
+          p.contact.empty()
+              ? json::array()
+              : json::array({{{"object", "resourceRef"}, {"model", "contact"}, {"id", p.contact}}});
       EXPECT_EQ(f["contacts"], contacts) << "the platform's own contact, where it names one";
       EXPECT_EQ(f["startedAt"], iso(kT0)) << "from the payload, never the receive time";
       EXPECT_EQ(f["endedAt"], iso(kT2));
