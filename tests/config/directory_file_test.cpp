@@ -14,7 +14,7 @@ using Kind = core::DirectoryRow::Kind;
 class DirectoryFile : public ::testing::Test {
  protected:
   std::string write(const std::string& name, const std::string& text) {
-    const auto path = (dir / name).string();
+    auto path = (dir / name).string();
     std::ofstream(path) << text;
     return path;
   }

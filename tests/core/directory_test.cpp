@@ -56,9 +56,9 @@ TEST(Directory, ANumberFillsContactsAndAnExtensionFillsUsersWhenThePlatformNames
 
 TEST(Directory, TwoRowsForTheSameReferenceAreRefusedNamingBoth) {
   try {
-    DirectoryTable({{"pbx", Kind::user, "2001", "a", "user", "d.csv:4"},
-                    {"pbx", Kind::user, "2001", "b", "user", "d.csv:9"}});
-    FAIL() << "accepted";
+    const DirectoryTable table({{"pbx", Kind::user, "2001", "a", "user", "d.csv:4"},
+                                {"pbx", Kind::user, "2001", "b", "user", "d.csv:9"}});
+    FAIL() << "accepted " << table.size() << " rows";
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()), "d.csv:9: the same source, kind and match as d.csv:4");
   }
