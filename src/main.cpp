@@ -13,8 +13,9 @@
 int main(int argc, char** argv) try {
   using namespace callgate;
   CLI::App cli{
-      "callgate: verifies telephony webhooks (built in: Webex, Telnyx, generic PBX; bundled "
-      "definitions: see docs/providers.md) and emits unified telephonyCall events"};
+      "callgate: verifies telephony webhooks (Webex, Telnyx, any PBX, Twilio, Vonage, Zoom Phone, "
+      "Aircall, RingCentral, Plivo, Dialpad, Bandwidth, or your own YAML definition: see "
+      "docs/providers.md) and emits unified telephonyCall events"};
   cli.set_version_flag("--version", std::string("callgate ") + kVersion);
   std::string config_file = "config/callgate.yaml";
   app::RunOptions run;
@@ -98,7 +99,7 @@ int main(int argc, char** argv) try {
         std::cerr << "events: --since must be an ISO 8601 time or an age like 15m\n";
         return 1;
       }
-      return app::print_events(load(config_file, config::Purpose::offline), *since, limit);
+      return app::print_events(load(config_file, config::Purpose::inspect), *since, limit);
     }
     return app::serve(load(config_file), run);
   } catch (const yaml::ConfigError& e) {

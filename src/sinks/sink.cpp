@@ -153,8 +153,9 @@ bool Sink::step(TimePoint now) {
   }
   auto ready = q.take_ready(now);
   if (ready.empty()) {
-    // Nothing due (all waiting on a retry, or caught up): the lag is still worth a look.
-    if (std::chrono::steady_clock::now() - lag_set_at_ >= std::chrono::seconds(1)) report_lag();
+    // Nothing due: all waiting on a retry, caught up, or the rows read were another sink's
+    // redeliveries, which this sink has settled by passing over them.
+    save_progress();
     return false;
   }
 
@@ -180,14 +181,19 @@ bool Sink::step(TimePoint now) {
     if (!store_.add_dead_letter(name_, dead))
       spdlog::error("sink {}: cannot store dead letter {}", name_, dead.row.idempotency_key);
   }
-  if (q.settled_seq() != saved_seq_ && store_.save_cursor(name_, {q.settled_seq(), position_()})) {
-    saved_seq_ = q.settled_seq();
+  save_progress();
+  return true;
+}
+
+void Sink::save_progress() {
+  const auto settled = queue_->settled_seq();
+  if (settled != saved_seq_ && store_.save_cursor(name_, {settled, position_()})) {
+    saved_seq_ = settled;
     delivered_seq_ = saved_seq_;
     report_lag();
   } else if (std::chrono::steady_clock::now() - lag_set_at_ >= std::chrono::seconds(1)) {
     report_lag();  // the cursor is stuck (a receiver down): the lag still grows
   }
-  return true;
 }
 
 void Sink::run() {

@@ -329,6 +329,14 @@ admin:
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->observations.size(), 1u);
   EXPECT_FALSE(c.admin.enabled);
+  // `callgate events` needs no sink's secret either; replay, which delivers, does.
+  std::ofstream(file) << kMinimal
+                      << "sinks:\n  - type: http\n    url: http://127.0.0.1:9/x\n"
+                         "    secret: ${CG_TEST_MISSING}\n  - type: file\n    path: e.jsonl\n";
+  EXPECT_THROW(load_file(file.string(), config::Purpose::offline), yaml::MissingVariable);
+  const auto inspect = load_file(file.string(), config::Purpose::inspect);
+  ASSERT_EQ(inspect.sinks.size(), 1u) << "the http sink is left out, the file sink kept";
+  EXPECT_EQ(inspect.sinks[0].name, "file:e.jsonl");
   // Any other missing variable still stops an offline command: the store must be right.
   std::ofstream(file) << "store:\n  path: ${CG_TEST_MISSING}\n" << kMinimal;
   EXPECT_THROW(load_file(file.string(), config::Purpose::offline), yaml::MissingVariable);

@@ -115,9 +115,11 @@ test("an operator signs in, finds a call by its number, reads its timeline and r
       assert.equal(await page.isVisible("#console"), false);
       assert.equal((await page.content()).includes("5550102000"), false);
 
+      // The page says where the token lives, and has a button for it.
+      assert.match(await page.textContent("#signin-hint"), /admin\.token.*CALLGATE_ADMIN_TOKEN/s);
       // The right one signs in: an HttpOnly, SameSite=Strict cookie, and the live calls.
       await page.fill("#token", token);
-      await page.press("#token", "Enter");
+      await page.click("#signin-button");
       // Numbers are shown as they go out: "+1 (555) 010-2000" was sent, E.164 is kept.
       await page.waitForSelector("#calls-table td:has-text('+15550102000')");
       const cookie = (await page.context().cookies()).find((c) => c.name === "cg_console");

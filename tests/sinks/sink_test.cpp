@@ -78,6 +78,29 @@ TEST_F(SinkTest, ARetryKeepsTheCallsOrderAndADeadLetterCanBeRedelivered) {
   EXPECT_TRUE(store.list_dead_letters("rec", 10)->empty());
 }
 
+TEST_F(SinkTest, ARedeliveryToOneSinkLeavesNoLagOnAnother) {
+  append("a", 1, 2);
+  testing::RecordingSink refusing("refusing", store, metrics, kPolicy);
+  testing::RecordingSink other("other", store, metrics, kPolicy);
+  refusing.script({R::dead});  // a:1 is refused for good: a dead letter of this sink only
+  refusing.start();
+  other.start();
+  ASSERT_TRUE(testing::eventually(
+      [&] { return refusing.delivered_seq() == 2 && other.delivered_seq() == 2; }));
+  ASSERT_EQ(*store.redeliver_dead_letters("refusing", 0, kNow), 1u);  // seq 3, for it alone
+  refusing.notify();
+  other.notify();
+  ASSERT_TRUE(testing::eventually([&] { return refusing.delivered_keys().size() == 2; }));
+  // The other sink passes over the row and says so: no lag until some new event.
+  ASSERT_TRUE(testing::eventually([&] {
+    return other.delivered_seq() == 3 &&
+           metrics.value("callgate_sink_lag_events", {{"sink", "other"}}) == 0;
+  })) << "lag "
+      << metrics.value("callgate_sink_lag_events", {{"sink", "other"}});
+  EXPECT_EQ(other.delivered_keys(), (std::vector<std::string>{"a:1", "a:2"}));
+  EXPECT_EQ((*store.load_cursor("other"))->seq, 3);
+}
+
 TEST_F(SinkTest, LagIsShownFromTheStartAndGrowsWhileTheReceiverFails) {
   append("a", 1, 3);
   auto never_gives_up = kPolicy;

@@ -64,8 +64,10 @@ struct Config {
 /** What the configuration is loaded for. */
 enum class Purpose {
   serve,    ///< everything must be valid, every ${VAR} set
-  offline,  ///< replay and events: sources whose secrets are unset can parse but verify nothing,
-            ///< and the admin API is ignored
+  offline,  ///< replay: sources whose secrets are unset can parse but verify nothing, and the
+            ///< admin API is ignored
+  inspect,  ///< events: only the store is read; as offline, and a sink whose ${VAR} is unset is
+            ///< left out (it delivers nothing here)
 };
 
 /** Reads and validates a configuration file; throws ConfigError naming file, line and key. */

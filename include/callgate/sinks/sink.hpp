@@ -67,6 +67,8 @@ class Sink {
   void run();
   /** One round: refill from the outbox, deliver what is ready, record results. */
   bool step(TimePoint now);
+  /** Saves the cursor when the queue has settled further, and refreshes the lag. */
+  void save_progress();
   /** Takes or renews this replica's lease on the sink; false while another replica holds it. */
   bool hold_lease();
   /** Sets callgate_sink_lag_events: outbox events after the saved cursor. */
