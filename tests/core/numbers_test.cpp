@@ -106,6 +106,8 @@ const Case kCases[] = {
     {"a country code and too few digits", "+4930", "DE", "+4930", Kind::unreadable},
     {"a country code and too many digits", "+1905922770012", "US", "+1905922770012",
      Kind::unreadable},
+    {"valid in Germany's plan, but longer than E.164's 15 digits (found by the fuzzer)",
+     "030160)3246105 37", "DE", "030160)3246105 37", Kind::unreadable},
 };
 
 TEST(Numbers, PlatformFormsBecomeE164AndTheRestStaysAsItCame) {
@@ -129,10 +131,12 @@ TEST(Numbers, AlreadyE164IsJudgedAsLibphonenumbersOwnParserJudgesIt) {
         std::string text = std::string("+") + code + lead;
         while (text.size() < length + 1 + std::string_view(code).size()) text += "4";
         PhoneNumber n;
-        const bool possible = util.Parse(text, "ZZ", &n) == PhoneNumberUtil::NO_PARSING_ERROR &&
-                              util.IsPossibleNumberWithReason(n) == PhoneNumberUtil::IS_POSSIBLE;
+        bool possible = util.Parse(text, "ZZ", &n) == PhoneNumberUtil::NO_PARSING_ERROR &&
+                        util.IsPossibleNumberWithReason(n) == PhoneNumberUtil::IS_POSSIBLE;
         std::string e164;
         util.Format(n, PhoneNumberUtil::E164, &e164);
+        possible =
+            possible && e164.size() <= 16;  // E.164: at most 15 digits, whatever a plan allows
         const auto r = read_number(text, "US");
         EXPECT_EQ(r.kind, possible ? Kind::e164 : Kind::unreadable) << text;
         EXPECT_EQ(r.text, possible ? e164 : text) << text;
