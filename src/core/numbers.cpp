@@ -53,13 +53,6 @@ bool number_like(std::string_view s) {
   });
 }
 
-std::string digits_of(std::string_view s) {
-  std::string out;
-  for (char c : s)
-    if (std::isdigit(static_cast<unsigned char>(c))) out += c;
-  return out;
-}
-
 std::string e164(const PhoneNumber& n) {
   std::string out;
   util().Format(n, PhoneNumberUtil::E164, &out);
@@ -147,6 +140,13 @@ NumberReading read_uncached(std::string_view raw, std::string_view region) {
 }
 
 }  // namespace
+
+std::string digits_of(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (c >= '0' && c <= '9') out += c;
+  return out;
+}
 
 NumberReading read_number(std::string_view raw, std::string_view region) {
   // libphonenumber's regular expressions cost some 10-20 µs a number; a call's numbers repeat

@@ -15,13 +15,6 @@ using json = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxScan = 20000;  // live calls a search looks through at most
 
-std::string digits(std::string_view s) {
-  std::string out;
-  for (char c : s)
-    if (c >= '0' && c <= '9') out += c;
-  return out;
-}
-
 /** A call by its id, or by a number it has, however the search writes it: some of its digits,
  * or any form that reads as the same E.164 number in the region of the call's source
  * ("0301234567" finds +49301234567 from a source in DE; "011 44 20 7946 0958" from one in US). */
@@ -31,7 +24,8 @@ bool matches(const core::CallState& c, const std::string& q, const std::string& 
   if (wanted.empty()) return false;
   const auto& ext = c.external_number.value;
   const auto& in = c.internal_number.value;
-  if (digits(ext).find(wanted) != std::string::npos || digits(in).find(wanted) != std::string::npos)
+  if (core::digits_of(ext).find(wanted) != std::string::npos ||
+      core::digits_of(in).find(wanted) != std::string::npos)
     return true;
   const auto region = regions.find(c.source);
   const auto read = core::read_number(q, region == regions.end() ? "" : region->second);
@@ -108,7 +102,7 @@ Response AdminRouter::calls(const Query& q, unsigned v) {
   auto all = store_.list_live_calls(search.empty() ? skip + page : kMaxScan);
   auto live = store_.count_live_calls();
   if (!all || !live) return error_response(errc::store_unavailable, v);
-  const auto wanted = digits(search);
+  const auto wanted = core::digits_of(search);
   json out = json::array();
   std::size_t matched = 0;
   for (const auto& c : *all) {

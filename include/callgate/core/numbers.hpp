@@ -43,6 +43,9 @@ NumberReading read_number(std::string_view raw, std::string_view region);
  * identity (call_key, match_key) never depends on how its numbers are written. */
 void normalize_numbers(Observation& obs, const NumberRules& rules);
 
+/** The digits of s alone, in order ("+1 (905) 922-7700" gives "19059227700"). */
+std::string digits_of(std::string_view s);
+
 /** Whether a region code is one libphonenumber knows ("US", "DE"; not "XX" or "usa"). */
 bool known_region(std::string_view region);
 
