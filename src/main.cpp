@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <callgate/app/app.hpp>
+#include <callgate/app/inspect.hpp>
 #include <callgate/app/provider_kit.hpp>
 #include <callgate/app/replay.hpp>
 #include <callgate/sinks/registry.hpp>
@@ -36,12 +37,34 @@ int main(int argc, char** argv) try {
   replay->add_option("file", replay_file, "Capture file")->required();
   replay->add_option("--source", replay_source, "Configured source whose adapter reads the items");
 
-  auto* events = cli.add_subcommand("events", "Print stored events (the outbox) as JSON lines");
-  std::string since_text = "1h";
-  std::size_t limit = 1000;
-  events->add_option("--since", since_text, "ISO 8601 time, or an age: 90s, 15m, 2h, 7d")
-      ->capture_default_str();
-  events->add_option("--limit", limit, "At most this many events")->capture_default_str();
+  // events and requests page the same way: newest first, --before the previous page's last.
+  std::string since_text, until_text;
+  auto* events = cli.add_subcommand(
+      "events", "Print stored events (the outbox) as JSON lines, newest first");
+  store::EventQuery eq;
+  events->add_option("--type", eq.type, "Only this event type (telephonyCall::created, ...)");
+  events->add_option("--source", eq.source, "Only events of this source");
+  events->add_option("--call", eq.call_id, "Only events of this call id");
+  events->add_option("--before", eq.before_seq, "Only events with a smaller seq (the next page)");
+  events->add_option("--after", eq.after_seq, "Oldest first, from after this seq");
+  events->add_option("--limit", eq.limit, "At most this many events")->capture_default_str();
+
+  auto* requests = cli.add_subcommand(
+      "requests", "Print the request log (every webhook request) as JSON lines, newest first");
+  store::RequestQuery rq;
+  std::int64_t request_id = 0;
+  requests->add_option("--source", rq.source, "Only requests to this source");
+  requests->add_option("--verdict", rq.verdict,
+                       "accepted, duplicate, ignored, handshake, refused or unavailable");
+  requests->add_option("--status", rq.status, "Only this HTTP status");
+  requests->add_option("--grep", rq.text, "Only requests whose body contains this text");
+  requests->add_option("--before", rq.before_id, "Only requests with a smaller id (the next page)");
+  requests->add_option("--limit", rq.limit, "At most this many requests")->capture_default_str();
+  requests->add_option("--id", request_id, "One request whole: headers, body, diagnosis");
+  for (auto* sub : {events, requests}) {
+    sub->add_option("--since", since_text, "ISO 8601 time, or an age: 90s, 15m, 2h, 7d");
+    sub->add_option("--until", until_text, "ISO 8601 time, or an age: before this");
+  }
 
   auto* provider = cli.add_subcommand("provider", "Develop a provider definition (test, check)");
   provider->require_subcommand(1);
@@ -60,7 +83,7 @@ int main(int argc, char** argv) try {
   std::string definition_file;
   provider_check->add_option("definition", definition_file, "Definition file")->required();
 
-  for (auto* sub : {replay, events})
+  for (auto* sub : {replay, events, requests})
     sub->add_option("-c,--config", config_file, "Configuration file (store, sources, sinks)")
         ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
@@ -93,13 +116,23 @@ int main(int argc, char** argv) try {
     }
     if (*replay)
       return app::replay(load(config_file, config::Purpose::offline), replay_file, replay_source);
-    if (*events) {
-      const auto since = parse_since(since_text, now());
-      if (!since) {
-        std::cerr << "events: --since must be an ISO 8601 time or an age like 15m\n";
-        return 1;
+    if (*events || *requests) {
+      std::optional<TimePoint> from, to;
+      for (auto [text, bound] : {std::pair{&since_text, &from}, std::pair{&until_text, &to}}) {
+        if (text->empty()) continue;
+        *bound = parse_since(*text, now());
+        if (!*bound) {
+          std::cerr << "--since and --until take an ISO 8601 time or an age like 15m\n";
+          return 1;
+        }
       }
-      return app::print_events(load(config_file, config::Purpose::inspect), *since, limit);
+      const auto config = load(config_file, config::Purpose::inspect);
+      if (*events) {
+        eq.from = from, eq.to = to;
+        return app::print_events(config, eq, std::cout, std::cerr);
+      }
+      rq.from = from, rq.to = to;
+      return app::print_requests(config, rq, request_id, std::cout, std::cerr);
     }
     return app::serve(load(config_file), run);
   } catch (const yaml::ConfigError& e) {

@@ -70,7 +70,7 @@ std::size_t fit_connections_to_fd_limit(std::size_t wanted) {
  */
 class SideListeners {
  public:
-  SideListeners(const config::Config& config, Runtime& runtime)
+  SideListeners(const config::Config& config, Runtime& runtime, http::Router& router)
       : config_(config), metrics_endpoint_(runtime.metrics()) {
     auto& metrics = runtime.metrics();
     if (config.admin.enabled) {
@@ -79,9 +79,15 @@ class SideListeners {
       http::AdminRouter::Regions regions;
       for (const auto& [name, source] : config.sources)
         regions.emplace(name, source->settings().numbers.region);
-      admin_router_.emplace(
-          runtime.store(), metrics, config.admin.tokens, std::move(sink_names),
-          [&runtime] { runtime.notify_sinks(); }, std::move(regions));
+      http::AdminRouter::Hooks hooks{
+          [&runtime] { runtime.notify_sinks(); },
+          [&router](const store::RequestRecord& r, const net::any_io_executor& executor,
+                    http::Reply reply) { router.replay(r, executor, std::move(reply)); },
+          [&runtime] {
+            if (auto* recorder = runtime.recorder()) recorder->flush();
+          }};
+      admin_router_.emplace(runtime.store(), metrics, config.admin.tokens, std::move(sink_names),
+                            std::move(hooks), std::move(regions));
       admin_.emplace(ioc_, listener(config.admin.host, config.admin.port), *admin_router_, metrics,
                      "admin");
       admin_->start();
@@ -173,13 +179,14 @@ int serve(const config::Config& config, const RunOptions& options) {
   net::io_context ioc(config.http.threads);
   auto work = net::make_work_guard(ioc);
   http::Router router(config.sources, runtime.committer(), runtime.metrics(),
-                      config.metrics.on_webhook_listener, config.http.trusted_proxies);
+                      config.metrics.on_webhook_listener, config.http.trusted_proxies,
+                      runtime.recorder());
   http::Server server(ioc, http_options, router, runtime.metrics());
   server.start();
   spdlog::info("callgate {} listening on {}:{} ({} sources, store {}, {} sinks)", kVersion,
                config.http.host, server.port(), config.sources.size(), config.store.type,
                runtime.sinks().size());
-  SideListeners side(config, runtime);
+  SideListeners side(config, runtime, router);
   write_ready_file(options.ready_file, server.port(), side);
 
   // A signal stops the listeners; in-flight requests are answered until every connection has

@@ -90,16 +90,4 @@ int replay(const config::Config& config, const std::string& file, const std::str
   return refused == 0 ? 0 : 2;
 }
 
-int print_events(const config::Config& config, TimePoint since, std::size_t limit) {
-  auto store = store::open_store(config.store).store;
-  auto rows = store->outbox_since(since, limit);
-  if (!rows) {
-    std::cerr << "events: the store did not answer: " << rows.error().message() << '\n';
-    return 1;
-  }
-  // One line per outbox row: a dead letter sent again is a row of its own, for one sink only.
-  for (const auto& r : *rows) std::cout << store::row_json(r).dump() << '\n';
-  return 0;
-}
-
 }  // namespace callgate::app

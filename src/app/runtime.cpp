@@ -14,6 +14,8 @@ Runtime::Runtime(const config::Config& config) : durable_(config.store.type != "
       outbox::Committer::Options{.retention = config.store.retention},
       [] { return callgate::now(); });
   committer_->on_commit([this] { notify_sinks(); });
+  if (config.request_log.enabled)
+    recorder_ = std::make_unique<outbox::RequestRecorder>(*store_, metrics_, config.request_log);
 }
 
 Runtime::~Runtime() { stop(); }
@@ -27,6 +29,7 @@ void Runtime::stop(std::chrono::steady_clock::time_point deadline) {
   if (stopped_) return;
   stopped_ = true;
   committer_->stop();
+  if (recorder_) recorder_->stop();
   for (auto& s : sinks_) s->stop(deadline);
   const auto last = store_->last_outbox_seq();
   if (!last) return;

@@ -194,6 +194,22 @@ AdminConfig read_admin(const Node& root) {
   return a;
 }
 
+store::RequestLogConfig read_request_log(const Node& root) {
+  store::RequestLogConfig r;
+  auto n = root.optional_map("request_log");
+  if (!n) return r;
+  r.enabled = n->boolean("enabled", r.enabled);
+  r.bodies = n->boolean("bodies", r.bodies);
+  r.max_body_bytes = static_cast<std::size_t>(
+      n->integer("max_body_bytes", static_cast<std::int64_t>(r.max_body_bytes), 0, 16 << 20));
+  r.retention = std::chrono::seconds(
+      n->integer("retention_seconds", r.retention.count(), 60, 365LL * 24 * 3600));
+  r.max_requests = static_cast<std::size_t>(
+      n->integer("max_requests", static_cast<std::int64_t>(r.max_requests), 1, 100'000'000));
+  n->finish();
+  return r;
+}
+
 MetricsConfig read_metrics(const Node& root) {
   MetricsConfig m;
   auto n = root.optional_map("metrics");
@@ -255,6 +271,7 @@ Config read_config(const std::string& file, const adapters::Registry& registry,
   else if (auto admin = root.optional_map("admin"))
     admin->skip();
   c.metrics = read_metrics(root);
+  c.request_log = read_request_log(root);
   const auto mode = root.string_or("file_mode", "0600");
   if (mode != "0600" && mode != "0640") root.fail("file_mode", "must be 0600 or 0640");
   c.file_mode = mode == "0640" ? 0640 : 0600;

@@ -29,17 +29,19 @@ const AdminRouter::Route AdminRouter::kRoutes[] = {
     {bhttp::verb::post, "/admin/dead-letters/redeliver", false, &AdminRouter::redeliver},
     {bhttp::verb::get, "/admin/calls", false, &AdminRouter::calls},
     {bhttp::verb::get, "/admin/calls/", true, &AdminRouter::timeline},
+    {bhttp::verb::get, "/admin/requests", false, &AdminRouter::requests},
+    {bhttp::verb::get, "/admin/requests/", true, &AdminRouter::request},
     {bhttp::verb::get, "/metrics", false, &AdminRouter::metrics},
 };
 
 AdminRouter::AdminRouter(store::Store& store, metrics::Metrics& metrics,
                          std::vector<std::string> tokens, std::vector<std::string> sinks,
-                         std::function<void()> wake_sinks, Regions regions)
+                         Hooks hooks, Regions regions)
     : store_(store),
       metrics_(metrics),
       tokens_(std::move(tokens)),
       sinks_(std::move(sinks)),
-      wake_sinks_(std::move(wake_sinks)),
+      hooks_(std::move(hooks)),
       regions_(std::move(regions)),
       overview_(store, metrics, sinks_),
       console_([this](std::string_view token) {
@@ -52,10 +54,15 @@ Response AdminRouter::reject(errc why, std::string_view, unsigned version) {
   return error_response(why, version);
 }
 
-void AdminRouter::handle(Request&& req, ConnectionState&, Reply reply) {
+void AdminRouter::handle(Request&& req, ConnectionState& connection, Reply reply) {
   const std::string_view target{req.target().data(), req.target().size()};
   if (Console::owns(target.substr(0, target.find('?')))) return reply(console_.handle(req));
   if (auto refused = refusal(req)) return reply(std::move(*refused));
+  // The one endpoint that answers later: a replay waits for its commit.
+  const auto path = target.substr(0, target.find('?'));
+  if (req.method() == bhttp::verb::post && path.starts_with("/admin/requests/") &&
+      path.ends_with("/replay"))
+    if (auto q = parse_query(target)) return replay(*q, req.version(), connection.executor, std::move(reply));
   reply(route(req));
 }
 
@@ -110,19 +117,51 @@ Response AdminRouter::overview(const Query&, unsigned v) {
 }
 
 Response AdminRouter::events(const Query& q, unsigned v) {
-  const auto since = parse_since(q.get("since", "1h"), now());
-  if (!since)
-    return admin_error(bhttp::status::bad_request, v,
-                       "since must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
-  auto rows = store_.outbox_since(*since, q.limit(kMaxLimit));
-  if (!rows) return unavailable(v);
+  store::EventQuery eq;
+  eq.type = q.get("type");
+  eq.source = q.get("source");
+  eq.call_id = q.get("call");
+  const auto before = q.whole("before", 0);
+  const auto after = q.whole("after", 0);
+  if (!before || !after)
+    return admin_error(bhttp::status::bad_request, v, "before and after must be whole numbers");
+  eq.before_seq = *before;
+  eq.after_seq = *after;
+  for (auto [key, bound] : {std::pair{"since", &eq.from}, std::pair{"until", &eq.to}}) {
+    const auto text = q.get(key);
+    if (text.empty()) continue;
+    *bound = parse_since(text, now());
+    if (!*bound)
+      return admin_error(bhttp::status::bad_request, v,
+                         std::string(key) +
+                             " must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
+  }
+  eq.limit = std::max<std::size_t>(1, q.limit(kMaxLimit));
+  auto page = store::find_events(store_, eq);
+  if (!page) return unavailable(v);
   json out = json::array();
-  for (const auto& r : *rows) out.push_back(store::row_json(r));
-  return json_response(bhttp::status::ok, v, json{{"events", out}}.dump());
+  for (const auto& r : page->events) out.push_back(store::row_json(r));
+  return json_response(
+      bhttp::status::ok, v,
+      json{{"events", out},
+           {"order", eq.after_seq > 0 ? "oldest first" : "newest first"},
+           {"next", page->next == 0 ? json(nullptr) : json(page->next)}}
+          .dump());
 }
 
 Response AdminRouter::dead_letters(const Query& q, unsigned v) {
-  auto dead = store_.list_dead_letters(q.get("sink"), q.limit(kMaxLimit));
+  // The cursor is the last row's "<seq>:<sink>" (the previous page's `next`).
+  store::DeadLetterCursor from;
+  if (const auto cursor = q.get("cursor"); !cursor.empty()) {
+    const auto colon = cursor.find(':');
+    const auto [end, ec] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), from.seq);
+    if (ec != std::errc{} || colon == std::string::npos || end != cursor.data() + colon)
+      return admin_error(bhttp::status::bad_request, v,
+                         "cursor must be a previous page's next (\"<seq>:<sink>\")");
+    from.sink = cursor.substr(colon + 1);
+  }
+  const auto limit = std::max<std::size_t>(1, q.limit(kMaxLimit));
+  auto dead = store_.list_dead_letters(q.get("sink"), limit, from);
   if (!dead) return unavailable(v);
   json out = json::array();
   for (const auto& d : *dead) {
@@ -133,7 +172,10 @@ Response AdminRouter::dead_letters(const Query& q, unsigned v) {
     j["deadAt"] = format_iso8601(d.at);
     out.push_back(std::move(j));
   }
-  return json_response(bhttp::status::ok, v, json{{"deadLetters", out}}.dump());
+  const auto next = dead->size() < limit
+                        ? json(nullptr)
+                        : json(std::to_string(dead->back().row.seq) + ":" + dead->back().sink);
+  return json_response(bhttp::status::ok, v, json{{"deadLetters", out}, {"next", next}}.dump());
 }
 
 Response AdminRouter::redeliver(const Query& q, unsigned v) {
@@ -149,7 +191,7 @@ Response AdminRouter::redeliver(const Query& q, unsigned v) {
   auto moved = store_.redeliver_dead_letters(sink, *seq, now());
   if (!moved) return unavailable(v);
   spdlog::info("admin: {} dead letter(s) of sink {} queued for delivery again", *moved, sink);
-  wake_sinks_();
+  hooks_.wake_sinks();
   return json_response(bhttp::status::ok, v, json{{"redelivered", *moved}}.dump());
 }
 

@@ -189,7 +189,7 @@ boost::system::error_code Committer::try_process(std::vector<Job>& batch) {
   if (auto ok = prefetch(batch); !ok) return ok.error();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     for (const auto& obs : batch[i].observations) {
-      auto n = apply(obs, now, live_delta);
+      auto n = apply(obs, now, live_delta, outcomes[i]->events);
       if (!n) return n.error();
       if (n->redelivery) {
         ++outcomes[i]->redelivered;
@@ -246,7 +246,8 @@ std::string Committer::delivery_key(const core::Observation& obs) {
 }
 
 result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePoint now,
-                                            std::int64_t& live_delta) {
+                                            std::int64_t& live_delta,
+                                            std::vector<store::CausedEvent>& caused) {
   const auto window = obs.dedup_window.value_or(options_.retention.deliveries);
   auto fresh = writer_->remember_delivery(delivery_key(obs), now + window);
   if (!fresh) return fresh.error();
@@ -311,6 +312,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
     if (writer_->keeps_call_log())
       if (auto ok = writer_->append_call_log(e.call_id, emitted, expires); !ok) return ok.error();
     counts_.push_back(emitted_by_type_[static_cast<std::size_t>(e.type)]);
+    caused.push_back({e.call_id, std::string(core::to_string(e.type)), e.idempotency_key});
   }
   return Applied{decision.events.size(), false};
 }

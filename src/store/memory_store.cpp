@@ -231,12 +231,16 @@ result<std::int64_t> MemoryStore::last_outbox_seq() {
   return next_seq_ - 1;
 }
 
-result<std::vector<store::OutboxRow>> MemoryStore::outbox_since(TimePoint since,
-                                                                std::size_t limit) {
+result<std::vector<store::OutboxRow>> MemoryStore::outbox_before(std::int64_t before_seq,
+                                                                 std::size_t n) {
   std::lock_guard lock(mutex_);
+  const std::size_t visible = undo_ ? undo_->outbox_size : outbox_.size();  // hide uncommitted
+  auto end = outbox_.begin() + static_cast<std::ptrdiff_t>(visible);
+  if (before_seq != 0)
+    end = std::lower_bound(outbox_.begin(), end, before_seq,
+                           [](const store::OutboxRow& r, std::int64_t seq) { return r.seq < seq; });
   std::vector<store::OutboxRow> rows;
-  for (const auto& r : outbox_)
-    if (r.created_at >= since && rows.size() < limit) rows.push_back(r);
+  for (auto it = end; it != outbox_.begin() && rows.size() < n;) rows.push_back(*--it);
   return rows;
 }
 
@@ -261,12 +265,13 @@ result<void> MemoryStore::add_dead_letter(std::string_view sink, const store::De
   return {};
 }
 
-result<std::vector<store::DeadLetter>> MemoryStore::list_dead_letters(std::string_view sink,
-                                                                      std::size_t limit) {
+result<std::vector<store::DeadLetter>> MemoryStore::list_dead_letters(
+    std::string_view sink, std::size_t limit, const store::DeadLetterCursor& from) {
   std::lock_guard lock(mutex_);
   std::vector<store::DeadLetter> out;
-  for (auto it = dead_letters_.rbegin(); it != dead_letters_.rend() && out.size() < limit; ++it)
-    if (sink.empty() || it->sink == sink) out.push_back(*it);
+  for (const auto& d : dead_letters_)
+    if ((sink.empty() || d.sink == sink) && from.passed(d)) out.push_back(d);
+  store::sort_dead_letters(out, limit);
   return out;
 }
 

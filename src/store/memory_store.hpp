@@ -33,17 +33,25 @@ class MemoryStore final : public Store {
   result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) override;
   result<void> save_cursor(std::string_view sink, const store::SinkCursor& c) override;
   result<std::int64_t> last_outbox_seq() override;
-  result<std::vector<store::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
+  result<std::vector<store::OutboxRow>> outbox_before(std::int64_t before_seq,
+                                                      std::size_t n) override;
   result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
   result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) override;
   result<void> record_attempts(
       const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
       TimePoint expires_at) override;
   result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) override;
-  result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
-                                                           std::size_t limit) override;
+  result<std::vector<store::DeadLetter>> list_dead_letters(
+      std::string_view sink, std::size_t limit, const store::DeadLetterCursor& from) override;
   result<std::size_t> redeliver_dead_letters(std::string_view sink, std::int64_t seq,
                                              TimePoint now) override;
+
+  // The request log, under a lock of its own (memory_requests.cpp).
+  result<void> append_requests(std::vector<store::RequestRecord>& records) override;
+  result<std::vector<store::RequestRecord>> requests_before(std::int64_t before_id,
+                                                            std::size_t n) override;
+  result<std::optional<store::RequestRecord>> load_request(std::int64_t id) override;
+  result<std::size_t> trim_requests(TimePoint before, std::size_t keep) override;
 
  private:
   struct StoredCall {
@@ -92,6 +100,10 @@ class MemoryStore final : public Store {
   KeyMap<CallLog> attempt_logs_;  // apart: written outside the committer's transactions
   std::int64_t next_seq_ = 1;
   std::optional<Undo> undo_;
+
+  std::mutex requests_mutex_;
+  std::deque<store::RequestRecord> requests_;  // oldest first
+  std::int64_t next_request_id_ = 1;
 };
 
 /** The committer's side of a MemoryStore: its transaction, under the store's lock. */

@@ -95,18 +95,16 @@ result<std::int64_t> RedisStore::last_outbox_seq() {
   return to_int(text(r->get()));
 }
 
-result<std::vector<store::OutboxRow>> RedisStore::outbox_since(TimePoint since, std::size_t limit) {
-  std::vector<store::OutboxRow> out;
-  std::string from = "-";
-  for (;;) {
-    auto rows = xrange(from, 1000);
-    if (!rows) return rows.error();
-    for (auto& r : *rows) {
-      if (r.created_at >= since && out.size() < limit) out.push_back(std::move(r));
-    }
-    if (rows->size() < 1000 || out.size() >= limit) return out;
-    from = "(" + std::to_string(rows->back().seq) + "-0";
-  }
+result<std::vector<store::OutboxRow>> RedisStore::outbox_before(std::int64_t before_seq,
+                                                                std::size_t n) {
+  auto conn = pool_->acquire();
+  auto r = conn->command({"XREVRANGE", key("outbox"),
+                          before_seq == 0 ? "+" : "(" + std::to_string(before_seq) + "-0", "-",
+                          "COUNT", std::to_string(n)});
+  if (!r) return r.error();
+  std::vector<store::OutboxRow> rows;
+  for (std::size_t i = 0; i < (*r)->elements; ++i) rows.push_back(row_from((*r)->element[i]));
+  return rows;
 }
 
 result<std::vector<core::CallState>> RedisStore::list_live_calls(std::size_t limit) {
@@ -171,8 +169,8 @@ result<void> RedisStore::add_dead_letter(std::string_view sink, const store::Dea
   return {};
 }
 
-result<std::vector<store::DeadLetter>> RedisStore::list_dead_letters(std::string_view sink,
-                                                                     std::size_t limit) {
+result<std::vector<store::DeadLetter>> RedisStore::list_dead_letters(
+    std::string_view sink, std::size_t limit, const store::DeadLetterCursor& from) {
   auto conn = pool_->acquire();
   std::vector<std::string> sinks;
   if (sink.empty()) {
@@ -184,13 +182,13 @@ result<std::vector<store::DeadLetter>> RedisStore::list_dead_letters(std::string
   }
   std::vector<store::DeadLetter> out;
   for (const auto& s : sinks) {
-    auto r = conn->command({"LRANGE", key("dead", s), "0", std::to_string(limit - 1)});
+    auto r = conn->command({"LRANGE", key("dead", s), "0", "-1"});
     if (!r) return r.error();
     for (std::size_t i = 0; i < (*r)->elements; ++i)
-      if (auto d = dead_letter_from(text((*r)->element[i]), s)) out.push_back(std::move(*d));
+      if (auto d = dead_letter_from(text((*r)->element[i]), s); d && from.passed(*d))
+        out.push_back(std::move(*d));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.at > b.at; });
-  if (out.size() > limit) out.resize(limit);
+  store::sort_dead_letters(out, limit);
   return out;
 }
 

@@ -30,6 +30,7 @@ Endpoint endpoint_of(const StoreConfig& config);
  *   seen:<key>           redelivery keys, expiring after their window
  *   outbox, outbox:seq   the outbox stream (entry id "<seq>-0") and its counter
  *   cursor:<sink>, dead:<sink>, sinks, dead-sinks, lease:<sink>
+ *   requests, requests:seq  the request log (a sorted set by id) and its counter
  */
 class RedisStore final : public Store {
  public:
@@ -43,11 +44,12 @@ class RedisStore final : public Store {
   result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
                                                     std::size_t limit) override;
   result<std::int64_t> last_outbox_seq() override;
-  result<std::vector<store::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
+  result<std::vector<store::OutboxRow>> outbox_before(std::int64_t before_seq,
+                                                      std::size_t n) override;
   result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) override;
   result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) override;
-  result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
-                                                           std::size_t limit) override;
+  result<std::vector<store::DeadLetter>> list_dead_letters(
+      std::string_view sink, std::size_t limit, const store::DeadLetterCursor& from) override;
 
   result<void> save_cursor(std::string_view sink, const store::SinkCursor& c) override;
   result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) override;
@@ -58,6 +60,13 @@ class RedisStore final : public Store {
       TimePoint expires_at) override;
   result<bool> hold_lease(std::string_view name, std::string_view holder,
                           std::chrono::milliseconds ttl) override;
+
+  // The request log (redis_requests.cpp).
+  result<void> append_requests(std::vector<store::RequestRecord>& records) override;
+  result<std::vector<store::RequestRecord>> requests_before(std::int64_t before_id,
+                                                            std::size_t n) override;
+  result<std::optional<store::RequestRecord>> load_request(std::int64_t id) override;
+  result<std::size_t> trim_requests(TimePoint before, std::size_t keep) override;
 
   /** Trims outbox entries every sink has taken, and live-index entries of expired calls (the
    * writer's purge; it needs no transaction, so it runs on the pool). */

@@ -1,7 +1,16 @@
 #include <callgate/store/rows.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace callgate::store {
+
+void sort_dead_letters(std::vector<DeadLetter>& d, std::size_t limit) {
+  std::sort(d.begin(), d.end(), [](const DeadLetter& a, const DeadLetter& b) {
+    return a.row.seq != b.row.seq ? a.row.seq > b.row.seq : a.sink < b.sink;
+  });
+  if (d.size() > limit) d.resize(limit);
+}
 
 nlohmann::ordered_json row_json(const OutboxRow& r) {
   return {

@@ -13,17 +13,20 @@ using sqlite::Use;
   "seq, created_ms, call_id, event_type, idempotency_key, body, sink, source, connector, owner"
 constexpr const char* kReadOutbox =
     "SELECT " CALLGATE_OUTBOX_COLUMNS " FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2";
-constexpr const char* kOutboxSince =
-    "SELECT " CALLGATE_OUTBOX_COLUMNS " FROM outbox WHERE created_ms >= ?1 ORDER BY seq LIMIT ?2";
+constexpr const char* kOutboxBefore = "SELECT " CALLGATE_OUTBOX_COLUMNS
+                                      " FROM outbox WHERE ?1 = 0 OR seq < ?1 ORDER BY seq DESC "
+                                      "LIMIT ?2";
 constexpr const char* kListLive =
     "SELECT state FROM calls WHERE live = 1 ORDER BY created_ms DESC LIMIT ?1";
 constexpr const char* kAddDeadLetter =
     "INSERT OR REPLACE INTO dead_letters(sink, seq, created_ms, call_id, event_type, "
     "idempotency_key, body, reason, attempts, dead_ms, source, connector, owner) "
     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
-constexpr const char* kListDeadLetters = "SELECT " CALLGATE_OUTBOX_COLUMNS
-                                         ", reason, attempts, dead_ms FROM dead_letters WHERE ?1 = "
-                                         "'' OR sink = ?1 ORDER BY dead_ms DESC, seq DESC LIMIT ?2";
+constexpr const char* kListDeadLetters =
+    "SELECT " CALLGATE_OUTBOX_COLUMNS
+    ", reason, attempts, dead_ms, dead_letters.sink FROM dead_letters WHERE (?1 = '' OR "
+    "dead_letters.sink = ?1) AND (?3 = 0 OR seq < ?3 OR (seq = ?3 AND dead_letters.sink > ?4)) "
+    "ORDER BY seq DESC, dead_letters.sink LIMIT ?2";
 constexpr const char* kRedeliver =
     "INSERT INTO outbox(created_ms, call_id, event_type, idempotency_key, body, sink, source, "
     "connector, owner) SELECT ?3, call_id, event_type, idempotency_key, body, sink, source, "
@@ -61,7 +64,8 @@ SqliteStore::SqliteStore(const StoreConfig& config)
       // The ledger's writes (cursors, dead letters) are not fsynced on their own: the WAL keeps
       // them in order behind the writer's, and a cursor lost in a power cut means a re-delivery
       // (the file sink cuts back to the saved cursor, the HTTP sink repeats the same key).
-      ledger_(sqlite::open_wal(config.path, config.busy_timeout_ms, "PRAGMA synchronous=NORMAL")) {}
+      ledger_(sqlite::open_wal(config.path, config.busy_timeout_ms, "PRAGMA synchronous=NORMAL")),
+      requests_(open_request_log(config)) {}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -86,11 +90,11 @@ result<std::vector<store::OutboxRow>> SqliteStore::read_outbox(std::int64_t afte
   return rows_from(*s);
 }
 
-result<std::vector<store::OutboxRow>> SqliteStore::outbox_since(TimePoint since,
-                                                                std::size_t limit) {
+result<std::vector<store::OutboxRow>> SqliteStore::outbox_before(std::int64_t before_seq,
+                                                                 std::size_t n) {
   auto db = readers_->acquire();
-  Use s(db->prepare(kOutboxSince));
-  s->bind(1, to_unix_ms(since)).bind(2, static_cast<std::int64_t>(limit));
+  Use s(db->prepare(kOutboxBefore));
+  s->bind(1, before_seq).bind(2, static_cast<std::int64_t>(n));
   return rows_from(*s);
 }
 
@@ -127,17 +131,17 @@ result<void> SqliteStore::add_dead_letter(std::string_view sink, const store::De
   return {};
 }
 
-result<std::vector<store::DeadLetter>> SqliteStore::list_dead_letters(std::string_view sink,
-                                                                      std::size_t limit) {
+result<std::vector<store::DeadLetter>> SqliteStore::list_dead_letters(
+    std::string_view sink, std::size_t limit, const store::DeadLetterCursor& from) {
   auto db = readers_->acquire();
   Use s(db->prepare(kListDeadLetters));
-  s->bind(1, sink).bind(2, static_cast<std::int64_t>(limit));
+  s->bind(1, sink).bind(2, static_cast<std::int64_t>(limit)).bind(3, from.seq).bind(4, from.sink);
   std::vector<store::DeadLetter> out;
   int rc;
   while ((rc = s->step()) == SQLITE_ROW) {
     auto row = row_from(*s);
     out.push_back({std::move(row), s->text(10), static_cast<int>(s->int64(11)),
-                   from_unix_ms(s->int64(12)), s->text(6)});
+                   from_unix_ms(s->int64(12)), s->text(13)});
   }
   if (rc != SQLITE_DONE) return unavailable(s->db());
   return out;

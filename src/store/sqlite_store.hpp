@@ -29,11 +29,12 @@ class SqliteStore final : public Store {
   result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
                                                     std::size_t limit) override;
   result<std::int64_t> last_outbox_seq() override;
-  result<std::vector<store::OutboxRow>> outbox_since(TimePoint since, std::size_t limit) override;
+  result<std::vector<store::OutboxRow>> outbox_before(std::int64_t before_seq,
+                                                      std::size_t n) override;
   result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) override;
   result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) override;
-  result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
-                                                           std::size_t limit) override;
+  result<std::vector<store::DeadLetter>> list_dead_letters(
+      std::string_view sink, std::size_t limit, const store::DeadLetterCursor& from) override;
 
   result<void> save_cursor(std::string_view sink, const store::SinkCursor& c) override;
   result<void> add_dead_letter(std::string_view sink, const store::DeadLetter& d) override;
@@ -43,10 +44,25 @@ class SqliteStore final : public Store {
       const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,
       TimePoint expires_at) override;
 
+  // The request log, in a file of its own (sqlite_requests.cpp).
+  result<void> append_requests(std::vector<store::RequestRecord>& records) override;
+  result<std::vector<store::RequestRecord>> requests_before(std::int64_t before_id,
+                                                            std::size_t n) override;
+  result<std::optional<store::RequestRecord>> load_request(std::int64_t id) override;
+  result<std::size_t> trim_requests(TimePoint before, std::size_t keep) override;
+
  private:
   std::unique_ptr<Pool<sqlite::Db>> readers_;
   std::unique_ptr<sqlite::Db> ledger_;
   std::mutex ledger_mutex_;
+  std::unique_ptr<sqlite::Db> requests_;
+  std::mutex requests_mutex_;
 };
+
+/** The request log's file beside the store's: var/callgate.db keeps it in
+ * var/callgate.requests.db. */
+std::string requests_path(const std::string& store_path);
+/** Opens (creating) it; throws std::runtime_error (startup only). */
+std::unique_ptr<sqlite::Db> open_request_log(const StoreConfig& config);
 
 }  // namespace callgate::store

@@ -26,7 +26,7 @@ class FakeSubmitter final : public outbox::Submitter {
   }
 
   std::vector<std::vector<core::Observation>> submitted;
-  result<outbox::Outcome> next = outbox::Outcome{1, 0};
+  result<outbox::Outcome> next = outbox::Outcome{1, 0, {}};
   result<void> ready = result<void>{};
   int probes = 0;
 };
@@ -97,7 +97,7 @@ TEST_F(RouterTest, AVerifiedEventIsSubmittedAndAnsweredOnceCommitted) {
 }
 
 TEST_F(RouterTest, ARedeliveryIsAnsweredDuplicate) {
-  submitter.next = outbox::Outcome{0, 1};
+  submitter.next = outbox::Outcome{0, 1, {}};
   const auto res = post("/webhooks/pbx", kStart);
   EXPECT_EQ(res.result(), status::ok);
   EXPECT_EQ(nlohmann::json::parse(res.body())["status"], "duplicate");

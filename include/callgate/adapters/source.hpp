@@ -60,6 +60,21 @@ struct SourceSettings {
   std::shared_ptr<const core::Directory> directory = {};
 };
 
+/** What a source's signature check reads, said without a secret: the request log records which
+ * headers to redact, and tells an operator what was checked when a request is refused. */
+struct CheckDescription {
+  std::string scheme;                ///< "hmac-sha1", "ed25519", "bearer" ...
+  std::string signs;                 ///< what is signed: "{url:public_url}{form:sorted}", "the body"
+  std::vector<std::string> headers;  ///< the headers carrying a signature or token
+  std::string timestamp_header;      ///< empty: the check reads no timestamp header
+  bool timestamp_ms = false;
+  std::chrono::seconds tolerance{};
+  /** URL-signing: the configured URLs the signature covers (key, value). */
+  std::vector<std::pair<std::string, std::string>> urls;
+  std::string body_field;    ///< a token in the body: the field's path
+  std::size_t secrets = 0;   ///< how many secrets (or keys) are tried
+};
+
 /** One configured source: checks a request's signature and turns its body into observations. */
 class Source {
  public:
@@ -77,6 +92,8 @@ class Source {
   virtual bool accepts_get() const { return false; }
   /** Whether requests are taken unsigned (the source set allow_unsigned and has no secret). */
   virtual bool is_unsigned() const { return false; }
+  /** What verify() reads (empty for a source that checks nothing). */
+  virtual CheckDescription describe_check() const { return {}; }
 
  protected:
   explicit Source(SourceSettings s) : settings_(std::move(s)) {}

@@ -14,8 +14,4 @@ namespace callgate::app {
  */
 int replay(const config::Config& config, const std::string& file, const std::string& source);
 
-/** `callgate events --since T`: the outbox's rows created at or after T, one JSON line each
- * with seq, createdAt, callId, eventType, idempotencyKey, sink and the event body. */
-int print_events(const config::Config& config, TimePoint since, std::size_t limit);
-
 }  // namespace callgate::app

@@ -3,6 +3,7 @@
 #include <callgate/config/config.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <callgate/outbox/committer.hpp>
+#include <callgate/outbox/request_recorder.hpp>
 #include <callgate/sinks/sink.hpp>
 #include <callgate/store/store.hpp>
 #include <memory>
@@ -32,6 +33,8 @@ class Runtime {
   store::Store& store() { return *store_; }
   metrics::Metrics& metrics() { return metrics_; }
   outbox::Committer& committer() { return *committer_; }
+  /** Null when request_log.enabled is false. */
+  outbox::RequestRecorder* recorder() { return recorder_.get(); }
   const std::vector<std::unique_ptr<sinks::Sink>>& sinks() const { return sinks_; }
 
  private:
@@ -39,6 +42,7 @@ class Runtime {
   metrics::Metrics metrics_;
   std::vector<std::unique_ptr<sinks::Sink>> sinks_;
   std::unique_ptr<outbox::Committer> committer_;
+  std::unique_ptr<outbox::RequestRecorder> recorder_;
   bool stopped_ = false;
   bool durable_ = true;  // false for the memory store: what is left at shutdown is lost
 };

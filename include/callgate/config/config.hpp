@@ -55,6 +55,7 @@ struct Config {
   std::vector<SinkConfig> sinks;
   AdminConfig admin;
   MetricsConfig metrics;
+  store::RequestLogConfig request_log;
   /** Mode of the files callgate creates (store, JSONL sink): they hold phone numbers, so 0600,
    * or 0640 for a group that reads them. Applied as the process umask. */
   unsigned file_mode = 0600;

@@ -5,6 +5,7 @@
 #include <callgate/http/overview.hpp>
 #include <callgate/http/query.hpp>
 #include <callgate/metrics/metrics.hpp>
+#include <callgate/store/requests.hpp>
 #include <functional>
 #include <map>
 #include <string>
@@ -20,11 +21,16 @@ namespace callgate::http {
  * The admin API, on its own listen address. A request is let in with `Authorization: Bearer
  * <token>`, or from the console signed in with that token (its POSTs from its own origin only):
  *   GET  /admin/overview                          sources, sinks, newest events, live calls
- *   GET  /admin/events?since=15m&limit=100        recent events from the outbox
- *   GET  /admin/dead-letters?sink=NAME&limit=100  dead letters, newest first
+ *   GET  /admin/events?type=&source=&call=&since=&until=&before=|after=&limit=
+ *                                                 events, newest first (oldest first after=)
+ *   GET  /admin/dead-letters?sink=NAME&limit=100&cursor=  dead letters, newest event first
  *   GET  /admin/calls?q=555&offset=0&limit=100    live calls in unified form, searchable
  *   GET  /admin/calls/<id>                        one call and its timeline
  *   POST /admin/dead-letters/redeliver?sink=NAME[&seq=N]   put them back in that sink's queue
+ *   GET  /admin/requests?source=&verdict=&status=&from=&to=&q=&before=&limit=
+ *                                                 the request log, newest first, by cursor
+ *   GET  /admin/requests/<id>                     one request: headers, body, diagnosis, events
+ *   POST /admin/requests/<id>/replay              send it through its source again
  *   GET  /metrics                                 Prometheus text (a scraper sends the token)
  * The console (GET /, /console/...) is served here too, and reads only these endpoints.
  */
@@ -32,10 +38,18 @@ class AdminRouter final : public Handler {
  public:
   /** Each source's default_region, by source name: a call search reads a number in it. */
   using Regions = std::map<std::string, std::string, std::less<>>;
+  /** What the API reaches beyond the store. */
+  struct Hooks {
+    std::function<void()> wake_sinks;  ///< after dead letters are put back
+    /** Sends a stored request through its source again (Router::replay). */
+    std::function<void(const store::RequestRecord&, const boost::asio::any_io_executor&, Reply)>
+        replay;
+    /** Returns once the request log has written what it was given. */
+    std::function<void()> flush_requests;
+  };
   /** sinks: the configured sink names (a redeliver names one of them). */
   AdminRouter(store::Store& store, metrics::Metrics& metrics, std::vector<std::string> tokens,
-              std::vector<std::string> sinks, std::function<void()> wake_sinks,
-              Regions regions = {});
+              std::vector<std::string> sinks, Hooks hooks, Regions regions = {});
 
   void handle(Request&& req, ConnectionState& connection, Reply reply) override;
   Response reject(errc why, std::string_view target, unsigned version) override;
@@ -64,12 +78,18 @@ class AdminRouter final : public Handler {
   // In admin_calls.cpp:
   Response calls(const Query& q, unsigned version);
   Response timeline(const Query& q, unsigned version);
+  // In admin_requests.cpp:
+  Response requests(const Query& q, unsigned version);
+  Response request(const Query& q, unsigned version);
+  /** POST /admin/requests/<id>/replay, answered once the replay is (async). */
+  void replay(const Query& q, unsigned version, const boost::asio::any_io_executor& executor,
+              Reply reply);
 
   store::Store& store_;
   metrics::Metrics& metrics_;
   std::vector<std::string> tokens_;
   std::vector<std::string> sinks_;
-  std::function<void()> wake_sinks_;
+  Hooks hooks_;
   Regions regions_;
   Overview overview_;
   Console console_;

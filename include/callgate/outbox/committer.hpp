@@ -81,7 +81,9 @@ class Committer final : public Submitter {
   void process(std::vector<Job>& batch);
   /** One attempt at the batch: answers the jobs and returns ok only if the store committed. */
   boost::system::error_code try_process(std::vector<Job>& batch);
-  result<Applied> apply(const core::Observation& obs, TimePoint now, std::int64_t& live_delta);
+  /** Decides one observation's call; the events it writes are added to `caused`. */
+  result<Applied> apply(const core::Observation& obs, TimePoint now, std::int64_t& live_delta,
+                        std::vector<store::CausedEvent>& caused);
   /** Lets the store read the batch's delivery keys and calls ahead in one round trip. */
   result<void> prefetch(const std::vector<Job>& batch);
   static std::string delivery_key(const core::Observation& obs);

@@ -2,6 +2,7 @@
 
 #include <callgate/core/observation.hpp>
 #include <callgate/error.hpp>
+#include <callgate/store/requests.hpp>
 #include <functional>
 #include <vector>
 
@@ -11,6 +12,7 @@ namespace callgate::outbox {
 struct Outcome {
   std::size_t emitted = 0;      ///< events written to the outbox
   std::size_t redelivered = 0;  ///< observations recognised as repeats and skipped
+  std::vector<store::CausedEvent> events;  ///< the events written, for the request log
 };
 
 /**

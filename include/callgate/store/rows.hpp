@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <vector>
 
 namespace callgate::store {
 
@@ -31,6 +32,20 @@ struct DeadLetter {
   TimePoint at{};
   std::string sink;  ///< filled in when listed from the store
 };
+
+/** Where a page of dead letters goes on: after this (seq, sink), in their order (seq descending,
+ * then sink ascending). seq 0: from the first. */
+struct DeadLetterCursor {
+  std::int64_t seq = 0;
+  std::string sink;
+  /** Whether d comes after the cursor in that order. */
+  bool passed(const DeadLetter& d) const {
+    return seq == 0 || d.row.seq < seq || (d.row.seq == seq && d.sink > sink);
+  }
+};
+
+/** Puts dead letters in the cursor's order and keeps the first `limit`. */
+void sort_dead_letters(std::vector<DeadLetter>& d, std::size_t limit);
 
 /** How far a sink has got: the last seq it has taken, plus a sink-specific position. */
 struct SinkCursor {

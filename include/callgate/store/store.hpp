@@ -3,6 +3,7 @@
 #include <callgate/core/call_state.hpp>
 #include <callgate/core/correlate.hpp>
 #include <callgate/error.hpp>
+#include <callgate/store/requests.hpp>
 #include <callgate/store/rows.hpp>
 #include <memory>
 #include <optional>
@@ -61,17 +62,39 @@ class Reader {
   virtual result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
                                                             std::size_t limit) = 0;
   virtual result<std::int64_t> last_outbox_seq() = 0;
-  /** Outbox rows created at or after since, oldest first (`callgate events`, the admin API). */
-  virtual result<std::vector<store::OutboxRow>> outbox_since(TimePoint since,
-                                                             std::size_t limit) = 0;
+  /** Up to n outbox rows with seq < before_seq (0: the newest), newest first (find_events). */
+  virtual result<std::vector<store::OutboxRow>> outbox_before(std::int64_t before_seq,
+                                                              std::size_t n) = 0;
   /** nullopt when this sink has never saved a cursor. */
   virtual result<std::optional<store::SinkCursor>> load_cursor(std::string_view sink) = 0;
   /** A call's log, oldest first (committed entries only). */
   virtual result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) = 0;
-  /** Newest first; an empty sink lists every sink's. */
-  virtual result<std::vector<store::DeadLetter>> list_dead_letters(std::string_view sink,
-                                                                   std::size_t limit) = 0;
+  /** Newest event first (seq descending, then sink), after `from`; an empty sink lists every
+   * sink's. */
+  virtual result<std::vector<store::DeadLetter>> list_dead_letters(
+      std::string_view sink, std::size_t limit, const store::DeadLetterCursor& from = {}) = 0;
 };
+
+/** Which events a page shows; empty fields match everything. */
+struct EventQuery {
+  std::string type;  ///< "telephonyCall::created", ...
+  std::string source;
+  std::string call_id;
+  std::optional<TimePoint> from, to;  ///< created within [from, to)
+  std::int64_t before_seq = 0;        ///< newest first, from before this seq (0: the newest)
+  std::int64_t after_seq = 0;         ///< when set: oldest first, from after this seq
+  std::size_t limit = 100;
+};
+
+/** A page of events, and the cursor of the next one (0: none): a before_seq for a newest-first
+ * page, an after_seq for an oldest-first one. */
+struct EventPage {
+  std::vector<store::OutboxRow> events;
+  std::int64_t next = 0;
+};
+
+/** The page q asks for, read in chunks and filtered, looking at no more than `scan` rows. */
+result<EventPage> find_events(Reader& reader, const EventQuery& q, std::size_t scan = 50'000);
 
 /** What sinks and operators write beside the committer's transactions: cursors, dead letters,
  * delivery attempts, leases. Any thread; each store serializes them on a connection that is not
@@ -102,7 +125,7 @@ class Ledger {
 
 /** The shared side of a store: what every thread but the committer may use. It has no way to
  * reach the committer's transaction; that is the Writer, which open_store hands out once. */
-class Store : public Reader, public Ledger {
+class Store : public Reader, public Ledger, public RequestLog {
  public:
   /** Whether calls' logs are kept at all (`store.call_log`). */
   bool keeps_call_log() const { return call_log_; }

@@ -55,6 +55,28 @@ class DefinedSource final : public Source {
   std::chrono::seconds timestamp_tolerance() const override { return tolerance_; }
   bool accepts_get() const override { return def_->accepts_get; }
   bool is_unsigned() const override { return unsigned_; }
+  CheckDescription describe_check() const override {
+    if (unsigned_) return {};
+    const auto& s = def_->signature;
+    CheckDescription d;
+    d.scheme = scheme_name(s);
+    d.signs = s.content.text;
+    d.headers = s.headers;
+    d.timestamp_header = s.timestamp_header;
+    d.timestamp_ms = s.timestamp_ms;
+    d.tolerance = tolerance_;
+    for (const auto* t : {&s.content, s.content_get ? &*s.content_get : nullptr}) {
+      if (t == nullptr) continue;
+      for (const auto& part : t->parts)
+        if (part.kind == Template::Part::Kind::url || part.kind == Template::Part::Kind::url_base)
+          for (const auto& [key, value] : configured_.values)
+            if (key == part.text) d.urls.emplace_back(key, value);
+    }
+    for (const auto& step : s.token_field.steps)
+      d.body_field += (d.body_field.empty() ? "" : ".") + step.key;
+    d.secrets = configured_.secrets.size();
+    return d;
+  }
 
  private:
   using json = nlohmann::json;
@@ -66,6 +88,29 @@ class DefinedSource final : public Source {
     };
     return !d.signature.token_field.steps.empty() || sorted(d.signature.content) ||
            (d.signature.content_get && sorted(*d.signature.content_get));
+  }
+
+  static std::string scheme_name(const Signature& s) {
+    using S = Signature::Scheme;
+    switch (s.scheme) {
+      case S::hmac:
+        return "hmac-" + s.algorithm;
+      case S::ed25519:
+        return "ed25519";
+      case S::jwt_hs256:
+        return "jwt-hs256";
+      case S::jwt_body:
+        return "jwt-hs256 (the body)";
+      case S::bearer:
+        return "bearer";
+      case S::basic:
+        return "basic";
+      case S::token:
+        return "token";
+      case S::none:
+        break;
+    }
+    return "none";
   }
 
   std::shared_ptr<const Definition> def_;

@@ -74,6 +74,7 @@ Part placeholder(std::string_view inner, const yaml::Value& where) {
 
 Template parse_template(std::string_view text, const yaml::Value& where) {
   Template t;
+  t.text = std::string(text);
   if (text.find_first_of("{}") == std::string_view::npos) {
     t.parts.push_back({Part::Kind::field, {}, parse_path(text, where), {}});
     return t;

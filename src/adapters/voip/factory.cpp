@@ -28,6 +28,16 @@ class VoipSource final : public Source {
     return secrets_.empty() ? std::chrono::seconds{} : tolerance_;  // bearer tokens sign no time
   }
   result<Parsed> parse(const Request& r) const override { return voip::parse(r, settings()); }
+  CheckDescription describe_check() const override {
+    if (secrets_.empty())
+      return {"bearer", {}, {"Authorization"}, {}, false, {}, {}, {}, tokens_.size()};
+    return {tokens_.empty() ? "standard-webhooks" : "standard-webhooks, else bearer",
+            "{header:webhook-id}.{header:webhook-timestamp}.{body}",
+            tokens_.empty() ? std::vector<std::string>{"webhook-signature", "svix-signature"}
+                            : std::vector<std::string>{"webhook-signature", "svix-signature",
+                                                       "Authorization"},
+            "webhook-timestamp", false, tolerance_, {}, {}, secrets_.size() + tokens_.size()};
+  }
 
  private:
   std::vector<std::string> tokens_;

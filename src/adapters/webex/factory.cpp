@@ -14,6 +14,9 @@ class WebexSource final : public Source {
     return verify::verify_webex(r.headers, r.body, secrets_);
   }
   result<Parsed> parse(const Request& r) const override { return webex::parse(r, settings()); }
+  CheckDescription describe_check() const override {
+    return {"hmac-sha1", "{body}", {"X-Spark-Signature"}, {}, false, {}, {}, {}, secrets_.size()};
+  }
 
  private:
   std::vector<std::string> secrets_;

@@ -37,6 +37,7 @@ struct Template {
     std::optional<std::string> suffix;
   };
   std::vector<Part> parts;
+  std::string text;  ///< as written in the definition
 };
 
 /** How a time field is written. auto: numbers are epoch seconds or ms, text ISO 8601 or RFC 2822;
