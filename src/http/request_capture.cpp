@@ -22,6 +22,22 @@ bool secret_name(std::string_view name) {
   return false;
 }
 
+/** The JSON body with the string at a dotted path redacted; nullopt when there is none. */
+std::optional<std::string> redact_field(const std::string& body, std::string_view path) {
+  auto doc = nlohmann::json::parse(body, nullptr, false);
+  nlohmann::json* at = &doc;
+  while (!path.empty()) {
+    const auto dot = path.find('.');
+    const std::string key(path.substr(0, dot));
+    path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+    if (!at->is_object() || !at->contains(key)) return std::nullopt;
+    at = &(*at)[key];
+  }
+  if (!at->is_string()) return std::nullopt;
+  *at = redact_value(at->get<std::string>());
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace
 
 bool secret_header(std::string_view name, const adapters::CheckDescription& check) {
@@ -88,8 +104,11 @@ store::RequestRecord capture(const Request& req, std::string_view source_name,
   const auto& body = req.body();
   r.body_size = static_cast<std::int64_t>(body.size());
   if (config.bodies) {
-    r.body = body.substr(0, config.max_body_bytes);
-    r.replayable = source != nullptr && r.body.size() == body.size();
+    const bool whole = body.size() <= config.max_body_bytes;
+    auto shown = check.body_field.empty() ? std::nullopt : redact_field(body, check.body_field);
+    if (shown && whole) r.sealed_body = body;
+    r.body = (shown ? *shown : body).substr(0, config.max_body_bytes);
+    r.replayable = source != nullptr && whole;
     if (r.replayable && r.target != target)  // the redacted query hides what the replay needs
       r.sealed_query = std::string(target.substr(target.find('?') + 1));
   }

@@ -146,7 +146,7 @@ void Router::replay(const store::RequestRecord& stored,
                                [&](const auto& h) { return h.first == name; });
     req.insert(name, sealed != stored.sealed_headers.end() ? sealed->second : value);
   }
-  req.body() = stored.body;
+  req.body() = stored.sealed_body.empty() ? stored.body : stored.sealed_body;
   ConnectionState connection;
   connection.executor = executor;
   const Replay origin{stored.id, stored.at, stored.remote};

@@ -78,7 +78,8 @@ std::string to_stored(const RequestRecord& r) {
                {"replayOf", r.replay_of},
                {"replayable", r.replayable},
                {"sealedHeaders", headers_json(r.sealed_headers)},
-               {"sealedQuery", r.sealed_query}});
+               {"sealedQuery", r.sealed_query},
+               {"sealedBody", r.sealed_body}});
 }
 
 std::optional<RequestRecord> from_stored(std::string_view text) {
@@ -108,6 +109,7 @@ std::optional<RequestRecord> from_stored(std::string_view text) {
   r.replayable = j.value("replayable", false);
   r.sealed_headers = headers_from(j.value("sealedHeaders", json()));
   r.sealed_query = j.value("sealedQuery", "");
+  r.sealed_body = j.value("sealedBody", "");
   return r;
 }
 

@@ -1,6 +1,6 @@
 // The store contract, and what only the Redis store promises, on a real redis-server that the
 // tests start on a loopback port.
-#include "store_contract.hpp"
+#include "pages_contract.hpp"
 
 namespace callgate {
 namespace {

@@ -1,7 +1,7 @@
 // The store contract on SQLite and memory, and what only SQLite promises.
 #include <sqlite3.h>
 
-#include "store_contract.hpp"
+#include "pages_contract.hpp"
 
 namespace callgate {
 namespace {

@@ -59,6 +59,7 @@ struct RequestRecord {
    * query, in full. No API returns it; it is kept only with bodies. */
   HeaderList sealed_headers;
   std::string sealed_query;
+  std::string sealed_body;  ///< the body as sent, when the shown one had a token redacted
 };
 
 /** Which requests a page shows; empty fields match everything. */

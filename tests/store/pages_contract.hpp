@@ -1,0 +1,154 @@
+#pragma once
+// The store contract, continued: the request log, and every list paged by cursor (events newest
+// first, dead letters). Included after store_contract.hpp by each binary that runs it.
+#include <set>
+
+#include "store_contract.hpp"
+
+namespace callgate {
+namespace {
+
+store::RequestRecord request(int n, TimePoint at, const std::string& source = "twilio") {
+  store::RequestRecord r;
+  r.at = at;
+  r.source = source;
+  r.method = "POST";
+  r.target = "/webhooks/" + source;
+  r.status = n % 3 == 0 ? 401 : 200;
+  r.verdict = n % 3 == 0 ? "refused" : "accepted";
+  r.headers = {{"X-Twilio-Signature", "abcd… (28 chars)"}};
+  r.sealed_headers = {{"X-Twilio-Signature", "abcdefghijklmnopqrstuvwxyz0="}};
+  r.body = "CallSid=CA" + std::to_string(n) + "&CallStatus=ringing";
+  r.body_size = static_cast<std::int64_t>(r.body.size());
+  r.events = {{"call-" + std::to_string(n), "telephonyCall::created", "k" + std::to_string(n)}};
+  return r;
+}
+
+TEST_P(StoreContract, TheRequestLogNumbersRecordsAndPagesThemNewestFirst) {
+  std::vector<store::RequestRecord> batch;
+  for (int n = 1; n <= 30; ++n)
+    batch.push_back(request(n, kNow + std::chrono::milliseconds(n), n % 2 ? "twilio" : "pbx"));
+  ASSERT_TRUE(store->append_requests(batch));
+  for (std::size_t i = 1; i < batch.size(); ++i) ASSERT_GT(batch[i].id, batch[i - 1].id);
+
+  const auto loaded = *store->load_request(batch[4].id);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->body, batch[4].body);
+  EXPECT_EQ(loaded->sealed_headers, batch[4].sealed_headers) << "a replay needs them";
+  EXPECT_EQ(loaded->events.size(), 1u);
+  EXPECT_EQ(loaded->events[0].idempotency_key, "k5");
+  EXPECT_EQ(loaded->at, batch[4].at);
+  EXPECT_FALSE(*store->load_request(batch.back().id + 100));
+
+  // Refused twilio requests: n = 3, 9, 15, 21, 27; two a page, newest first.
+  store::RequestQuery q;
+  q.source = "twilio";
+  q.verdict = "refused";
+  q.limit = 2;
+  auto page = *store::find_requests(*store, q);
+  ASSERT_EQ(page.requests.size(), 2u);
+  EXPECT_EQ(page.requests[0].body, batch[26].body);
+  EXPECT_EQ(page.requests[1].body, batch[20].body);
+  std::vector<std::string> seen;
+  for (q.before_id = page.next_before; q.before_id != 0; q.before_id = page.next_before) {
+    page = *store::find_requests(*store, q);
+    for (const auto& r : page.requests) seen.push_back(r.body);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{batch[14].body, batch[8].body, batch[2].body}));
+
+  q = {};
+  q.text = "CA1&";  // a text match on the body
+  page = *store::find_requests(*store, q);
+  ASSERT_EQ(page.requests.size(), 1u);
+  EXPECT_EQ(page.requests[0].body, batch[0].body);
+  EXPECT_EQ(page.next_before, 0) << "read to the oldest: no next page";
+
+  q = {};
+  q.from = kNow + std::chrono::milliseconds(10);
+  q.to = kNow + std::chrono::milliseconds(13);
+  page = *store::find_requests(*store, q);
+  ASSERT_EQ(page.requests.size(), 3u);
+  EXPECT_EQ(page.requests[0].body, batch[11].body);
+}
+
+TEST_P(StoreContract, TheRequestLogIsTrimmedToItsRetentionAndItsCap) {
+  std::vector<store::RequestRecord> batch;
+  for (int n = 1; n <= 20; ++n)
+    batch.push_back(request(n, kNow - std::chrono::hours(2) + std::chrono::minutes(10 * n)));
+  ASSERT_TRUE(store->append_requests(batch));
+  // Older than an hour: n * 10 min < 60 min, so n = 1..5 go.
+  EXPECT_EQ(*store->trim_requests(kNow - std::chrono::hours(1), 1000), 5u);
+  EXPECT_EQ(*store->trim_requests(kNow - std::chrono::hours(1), 10), 5u);  // then the cap
+  const auto left = *store->requests_before(0, 100);
+  ASSERT_EQ(left.size(), 10u);
+  EXPECT_EQ(left.front().body, batch[19].body);
+  EXPECT_EQ(left.back().body, batch[10].body);
+  EXPECT_EQ(*store->trim_requests(kNow - std::chrono::hours(1), 10), 0u);
+}
+
+TEST_P(StoreContract, EventsArePagedNewestFirstOrOldestFirstAfterACursor) {
+  ASSERT_TRUE(writer->begin());
+  for (int n = 1; n <= 12; ++n) {
+    auto e = emission("c" + std::to_string(n % 3), n);
+    if (n % 4 == 0) e.type = core::EventType::created;
+    ASSERT_TRUE(writer->append_outbox(e, kNow + std::chrono::seconds(n)));
+  }
+  ASSERT_TRUE(writer->commit());
+  store::EventQuery q;
+  q.limit = 5;
+  auto page = *store::find_events(*store, q);
+  ASSERT_EQ(page.events.size(), 5u);
+  EXPECT_EQ(page.events.front().idempotency_key, "c0:12") << "the newest first";
+  q.before_seq = page.next;
+  page = *store::find_events(*store, q);
+  ASSERT_EQ(page.events.size(), 5u);
+  EXPECT_EQ(page.events.front().idempotency_key, "c1:7");
+  q.before_seq = page.next;
+  page = *store::find_events(*store, q);
+  ASSERT_EQ(page.events.size(), 2u);
+  EXPECT_EQ(page.next, 0);
+
+  q = {};
+  q.type = "telephonyCall::created";
+  page = *store::find_events(*store, q);
+  ASSERT_EQ(page.events.size(), 3u);
+  EXPECT_EQ(page.events.back().idempotency_key, "c1:4");
+
+  q = {};
+  q.call_id = "c2";
+  q.after_seq = page.events.back().seq;  // oldest first, after the 4th
+  q.to = kNow + std::chrono::seconds(9);
+  page = *store::find_events(*store, q);
+  ASSERT_EQ(page.events.size(), 2u);  // c2:5 and c2:8; c2:11 is past `to`
+  EXPECT_EQ(page.events[0].idempotency_key, "c2:5");
+  EXPECT_EQ(page.events[1].idempotency_key, "c2:8");
+}
+
+TEST_P(StoreContract, DeadLettersPastAPageAreReachedByTheCursor) {
+  ASSERT_TRUE(writer->begin());
+  for (int n = 1; n <= 7; ++n) ASSERT_TRUE(writer->append_outbox(emission("c", n), kNow));
+  ASSERT_TRUE(writer->commit());
+  for (const auto& row : *store->read_outbox(0, 10)) {
+    ASSERT_TRUE(store->add_dead_letter("crm", {row, "500", 3, kNow, ""}));
+    if (row.seq % 2 == 0) {
+      ASSERT_TRUE(store->add_dead_letter("audit", {row, "500", 3, kNow, ""}));
+    }
+  }
+  // 7 for crm and 3 for audit: 10 in all, read three at a time from every sink.
+  std::vector<std::string> seen;
+  store::DeadLetterCursor from;
+  for (int pages = 0; pages < 10; ++pages) {
+    const auto page = *store->list_dead_letters("", 3, from);
+    for (const auto& d : page) seen.push_back(d.sink + ":" + d.row.idempotency_key);
+    if (page.size() < 3) break;
+    from = {page.back().row.seq, page.back().sink};
+  }
+  ASSERT_EQ(seen.size(), 10u);
+  EXPECT_EQ(seen.front(), "crm:c:7");
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 10u) << "none twice";
+  EXPECT_EQ(seen[1], "audit:c:6") << "one seq's sinks in name order";
+  EXPECT_EQ(seen[2], "crm:c:6");
+}
+
+}  // namespace
+}  // namespace callgate
