@@ -244,6 +244,7 @@ async function refresh() {
     renderEvents(overview.events);
     renderCalls(calls);
     await renderTimeline();
+    await refreshRequests();
     $("updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (e) {
     if (e.message !== "signed out") $("updated").textContent = `refresh failed: ${e.message}`;

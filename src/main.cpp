@@ -46,7 +46,8 @@ int main(int argc, char** argv) try {
   events->add_option("--source", eq.source, "Only events of this source");
   events->add_option("--call", eq.call_id, "Only events of this call id");
   events->add_option("--before", eq.before_seq, "Only events with a smaller seq (the next page)");
-  events->add_option("--after", eq.after_seq, "Oldest first, from after this seq");
+  std::int64_t after_seq = 0;
+  auto* after = events->add_option("--after", after_seq, "Oldest first, after this seq (0: all)");
   events->add_option("--limit", eq.limit, "At most this many events")->capture_default_str();
 
   auto* requests = cli.add_subcommand(
@@ -129,6 +130,7 @@ int main(int argc, char** argv) try {
       const auto config = load(config_file, config::Purpose::inspect);
       if (*events) {
         eq.from = from, eq.to = to;
+        if (after->count() > 0) eq.after_seq = after_seq;
         return app::print_events(config, eq, std::cout, std::cerr);
       }
       rq.from = from, rq.to = to;

@@ -126,7 +126,7 @@ Response AdminRouter::events(const Query& q, unsigned v) {
   if (!before || !after)
     return admin_error(bhttp::status::bad_request, v, "before and after must be whole numbers");
   eq.before_seq = *before;
-  eq.after_seq = *after;
+  if (q.params.contains("after")) eq.after_seq = *after;
   for (auto [key, bound] : {std::pair{"since", &eq.from}, std::pair{"until", &eq.to}}) {
     const auto text = q.get(key);
     if (text.empty()) continue;
@@ -144,7 +144,7 @@ Response AdminRouter::events(const Query& q, unsigned v) {
   return json_response(
       bhttp::status::ok, v,
       json{{"events", out},
-           {"order", eq.after_seq > 0 ? "oldest first" : "newest first"},
+           {"order", eq.after_seq ? "oldest first" : "newest first"},
            {"next", page->next == 0 ? json(nullptr) : json(page->next)}}
           .dump());
 }

@@ -56,9 +56,10 @@ Response Console::handle(const Request& req) {
   const bool get = req.method() == bhttp::verb::get;
   const bool post = req.method() == bhttp::verb::post;
 
-  if (get && (path == "/" || path == "/console/console.js" || path == "/console/console.css" ||
-              path == "/console/favicon.svg"))
-    return asset(path == "/" ? "/index.html" : path.substr(8), v);
+  if (get && path == "/") return asset("/index.html", v);
+  if (get && path.starts_with("/console/") && path != "/console/index.html" &&
+      path != "/console/session")
+    return asset(path.substr(8), v);  // every file of console/ (the page itself only at /)
   if (path == "/console/session" && post) return sign_in(req);
   if (path == "/console/session" && get)  // the page asks before it shows anything
     return answer(bhttp::status::ok, v, json{{"signedIn", signed_in(req)}});

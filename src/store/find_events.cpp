@@ -15,9 +15,9 @@ bool matches(const OutboxRow& r, const EventQuery& q) {
 
 result<EventPage> find_events(Reader& reader, const EventQuery& q, std::size_t scan) {
   constexpr std::size_t kChunk = 500;
-  const bool forward = q.after_seq > 0;
+  const bool forward = q.after_seq.has_value();
   EventPage page;
-  std::int64_t cursor = forward ? q.after_seq : q.before_seq;
+  std::int64_t cursor = forward ? *q.after_seq : q.before_seq;
   std::size_t looked = 0;
   while (page.events.size() < q.limit && looked < scan) {
     auto chunk = forward ? reader.read_outbox(cursor, kChunk) : reader.outbox_before(cursor, kChunk);

@@ -3,28 +3,13 @@
 // page is open. Needs CALLGATE_BINARY; SCREENSHOT_DIR, if set, receives the docs' screenshots.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import http from "node:http";
-import { chromium } from "playwright-core";
+import { binary, token, eventually, startCallgate as start, launch, watchedPage } from "./harness.mjs";
 
-const binary = process.env.CALLGATE_BINARY;
-const token = "console-test-admin-token";
 const pbxToken = "console-test-pbx-token";
-
-function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
-
-async function eventually(check, ms = 10000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await sleep(50);
-  }
-}
 
 // A receiver that refuses (410) until told otherwise: its first event becomes a dead letter.
 function startReceiver() {
@@ -46,7 +31,7 @@ function startReceiver() {
 
 async function startCallgate(receiverUrl) {
   const dir = mkdtempSync(join(tmpdir(), "callgate-console-"));
-  writeFileSync(join(dir, "callgate.yaml"), `listen: 127.0.0.1:0
+  return start(dir, `listen: 127.0.0.1:0
 store: {type: sqlite, path: ${dir}/callgate.db}
 sources:
   pbx: {provider: voip, auth: {bearer: ${pbxToken}}}
@@ -55,14 +40,6 @@ sinks:
   - {type: http, url: "${receiverUrl}", max_attempts: 1, timeout_ms: 2000}
 admin: {listen: 127.0.0.1:0, token: ${token}}
 `);
-  const child = spawn(binary, ["--config", join(dir, "callgate.yaml"), "--ready-file",
-    join(dir, "ready")], { stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  child.stderr.on("data", (d) => (log += d));
-  const ready = join(dir, "ready");
-  await eventually(() => existsSync(ready) && readFileSync(ready, "utf8").split("\n").length >= 3);
-  const [webhook, admin] = readFileSync(ready, "utf8").split("\n").map(Number);
-  return { child, webhook, admin, log: () => log };
 }
 
 async function postCall(port, callId, event, number) {
@@ -81,11 +58,7 @@ test("an operator signs in, finds a call by its number, reads its timeline and r
     const receiver = await startReceiver();
     const cg = await startCallgate(receiver.url);
     const origin = `http://127.0.0.1:${cg.admin}`;
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    const browser = await launch();
     try {
       await postCall(cg.webhook, "first", "NotifyStart", "+1 (555) 010-2000");
 
@@ -93,15 +66,7 @@ test("an operator signs in, finds a call by its number, reads its timeline and r
       assert.equal((await fetch(`${origin}/admin/calls`)).status, 401);
       assert.equal((await fetch(`${origin}/admin/overview`)).status, 401);
 
-      const page = await browser.newPage();
-      const errors = [];
-      const hosts = new Set();
-      page.on("console", (m) => {
-        // The wrong-token attempt below is answered 401 on purpose; Chromium logs that.
-        if (m.type() === "error" && !m.location().url.endsWith("/console/session")) errors.push(`${m.text()} ${m.location().url}`);
-      });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      page.on("request", (r) => hosts.add(new URL(r.url()).host));
+      const { page, errors, hosts } = await watchedPage(browser);
 
       const home = await page.goto(origin + "/");
       assert.match(home.headers()["content-security-policy"], /default-src 'self'/);

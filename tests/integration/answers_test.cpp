@@ -146,12 +146,18 @@ TEST(CommandLine, ReplayRunsACaptureThroughTheWholePathAndEventsPrintsTheOutbox)
   EXPECT_EQ(read_lines(dir / "ev.jsonl").size(), 2u);
   EXPECT_EQ(run_callgate({"replay", capture, "--source", "nope", "--config", config}, out), 1);
 
-  EXPECT_EQ(run_callgate({"events", "--since", "10m", "--config", config}, out), 0);
+  // Oldest first from the start (--after 0); newest first by default (below).
+  EXPECT_EQ(run_callgate({"events", "--since", "10m", "--after", "0", "--config", config}, out), 0);
   std::istringstream printed(out);
   std::vector<std::string> events;
   for (std::string line; std::getline(printed, line);)
     if (!line.empty()) events.push_back(nlohmann::ordered_json::parse(line)["body"].dump());
   EXPECT_EQ(events, lines) << "each row carries the event exactly as the sink wrote it";
+  EXPECT_EQ(run_callgate({"events", "--limit", "1", "--config", config}, out), 0);
+  EXPECT_EQ(nlohmann::ordered_json::parse(out.substr(0, out.find('\n')))["body"].dump(),
+            lines.back())
+      << "the newest";
+  EXPECT_NE(out.find("events: more: --before "), std::string::npos) << "where the next page is";
   EXPECT_EQ(run_callgate({"events", "--since", "yesterday", "--config", config}, out), 1);
 }
 

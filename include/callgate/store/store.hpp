@@ -82,7 +82,7 @@ struct EventQuery {
   std::string call_id;
   std::optional<TimePoint> from, to;  ///< created within [from, to)
   std::int64_t before_seq = 0;        ///< newest first, from before this seq (0: the newest)
-  std::int64_t after_seq = 0;         ///< when set: oldest first, from after this seq
+  std::optional<std::int64_t> after_seq;  ///< when set: oldest first, after this seq (0: all)
   std::size_t limit = 100;
 };
 
