@@ -8,7 +8,10 @@ Runtime::Runtime(const config::Config& config) : durable_(config.store.type != "
   store_ = std::move(opened.store);
   const sinks::SinkContext context{*store_, metrics_, config.connector_id, config.owner_id};
   for (const auto& s : config.sinks)
-    if (auto sink = s.create(context)) sinks_.push_back(std::move(sink));
+    if (auto sink = s.create(context)) {
+      sink->start_from_oldest(s.start_from_oldest);
+      sinks_.push_back(std::move(sink));
+    }
   committer_ = std::make_unique<outbox::Committer>(
       std::move(opened.writer), metrics_,
       outbox::Committer::Options{.retention = config.store.retention},

@@ -167,6 +167,9 @@ void read_sinks(const Node& root, const sinks::SinkRegistry& registry, Purpose p
     if (!type)
       node.fail("type", "unknown sink type '" + s.type + "' (known: " + registry.known() + ")");
     s.name = node.string_or("name", "");
+    const auto start = node.string_or("start_from", "now");
+    if (start != "now" && start != "oldest") node.fail("start_from", "must be now or oldest");
+    s.start_from_oldest = start == "oldest";
     try {
       s.create = type->read(node, s.name, c.store);
     } catch (const yaml::MissingVariable&) {

@@ -41,6 +41,11 @@ void Sink::start() {
   if (auto saved = store_.load_cursor(name_)) {
     auto cursor = recover_(*saved);
     if (!cursor) throw std::runtime_error("sink " + name_ + ": " + cursor.error().message());
+    if (!*saved && !from_oldest_) {
+      auto last = first_cursor();
+      if (!last) throw std::runtime_error("sink " + name_ + ": cannot read the outbox");
+      cursor->seq = *last;
+    }
     // Saving the cursor at once also tells outbox purging that this sink exists.
     if (!store_.save_cursor(name_, *cursor))
       throw std::runtime_error("sink " + name_ + ": cannot save its cursor");
@@ -93,6 +98,16 @@ void Sink::stop(Deadline deadline) {
   thread_.join();
 }
 
+result<std::int64_t> Sink::first_cursor() {
+  auto last = store_.last_outbox_seq();
+  if (last && *last > 0)
+    spdlog::info(
+        "sink {}: first start: delivering events from now on (seq {}); the {} retained before "
+        "are not sent (start_from: oldest would send them)",
+        name_, *last + 1, *last);
+  return last;
+}
+
 bool Sink::hold_lease() {
   auto held = store_.hold_lease(name_, holder_, kLease);
   if (!held || !*held) {
@@ -104,7 +119,14 @@ bool Sink::hold_lease() {
   // Taking over (or starting): continue from the cursor the last holder saved.
   auto saved = store_.load_cursor(name_);
   if (!saved) return false;
-  const std::int64_t seq = *saved ? (*saved)->seq : saved_seq_;
+  std::int64_t seq = saved_seq_;
+  if (*saved) {
+    seq = (*saved)->seq;
+  } else if (!from_oldest_) {  // the sink's first start, while the store was down at startup
+    auto last = first_cursor();
+    if (!last || !store_.save_cursor(name_, {*last, position_()})) return false;
+    seq = *last;
+  }
   queue_.emplace(policy_, seq, std::random_device{}());
   saved_seq_ = seq;
   delivered_seq_ = seq;

@@ -107,6 +107,29 @@ TEST_F(ConfigTest, DefaultsApplyWhenKeysAreLeftOut) {
   EXPECT_EQ(c.store.retention.deliveries.count(), 72 * 3600);
 }
 
+TEST_F(ConfigTest, ASinkStartsFromNowUnlessToldOldestAndTheRequestLogHasItsBounds) {
+  auto c = load(std::string(kMinimal) +
+                "sinks:\n  - {type: file, path: a.jsonl}\n"
+                "  - {type: file, path: b.jsonl, start_from: oldest}\n");
+  EXPECT_FALSE(c.sinks[0].start_from_oldest);
+  EXPECT_TRUE(c.sinks[1].start_from_oldest);
+  EXPECT_NE(error_of(std::string(kMinimal) +
+                     "sinks:\n  - {type: file, path: a.jsonl, start_from: yesterday}\n")
+                .find("start_from': must be now or oldest"),
+            std::string::npos);
+  EXPECT_TRUE(c.request_log.enabled);
+  EXPECT_TRUE(c.request_log.bodies);
+  EXPECT_EQ(c.request_log.max_body_bytes, 65536u);
+  c = load(std::string(kMinimal) +
+           "request_log: {bodies: false, retention_seconds: 3600, max_requests: 500}\n");
+  EXPECT_FALSE(c.request_log.bodies);
+  EXPECT_EQ(c.request_log.retention.count(), 3600);
+  EXPECT_EQ(c.request_log.max_requests, 500u);
+  EXPECT_NE(error_of(std::string(kMinimal) + "request_log: {retention_seconds: 5}\n")
+                .find("retention_seconds"),
+            std::string::npos);
+}
+
 TEST_F(ConfigTest, ExpandsEnvironmentVariables) {
   const auto c = load(R"(listen: "[::1]:0"
 sources:

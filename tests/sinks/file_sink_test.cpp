@@ -48,6 +48,7 @@ class FileSinkTest : public ::testing::Test {
 TEST_F(FileSinkTest, WritesEveryEventAsOneLineInOrder) {
   append(1, 3);
   sinks::FileSink sink("file", file.string(), *store, metrics);
+  sink.start_from_oldest(true);  // the events appended before it
   sink.start();
   append(4, 5);
   sink.notify();
@@ -59,6 +60,7 @@ TEST_F(FileSinkTest, WritesEveryEventAsOneLineInOrder) {
 TEST_F(FileSinkTest, AnEnvelopeSaysWhoseEachEventIs) {
   append(1, 2);
   sinks::FileSink sink("file", file.string(), *store, metrics, /*envelope=*/true);
+  sink.start_from_oldest(true);  // the events appended before it
   sink.start();
   ASSERT_TRUE(testing::eventually([&] { return sink.delivered_seq() == 2; }));
   EXPECT_EQ(testing::read_lines(file),
@@ -71,11 +73,13 @@ TEST_F(FileSinkTest, ARestartNeitherRepeatsNorLosesLines) {
   append(1, 2);
   {
     sinks::FileSink sink("file", file.string(), *store, metrics);
+    sink.start_from_oldest(true);  // the events appended before it
     sink.start();
     ASSERT_TRUE(testing::eventually([&] { return sink.delivered_seq() == 2; }));
   }
   append(3, 4);
   sinks::FileSink sink("file", file.string(), *store, metrics);
+  sink.start_from_oldest(true);  // the events appended before it
   sink.start();
   ASSERT_TRUE(testing::eventually([&] { return sink.delivered_seq() == 4; }));
   EXPECT_EQ(testing::read_lines(file), expected(1, 4));
@@ -85,6 +89,7 @@ TEST_F(FileSinkTest, LinesWrittenAfterTheLastSavedCursorAreCutAndWrittenOnce) {
   append(1, 3);
   {
     sinks::FileSink sink("file", file.string(), *store, metrics);
+    sink.start_from_oldest(true);  // the events appended before it
     sink.start();
     ASSERT_TRUE(testing::eventually([&] { return sink.delivered_seq() == 3; }));
   }
@@ -94,6 +99,7 @@ TEST_F(FileSinkTest, LinesWrittenAfterTheLastSavedCursorAreCutAndWrittenOnce) {
                                      << "\n"
                                      << R"({"n":)";
   sinks::FileSink sink("file", file.string(), *store, metrics);
+  sink.start_from_oldest(true);  // the events appended before it
   sink.start();
   ASSERT_TRUE(testing::eventually([&] { return sink.delivered_seq() == 4; }));
   EXPECT_EQ(testing::read_lines(file), expected(1, 4));
@@ -107,6 +113,7 @@ TEST_F(FileSinkTest, ACrashBeforeTheFirstCursorSaveIsRepairedToo) {
   std::ofstream(file) << R"({"n":1})"
                       << "\n";
   sinks::FileSink sink("file", file.string(), *store, metrics);
+  sink.start_from_oldest(true);  // the events appended before it
   sink.start();
   ASSERT_TRUE(testing::eventually([&] { return sink.delivered_seq() == 2; }));
   EXPECT_EQ(testing::read_lines(file), expected(1, 2));
@@ -117,6 +124,7 @@ TEST_F(FileSinkTest, AFirstStartKeepsWhatTheFileAlreadyHeld) {
   std::ofstream(file) << "old line\n";
   append(1, 1);
   sinks::FileSink sink("file", file.string(), *store, metrics);
+  sink.start_from_oldest(true);  // the events appended before it
   sink.start();
   ASSERT_TRUE(testing::eventually([&] { return sink.delivered_seq() == 1; }));
   EXPECT_EQ(testing::read_lines(file), (std::vector<std::string>{"old line", R"({"n":1})"}));

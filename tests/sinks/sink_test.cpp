@@ -56,6 +56,32 @@ TEST_F(SinkTest, DeliversEveryCommittedEventOnceAndSavesItsCursor) {
   EXPECT_EQ(metrics.value("callgate_sink_delivered_total", {{"sink", "rec"}}), 4);
 }
 
+// A sink added to a running deployment starts from now by default: the week of events the
+// outbox retains is not sent to a new endpoint unless start_from: oldest asks for it.
+TEST_F(SinkTest, ANewSinkStartsFromNowUnlessAskedForTheRetainedEvents) {
+  append("a", 1, 3);
+  {
+    testing::RecordingSink fresh("new", store, metrics, kPolicy);
+    fresh.start_from_oldest(false);  // the default of a configured sink
+    fresh.start();
+    EXPECT_EQ((*store.load_cursor("new"))->seq, 3) << "its first cursor is saved at once";
+    append("a", 4, 4);
+    ASSERT_TRUE(testing::eventually([&] { return fresh.delivered_seq() == 4; }));
+    EXPECT_EQ(fresh.delivered_keys(), (std::vector<std::string>{"a:4"}));
+  }
+  testing::RecordingSink restarted("new", store, metrics, kPolicy);
+  restarted.start_from_oldest(false);
+  append("a", 5, 5);
+  restarted.start();  // not a first start: it goes on from its cursor, missing nothing
+  ASSERT_TRUE(testing::eventually([&] { return restarted.delivered_seq() == 5; }));
+  EXPECT_EQ(restarted.delivered_keys(), (std::vector<std::string>{"a:5"}));
+
+  testing::RecordingSink oldest("backfill", store, metrics, kPolicy);  // start_from: oldest
+  oldest.start();
+  ASSERT_TRUE(testing::eventually([&] { return oldest.delivered_seq() == 5; }));
+  EXPECT_EQ(oldest.delivered_keys().size(), 5u);
+}
+
 TEST_F(SinkTest, ARetryKeepsTheCallsOrderAndADeadLetterCanBeRedelivered) {
   append("a", 1, 2);
   testing::RecordingSink sink("rec", store, metrics, kPolicy);

@@ -13,7 +13,9 @@ class RecordingSink final : public sinks::Sink {
  public:
   RecordingSink(std::string name, store::Store& store, metrics::Metrics& metrics,
                 outbox::DeliveryQueue::Policy policy)
-      : Sink(std::move(name), store, metrics, policy) {}
+      : Sink(std::move(name), store, metrics, policy) {
+    start_from_oldest(true);  // tests append events first, then start the sink
+  }
   ~RecordingSink() override { stop(); }
 
   /** The answers of the next attempts, in order. */

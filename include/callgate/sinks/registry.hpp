@@ -31,6 +31,7 @@ using SinkMaker = std::function<std::unique_ptr<Sink>(const SinkContext&)>;
 struct SinkConfig {
   std::string type;  ///< the registered sink type's name
   std::string name;  ///< cursor name and metric label
+  bool start_from_oldest = false;  ///< `start_from: oldest | now` (now by default)
   SinkMaker create;
 };
 

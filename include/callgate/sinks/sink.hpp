@@ -42,6 +42,9 @@ class Sink {
   void stop(Deadline deadline = Deadline::max());
 
   const std::string& name() const { return name_; }
+  /** `start_from: oldest`: a sink's first start takes every event the outbox retains; by default
+   * (`now`) only those after it. Set before start(). */
+  void start_from_oldest(bool oldest) { from_oldest_ = oldest; }
   /** Every outbox seq up to this one is delivered or dead-lettered. */
   std::int64_t delivered_seq() const { return delivered_seq_.load(); }
 
@@ -65,6 +68,8 @@ class Sink {
 
  private:
   void run();
+  /** The cursor of a first start from now: the outbox's last seq (logged). */
+  result<std::int64_t> first_cursor();
   /** One round: refill from the outbox, deliver what is ready, record results. */
   bool step(TimePoint now);
   /** Saves the cursor when the queue has settled further, and refreshes the lag. */
@@ -86,6 +91,7 @@ class Sink {
   outbox::DeliveryQueue::Policy policy_;
   std::chrono::milliseconds linger_;
   std::string holder_;  // this process, in the store's lease
+  bool from_oldest_ = false;
   bool leading_ = false;
   std::optional<outbox::DeliveryQueue> queue_;
   std::int64_t saved_seq_ = 0;
