@@ -4,6 +4,8 @@
 # store in var/, events appended to var/events.jsonl). The binary is build/release/callgate.
 #
 #   CALLGATE_PORT=9090 scripts/run.sh          another port
+#   CALLGATE_PORT=9090 CALLGATE_ADMIN_PORT=9091 CALLGATE_DATA=var/second scripts/run.sh
+#                                              a second instance beside the first
 #   CALLGATE_CONFIG=other.yaml scripts/run.sh  another config
 #   scripts/run.sh --help                      arguments go to callgate
 #

@@ -73,6 +73,25 @@ for var in $(sed 's/#.*//' "$repo/config/callgate.yaml" | grep -o '\${[A-Z_]*}' 
     fail "config/callgate.yaml reads $var, which scripts/dev-secrets.sh does not write"
 done
 
+# 5. A second instance beside the first (still running): its own ports and data folder, so the
+#    same quick start is new to it (accepted, not duplicate) and its events go to its own file.
+(
+  source var/dev-secrets.env
+  CALLGATE_PORT=0 CALLGATE_ADMIN_PORT=0 CALLGATE_DATA=var/second exec "$binary" \
+    --config "$repo/config/callgate.yaml" --ready-file port2
+) >server2.log 2>&1 &
+second=$!
+for _ in $(seq 100); do [[ -s port2 ]] && break; sleep 0.1; done
+if [[ -s port2 ]]; then
+  CALLGATE_PORT=$(head -1 port2) bash "$script" >out2.txt 2>&1 || true
+  [[ "$(sed -n 1,5p out2.txt)" == "$(sed -n 1,5p out.txt)" ]] ||
+    fail "a second instance did not answer as the first did: $(head -5 out2.txt)"
+  [[ $(wc -l <var/second/events.jsonl) == 3 ]] || fail "the second instance's events are not its own"
+else
+  fail "a second instance could not start beside the first: $(cat server2.log)"
+fi
+kill "$second" 2>/dev/null && wait "$second" 2>/dev/null || true
+
 steps=$(grep -c '^# => ' "$script")
 echo "quickstart: $steps expected lines checked"
 if ((failed)); then echo "0 passed, $failed failed"; exit 1; fi
