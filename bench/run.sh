@@ -72,6 +72,7 @@ stop_server() {
 start_callgate() {
   local store=$1 threads=$2 dir
   dir=$(mktemp -d "$work/callgate.XXXX")
+  CALLGATE_DIR=$dir
   {
     echo "listen: 127.0.0.1:0"
     echo "threads: $threads"
@@ -81,6 +82,7 @@ start_callgate() {
     [[ "$store" == sqlite ]] && echo "  path: $dir/callgate.db"
     [[ "$store" == redis ]] && echo "  url: redis://127.0.0.1:$REDIS_PORT/0" &&
       echo "  key_prefix: \"bench$RANDOM$RANDOM:\""
+    [[ -n "${REQUEST_LOG:-}" ]] && echo "request_log: $REQUEST_LOG"
     echo "sources:"
     echo "  pbx: {provider: voip, auth: {standard_webhooks_secret: \"$WHSEC\"}}"
     echo "  pbx-raw: {provider: voip, normalize_numbers: false, auth: {standard_webhooks_secret: \"$WHSEC\"}}"
@@ -216,6 +218,10 @@ node=$(best_of start_node voip /webhooks/pbx --calls "$((n / 4))")
 voip_mem=$(best_of "start_callgate memory $THREADS" voip /webhooks/pbx --calls "$n")
 voip_raw=$(best_of "start_callgate memory $THREADS" voip /webhooks/pbx-raw --calls "$n")
 voip_sql=$(best_of "start_callgate sqlite $THREADS" voip /webhooks/pbx --calls "$n")
+voip_sql_nolog=$(REQUEST_LOG="{enabled: false}" best_of "start_callgate sqlite $THREADS" voip \
+  /webhooks/pbx --calls "$n")
+voip_mem_nolog=$(REQUEST_LOG="{enabled: false}" best_of "start_callgate memory $THREADS" voip \
+  /webhooks/pbx --calls "$n")
 voip_redis=$(best_of "start_callgate redis $THREADS" voip /webhooks/pbx --calls "$n")
 webex=$(best_of "start_callgate sqlite $THREADS" webex /webhooks/webex --calls "$n")
 telnyx=$(best_of "start_callgate sqlite $THREADS" telnyx /webhooks/telnyx --calls "$n")
@@ -232,6 +238,14 @@ adapter_zoom=$("$LOAD" adapter --provider zoom --zoom-secret "$ZOOM_SECRET" --ca
 adapter_rc=$("$LOAD" adapter --provider ringcentral --rc-token "$RC_TOKEN" --calls 5000 \
   --source "$(printf 'provider: ringcentral\nverification_token: "%s"' "$RC_TOKEN")")
 F=$(field 1 "$floor")
+
+log "the request log under load, capped at 5000 requests"
+REQUEST_LOG="{max_requests: 5000}" start_callgate sqlite "$THREADS"
+capped=$(load voip /webhooks/pbx --calls "$n")
+sleep 1  # the recorder's last batch
+capped_rows=$(sqlite3 "$CALLGATE_DIR/callgate.requests.db" 'SELECT COUNT(*) FROM requests')
+capped_kb=$(du -ck "$CALLGATE_DIR"/callgate.requests.db* | tail -1 | cut -f1)
+stop_server
 
 log "latency at half of each maximum"
 latency_run() {  # NAME STARTER PROVIDER PATH MAX_RPS
@@ -369,7 +383,9 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   row "peer: Node.js + express + standardwebhooks verify + JSON.parse + append to file" "$node"
   row "callgate voip, Standard Webhooks HMAC, memory store, file sink" "$voip_mem" c
   row "callgate voip, the same with normalize_numbers: false" "$voip_raw" c
+  row "callgate voip, memory store, request log off" "$voip_mem_nolog" c
   row "callgate voip, SQLite store + outbox (durable ack, group commit)" "$voip_sql" c
+  row "callgate voip, SQLite, request log off" "$voip_sql_nolog" c
   row "callgate voip, Redis store (appendfsync always) + redis_stream, one replica" "$voip_redis" c
   row "callgate webex, HMAC-SHA1, SQLite" "$webex" c
   row "callgate telnyx, Ed25519, SQLite" "$telnyx" c
@@ -378,6 +394,9 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   printf '| raw libsodium Ed25519 verify, %s threads (1 thread: %s/s) | %s | – | – | %s | %s | – |\n' \
     "$THREADS" "$ed25519_one" "$ed25519" "$(ratio "$ed25519" "$F")" \
     "$(awk -v r="$ed25519_one" 'BEGIN { printf "%.0f", (r > 0 ? 1e6 / r : 0) }')"
+  table "The request log under that load on SQLite, \`request_log.max_requests: 5000\` (bodies on):" \
+    "requests sent" "req/s" "rows kept" "its files, KB"
+  printf '| %s | %s | %s | %s |\n' "$((n * 3))" "$(field 1 "$capped")" "$capped_rows" "$capped_kb"
   table "Verify + parse alone, in process (no sockets, no store), on bodies of equal size:" \
     provider "verify µs/req" "parse µs/req" "body bytes"
   printf '| voip (C++, Standard Webhooks) | %s | %s | %s |\n' "$(field 1 "$adapter_voip")" \

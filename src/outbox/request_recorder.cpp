@@ -86,7 +86,10 @@ void RequestRecorder::run() {
     }
     written_.notify_all();
     batch.clear();
-    if (std::chrono::steady_clock::now() - last_trim_ >= kTrimEvery) trim();
+    // Once a minute, or sooner under load: the log stays within a tenth of its cap.
+    if (since_trim_ >= std::max<std::size_t>(1000, config_.max_requests / 10) ||
+        std::chrono::steady_clock::now() - last_trim_ >= kTrimEvery)
+      trim();
   }
 }
 
@@ -99,10 +102,12 @@ void RequestRecorder::write(std::vector<store::RequestRecord>& batch) {
     return;
   }
   metrics_.inc("callgate_request_log_written_total", {}, batch.size());
+  since_trim_ += batch.size();
 }
 
 void RequestRecorder::trim() {
   last_trim_ = std::chrono::steady_clock::now();
+  since_trim_ = 0;
   auto dropped = log_.trim_requests(now() - config_.retention, config_.max_requests);
   if (!dropped)
     log_limited(spdlog::level::warn, "request log trim", "request log: trim failed: {}",

@@ -12,7 +12,7 @@ namespace callgate::outbox {
 /**
  * Writes the request log off the request path. record() (any thread) only queues; the
  * recorder's own thread writes what is queued in batches and trims the log to its retention and
- * cap once a minute. A full queue (the store slow or down) drops the newest records, counted in
+ * cap once a minute, or whenever a tenth of the cap (at least 1,000) was written since. A full queue (the store slow or down) drops the newest records, counted in
  * callgate_request_log_dropped_total: the log is for diagnosis and never holds up a webhook.
  */
 class RequestRecorder {
@@ -46,6 +46,7 @@ class RequestRecorder {
   std::uint64_t taken_ = 0, done_ = 0;  // records handed to the writer, and written or failed
   bool stopping_ = false;
   std::chrono::steady_clock::time_point last_trim_{};
+  std::size_t since_trim_ = 0;  // written since the last trim (the recorder's thread only)
   std::thread thread_;
 };
 
