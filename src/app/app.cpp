@@ -76,9 +76,6 @@ class SideListeners {
     if (config.admin.enabled) {
       std::vector<std::string> sink_names;
       for (const auto& s : config.sinks) sink_names.push_back(s.name);
-      http::AdminRouter::Regions regions;
-      for (const auto& [name, source] : config.sources)
-        regions.emplace(name, source->settings().numbers.region);
       http::AdminRouter::Hooks hooks{
           [&runtime] { runtime.notify_sinks(); },
           [&router](const store::RequestRecord& r, const net::any_io_executor& executor,
@@ -87,7 +84,7 @@ class SideListeners {
             if (auto* recorder = runtime.recorder()) recorder->flush();
           }};
       admin_router_.emplace(runtime.store(), metrics, config.admin.tokens, std::move(sink_names),
-                            std::move(hooks), std::move(regions));
+                            std::move(hooks), config.sources);
       admin_.emplace(ioc_, listener(config.admin.host, config.admin.port), *admin_router_, metrics,
                      "admin");
       admin_->start();

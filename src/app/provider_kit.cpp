@@ -2,13 +2,11 @@
 // server, a store or a network.
 #include <callgate/adapters/defined/provider.hpp>
 #include <callgate/adapters/json_fields.hpp>
+#include <callgate/adapters/trial.hpp>
 #include <callgate/app/provider_kit.hpp>
-#include <callgate/core/correlate.hpp>
 #include <callgate/replay/capture.hpp>
 #include <fstream>
-#include <map>
 #include <ostream>
-#include <set>
 #include <sstream>
 
 namespace callgate::app {
@@ -72,20 +70,14 @@ void print_observation(const core::Observation& o, std::ostream& out) {
   for (const auto& w : o.warnings) out << "  warning: " << w << '\n';
 }
 
-/** Headers and query of one captured request, as the server would hand them to a source. */
-struct View {
-  verify::Headers headers;
-  std::string query;
-  bool get = false;
-};
-
-View view_of(const replay::CaptureItem& item) {
-  View v;
-  for (const auto& [name, value] : item.headers) v.headers.insert(name, value);
-  if (auto mark = item.url.find('?'); mark != std::string::npos)
-    v.query = item.url.substr(mark + 1);
-  v.get = item.method == "GET";
-  return v;
+/** One captured request, as the server would hand it to a source. */
+adapters::TrialRequest trial_request(const replay::CaptureItem& item) {
+  adapters::TrialRequest r;
+  for (const auto& [name, value] : item.headers) r.headers.emplace_back(name, value);
+  r.body = item.body;
+  if (auto mark = item.url.find('?'); mark != std::string::npos) r.query = item.url.substr(mark + 1);
+  r.get = item.method == "GET";
+  return r;
 }
 
 }  // namespace
@@ -129,10 +121,8 @@ int provider_test(const ProviderTest& t, std::ostream& out) {
     at = *parsed;
   }
 
-  bool bad = false;
-  std::set<std::string> seen;  // dedup keys, as the store remembers them
-  std::vector<core::Observation> accepted;
-  int n = 0;
+  std::vector<adapters::TrialRequest> requests;
+  std::vector<std::string> files;  // each request's file, for the report
   for (const auto& file : t.payloads) {
     auto payload = slurp(file);
     if (!payload) {
@@ -140,50 +130,30 @@ int provider_test(const ProviderTest& t, std::ostream& out) {
       return 2;
     }
     for (const auto& item : requests_in(*payload)) {
-      const auto v = view_of(item);
-      const adapters::Request r{v.headers, item.body, at, v.query, v.get};
-      out << "request " << ++n << " (" << file << "): ";
-      if (auto ok = check_signature ? source->verify(r) : result<void>{}; !ok) {
-        out << "refused: " << ok.error().message() << '\n';
-        bad = true;
-        continue;
-      }
-      auto parsed = source->parse(r);
-      if (!parsed) {
-        out << "refused: " << parsed.error().message() << '\n';
-        bad = true;
-        continue;
-      }
-      if (parsed->answer) {
-        out << parsed->event_type << ": handshake, answered " << parsed->answer->body << '\n';
-        continue;
-      }
-      if (parsed->observations.empty()) {
-        out << parsed->event_type << ": ignored\n";
-        continue;
-      }
-      adapters::finish_observations(parsed->observations, source->settings(),
-                                    r.get ? r.query : r.body);
-      const bool repeat = !seen.insert(parsed->observations.front().dedup_key).second;
-      out << parsed->event_type << ": " << (repeat ? "duplicate" : "accepted") << '\n';
-      for (auto& o : parsed->observations) {
-        print_observation(o, out);
-        bad = bad || !o.warnings.empty();
-        if (!repeat) accepted.push_back(std::move(o));
-      }
+      requests.push_back(trial_request(item));
+      files.push_back(file);
     }
   }
-
-  out << "events:\n";
-  std::map<std::string, core::CallState> calls;
-  for (const auto& o : accepted) {
-    const auto id = core::derive_call_id(o.source, o.call_key);
-    auto it = calls.find(id);
-    auto decision =
-        core::decide(it == calls.end() ? std::nullopt : std::optional(it->second), o, id, at);
-    for (const auto& e : decision.events) out << "  " << e.body << '\n';
-    calls[id] = std::move(decision.state);
+  const auto trial = adapters::try_requests(*source, requests, at, check_signature);
+  bool bad = false;
+  for (std::size_t i = 0; i < trial.requests.size(); ++i) {
+    const auto& v = trial.requests[i];
+    out << "request " << i + 1 << " (" << files[i] << "): ";
+    if (v.verdict == "refused") {
+      out << "refused: " << v.reason << '\n';
+      bad = true;
+      continue;
+    }
+    out << v.event_type << ": " << v.verdict;
+    if (v.verdict == "handshake") out << ", answered " << v.answer;
+    out << '\n';
+    for (const auto& o : v.observations) {
+      print_observation(o, out);
+      bad = bad || !o.warnings.empty();
+    }
   }
+  out << "events:\n";
+  for (const auto& e : trial.events) out << "  " << e << '\n';
   return bad ? 1 : 0;
 }
 

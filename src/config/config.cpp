@@ -207,8 +207,7 @@ store::RequestLogConfig read_request_log(const Node& root) {
       n->integer("max_body_bytes", static_cast<std::int64_t>(r.max_body_bytes), 0, 16 << 20));
   r.retention = std::chrono::seconds(
       n->integer("retention_seconds", r.retention.count(), 60, 365LL * 24 * 3600));
-  r.max_requests = static_cast<std::size_t>(
-      n->integer("max_requests", static_cast<std::int64_t>(r.max_requests), 1, 100'000'000));
+  r.max_requests = static_cast<std::size_t>(n->integer("max_requests", 0, 1, 100'000'000));
   n->finish();
   return r;
 }
@@ -275,6 +274,8 @@ Config read_config(const std::string& file, const adapters::Registry& registry,
     admin->skip();
   c.metrics = read_metrics(root);
   c.request_log = read_request_log(root);
+  if (c.request_log.max_requests == 0)
+    c.request_log.max_requests = store::default_max_requests(c.store.type);
   const auto mode = root.string_or("file_mode", "0600");
   if (mode != "0600" && mode != "0640") root.fail("file_mode", "must be 0600 or 0640");
   c.file_mode = mode == "0640" ? 0640 : 0600;

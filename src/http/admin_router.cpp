@@ -36,19 +36,21 @@ const AdminRouter::Route AdminRouter::kRoutes[] = {
 
 AdminRouter::AdminRouter(store::Store& store, metrics::Metrics& metrics,
                          std::vector<std::string> tokens, std::vector<std::string> sinks,
-                         Hooks hooks, Regions regions)
+                         Hooks hooks, Sources sources)
     : store_(store),
       metrics_(metrics),
       tokens_(std::move(tokens)),
       sinks_(std::move(sinks)),
       hooks_(std::move(hooks)),
-      regions_(std::move(regions)),
+      sources_(std::move(sources)),
       overview_(store, metrics, sinks_),
       console_([this](std::string_view token) {
         for (const auto& t : tokens_)
           if (verify::equal_constant_time(t, token)) return true;
         return false;
-      }) {}
+      }) {
+  for (const auto& [name, source] : sources_) regions_.emplace(name, source->settings().numbers.region);
+}
 
 Response AdminRouter::reject(errc why, std::string_view, unsigned version) {
   return error_response(why, version);
@@ -58,11 +60,20 @@ void AdminRouter::handle(Request&& req, ConnectionState& connection, Reply reply
   const std::string_view target{req.target().data(), req.target().size()};
   if (Console::owns(target.substr(0, target.find('?')))) return reply(console_.handle(req));
   if (auto refused = refusal(req)) return reply(std::move(*refused));
-  // The one endpoint that answers later: a replay waits for its commit.
+  // The endpoints beyond the route table: a replay answers once committed, the playground reads
+  // a body.
   const auto path = target.substr(0, target.find('?'));
   if (req.method() == bhttp::verb::post && path.starts_with("/admin/requests/") &&
       path.ends_with("/replay"))
     if (auto q = parse_query(target)) return replay(*q, req.version(), connection.executor, std::move(reply));
+  if (path == "/admin/playground") {
+    if (req.method() != bhttp::verb::post) {
+      auto res = admin_error(bhttp::status::method_not_allowed, req.version(), "use POST");
+      res.set(bhttp::field::allow, "POST");
+      return reply(std::move(res));
+    }
+    return reply(playground(req));
+  }
   reply(route(req));
 }
 

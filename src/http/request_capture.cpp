@@ -1,24 +1,30 @@
 // What the request log keeps of a webhook request, and what it says of a refused signature.
-#include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
+#include <algorithm>
+#include <boost/beast/core/string.hpp>
 #include <callgate/http/request_capture.hpp>
 #include <nlohmann/json.hpp>
 
 namespace callgate::http {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// Case-insensitive, without allocating: this runs for every header of every request.
+bool same(char a, char b) {
+  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+}
+
+bool icontains(std::string_view text, std::string_view word) {
+  return std::search(text.begin(), text.end(), word.begin(), word.end(), same) != text.end();
+}
+
+bool istarts(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && boost::beast::iequals(text.substr(0, prefix.size()), prefix);
 }
 
 bool secret_name(std::string_view name) {
-  const auto n = lower(name);
-  if (n == "authorization" || n == "proxy-authorization" || n == "cookie") return true;
-  for (const char* word :
-       {"signature", "token", "secret", "api-key", "apikey", "api_key", "password", "auth"})
-    if (n.find(word) != std::string::npos) return true;
+  if (boost::beast::iequals(name, "cookie")) return true;
+  for (std::string_view word :
+       {"auth", "signature", "token", "secret", "api-key", "apikey", "api_key", "password"})
+    if (icontains(name, word)) return true;  // auth: authorization, proxy-authorization too
   return false;
 }
 
@@ -41,16 +47,15 @@ std::optional<std::string> redact_field(const std::string& body, std::string_vie
 }  // namespace
 
 bool secret_header(std::string_view name, const adapters::CheckDescription& check) {
-  const auto n = lower(name);
   for (const auto& h : check.headers)
-    if (lower(h) == n) return true;
+    if (boost::beast::iequals(h, name)) return true;
   return secret_name(name);
 }
 
 std::string redact_value(std::string_view value) {
   std::string out;
   for (std::string_view scheme : {"Bearer ", "Basic ", "Token "})
-    if (value.size() > scheme.size() && lower(value.substr(0, scheme.size())) == lower(scheme)) {
+    if (value.size() > scheme.size() && istarts(value, scheme)) {
       out = std::string(value.substr(0, scheme.size()));
       value.remove_prefix(scheme.size());
       break;
@@ -81,7 +86,8 @@ std::string redact_target(std::string_view target) {
 }
 
 store::RequestRecord capture(const Request& req, std::string_view source_name,
-                             const adapters::Source* source, std::string remote,
+                             const adapters::Source* source,
+                             const adapters::CheckDescription& check, std::string remote,
                              const store::RequestLogConfig& config, TimePoint at) {
   store::RequestRecord r;
   r.at = at;
@@ -90,7 +96,6 @@ store::RequestRecord capture(const Request& req, std::string_view source_name,
   const std::string_view target{req.target().data(), req.target().size()};
   r.target = redact_target(target);
   r.remote = std::move(remote);
-  const auto check = source ? source->describe_check() : adapters::CheckDescription{};
   for (const auto& field : req.base()) {
     const std::string_view name{field.name_string().data(), field.name_string().size()};
     const std::string_view value{field.value().data(), field.value().size()};

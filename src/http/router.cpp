@@ -8,6 +8,7 @@ namespace callgate::http {
 namespace {
 
 constexpr std::string_view kWebhooks = "/webhooks/";
+const adapters::CheckDescription kNoCheck{};  // an unknown source's
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
@@ -39,6 +40,7 @@ Router::Router(Sources sources, outbox::Submitter& committer, metrics::Metrics& 
       serve_metrics_(serve_metrics),
       trusted_proxies_(std::move(trusted_proxies)),
       recorder_(recorder) {
+  for (const auto& [name, source] : sources_) checks_.emplace(name, source->describe_check());
   for (const auto& [name, source] : sources_) {
     const auto& s = source->settings();
     if (s.rate_per_second > 0)
@@ -103,8 +105,8 @@ void Router::webhook(Request&& req, std::string_view path, ConnectionState& conn
   std::shared_ptr<store::RequestRecord> record;
   if (recorder_) {
     record = std::make_shared<store::RequestRecord>(
-        capture(req, name, source, replay ? replay->remote : client().to_string(),
-                recorder_->config(), now()));
+        capture(req, name, source, source ? checks_.find(name)->second : kNoCheck,
+                replay ? replay->remote : client().to_string(), recorder_->config(), now()));
     if (replay) record->replay_of = replay->of;
   }
   // Unknown names are not echoed into metrics labels: anyone can make them up.

@@ -9,7 +9,7 @@ result<void> MemoryStore::append_requests(std::vector<store::RequestRecord>& rec
   std::lock_guard lock(requests_mutex_);
   for (auto& r : records) {
     r.id = next_request_id_++;
-    requests_.push_back(r);
+    requests_.push_back(std::move(r));  // the caller keeps only the ids
   }
   return {};
 }

@@ -1,7 +1,8 @@
 // The console's Requests view in Debian's headless Chromium: a Twilio request refused for a
 // wrong auth token is found by its source and outcome, shows its body and what the signature
 // check looked at; after the token is fixed (callgate restarted on the same store), Replay
-// accepts it as a new request. Needs CALLGATE_BINARY; SCREENSHOT_DIR, if set, gets a screenshot.
+// accepts it as a new request; the playground tries a payload without storing anything. Needs
+// CALLGATE_BINARY; SCREENSHOT_DIR, if set, gets a screenshot.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -88,6 +89,30 @@ test("a refused Twilio request is found, explained and replayed once its token i
       assert.match(await page.textContent(replayed), /200.*accepted/);
       await page.click(replayed);
       await page.waitForSelector("#request-events li:has-text('telephonyCall::created')");
+
+      // The playground tries a payload on the source without storing it: signed, it is accepted
+      // and shows the event it would give; with a signature from another token, it is refused.
+      const other = { ...params, CallSid: "CA78", CallStatus: "completed" };
+      const body = new URLSearchParams(other).toString();
+      const sign = (t) => createHmac("sha1", t).update(publicUrl + Object.keys(other).sort()
+        .map((k) => k + other[k]).join("")).digest("base64");
+      await page.fill("#pg-source", "twilio");
+      await page.fill("#pg-headers", `X-Twilio-Signature: ${sign("the-right-token")}`);
+      await page.fill("#pg-body", body);
+      await page.click("#pg-try");
+      await page.waitForSelector("#pg-result .verdict.accepted");
+      const result = await page.textContent("#pg-result");
+      assert.match(result, /telephonyCall::created/);
+      assert.match(result, /external \+14155550100/);
+      await page.fill("#pg-headers", `X-Twilio-Signature: ${sign("a-wrong-token")}`);
+      await page.click("#pg-try");
+      await page.waitForSelector("#pg-result .verdict.refused:has-text('signature does not match')");
+      await page.uncheck("#pg-verify");  // the mapping alone, as with no secret at hand
+      await page.click("#pg-try");
+      await page.waitForSelector("#pg-result .verdict.accepted");
+      const stored = await (await fetch(`http://127.0.0.1:${cg.admin}/admin/requests?q=CA78`,
+        { headers: { Authorization: `Bearer ${token}` } })).json();
+      assert.equal(stored.requests.length, 0, "the playground records nothing");
       assert.deepEqual(errors, []);
       assert.deepEqual([...hosts], [`127.0.0.1:${cg.admin}`]);
     } finally {

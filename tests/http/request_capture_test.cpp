@@ -62,7 +62,7 @@ TEST(RequestCapture, EveryProvidersSecretBearingHeaderIsRedactedAndSealed) {
     SCOPED_TRACE(std::string(c.provider) + " " + c.header);
     const auto source = testing::bundled_source(c.provider, c.keys);
     const auto req = post({{c.header, c.value}, {"Content-Type", "application/json"}}, "{}");
-    const auto r = http::capture(req, "s", source.get(), "203.0.113.9", config, kNow);
+    const auto r = http::capture(req, "s", source.get(), source->describe_check(), "203.0.113.9", config, kNow);
     const auto* value = shown(r, c.header);
     ASSERT_NE(value, nullptr);
     EXPECT_EQ(value->find(std::string(c.value).substr(8)), std::string::npos) << *value;
@@ -94,7 +94,7 @@ TEST(RequestCapture, ACredentialShowsItsSchemeItsFirstCharactersAndItsLengthOnly
 TEST(RequestCapture, ATokenInTheBodyIsRedactedInTheShownBodyAndKeptForAReplay) {
   const auto source = testing::bundled_source("aircall", "{token: aircall-token-0123456789}");
   const std::string body = R"({"event":"call.created","token":"aircall-token-0123456789"})";
-  const auto r = http::capture(post({}, body), "air", source.get(), "", {}, kNow);
+  const auto r = http::capture(post({}, body), "air", source.get(), source->describe_check(), "", {}, kNow);
   EXPECT_EQ(r.body.find("aircall-token-0123456789"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(R"x("token":"airc… (24 chars)")x"), std::string::npos) << r.body;
   EXPECT_EQ(r.sealed_body, body);
@@ -107,21 +107,21 @@ TEST(RequestCapture, TheBodyIsKeptUpToItsBoundItsSizeAlwaysAndNoneWithoutBodies)
   config.max_body_bytes = 10;
   const std::string body(25, 'x');
   auto r = http::capture(post({{"X-Spark-Signature", "0123456789abcdef0123"}}, body), "w",
-                         source.get(), "", config, kNow);
+                         source.get(), source->describe_check(), "", config, kNow);
   EXPECT_EQ(r.body, std::string(10, 'x'));
   EXPECT_EQ(r.body_size, 25);
   EXPECT_FALSE(r.replayable) << "a cut body cannot be replayed";
 
   config.bodies = false;
   r = http::capture(post({{"X-Spark-Signature", "0123456789abcdef0123"}}, body), "w",
-                    source.get(), "", config, kNow);
+                    source.get(), source->describe_check(), "", config, kNow);
   EXPECT_TRUE(r.body.empty());
   EXPECT_EQ(r.body_size, 25);
   EXPECT_TRUE(r.sealed_headers.empty()) << "metadata only: nothing kept for a replay";
   EXPECT_EQ(*shown(r, "X-Spark-Signature"), "0123… (20 chars)") << "still redacted";
   EXPECT_FALSE(r.replayable);
 
-  r = http::capture(post({}, "{}"), "nobody", nullptr, "", {}, kNow);
+  r = http::capture(post({}, "{}"), "nobody", nullptr, {}, "", {}, kNow);
   EXPECT_FALSE(r.replayable) << "an unknown source has nothing to replay through";
 }
 

@@ -3,6 +3,7 @@
 #include <callgate/http/console.hpp>
 #include <callgate/http/handler.hpp>
 #include <callgate/http/overview.hpp>
+#include <callgate/http/router.hpp>
 #include <callgate/http/query.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <callgate/store/requests.hpp>
@@ -31,6 +32,7 @@ namespace callgate::http {
  *                                                 the request log, newest first, by cursor
  *   GET  /admin/requests/<id>                     one request: headers, body, diagnosis, events
  *   POST /admin/requests/<id>/replay              send it through its source again
+ *   POST /admin/playground                        try requests on a source; nothing is stored
  *   GET  /metrics                                 Prometheus text (a scraper sends the token)
  * The console (GET /, /console/...) is served here too, and reads only these endpoints.
  */
@@ -47,9 +49,11 @@ class AdminRouter final : public Handler {
     /** Returns once the request log has written what it was given. */
     std::function<void()> flush_requests;
   };
-  /** sinks: the configured sink names (a redeliver names one of them). */
+  /** sinks: the configured sink names (a redeliver names one of them); sources: the configured
+   * sources (the playground tries requests on them; a call search reads numbers in their
+   * default_region). */
   AdminRouter(store::Store& store, metrics::Metrics& metrics, std::vector<std::string> tokens,
-              std::vector<std::string> sinks, Hooks hooks, Regions regions = {});
+              std::vector<std::string> sinks, Hooks hooks, Sources sources = {});
 
   void handle(Request&& req, ConnectionState& connection, Reply reply) override;
   Response reject(errc why, std::string_view target, unsigned version) override;
@@ -84,12 +88,16 @@ class AdminRouter final : public Handler {
   /** POST /admin/requests/<id>/replay, answered once the replay is (async). */
   void replay(const Query& q, unsigned version, const boost::asio::any_io_executor& executor,
               Reply reply);
+  // In admin_playground.cpp:
+  /** POST /admin/playground: requests tried on a source, nothing stored. */
+  Response playground(const Request& req);
 
   store::Store& store_;
   metrics::Metrics& metrics_;
   std::vector<std::string> tokens_;
   std::vector<std::string> sinks_;
   Hooks hooks_;
+  Sources sources_;
   Regions regions_;
   Overview overview_;
   Console console_;

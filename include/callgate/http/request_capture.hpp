@@ -22,9 +22,10 @@ std::string redact_target(std::string_view target);
 
 /** A record of everything known of a webhook request before it is handled: when, from where,
  * its headers (redacted, with the sealed copy a replay needs) and its body up to the bound.
- * source is null for an unknown source name. */
+ * source is null for an unknown source name; check is its describe_check(), made once. */
 store::RequestRecord capture(const Request& req, std::string_view source_name,
-                             const adapters::Source* source, std::string remote,
+                             const adapters::Source* source,
+                             const adapters::CheckDescription& check, std::string remote,
                              const store::RequestLogConfig& config, TimePoint at);
 
 /** What a refused check looked at, as JSON text: the scheme and what it signs, each header it

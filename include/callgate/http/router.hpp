@@ -61,6 +61,8 @@ class Router final : public Handler {
   bool serve_metrics_;
   Networks trusted_proxies_;
   outbox::RequestRecorder* recorder_;
+  /** Each source's describe_check(), made once: the request log redacts by it. */
+  std::map<std::string, adapters::CheckDescription, std::less<>> checks_;
 };
 
 /** The buckets a webhook request spends, when its source has a rate_limit. */

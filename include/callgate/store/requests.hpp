@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,8 +22,16 @@ struct RequestLogConfig {
   bool bodies = true;                  ///< false: metadata only (no body, no replay)
   std::size_t max_body_bytes = 65536;  ///< a longer body keeps its first bytes (and its size)
   std::chrono::seconds retention{24 * 3600};
-  std::size_t max_requests = 100'000;  ///< the newest kept, in every store
+  /** The newest kept; the config gives 0 the store's default (default_max_requests), and a
+   * recorder given 0 keeps any number. */
+  std::size_t max_requests = 0;
 };
+
+/** request_log.max_requests by store type: SQLite keeps it on disk; Redis and memory in RAM,
+ * where every record costs memory (and, the first time, page faults). */
+inline std::size_t default_max_requests(std::string_view store_type) {
+  return store_type == "sqlite" ? 100'000 : store_type == "redis" ? 20'000 : 5'000;
+}
 
 /** One unified event a request caused. */
 struct CausedEvent {
@@ -88,7 +97,7 @@ class RequestLog {
  public:
   virtual ~RequestLog() = default;
 
-  /** Appends, giving each record its id. */
+  /** Appends, giving each record its id (a store may move the rest of a record away). */
   virtual result<void> append_requests(std::vector<RequestRecord>& records) = 0;
   /** Up to n records with id < before_id (0: the newest), newest first. */
   virtual result<std::vector<RequestRecord>> requests_before(std::int64_t before_id,
@@ -104,7 +113,7 @@ class RequestLog {
 result<RequestPage> find_requests(RequestLog& log, const RequestQuery& q,
                                   std::size_t scan = 20'000);
 
-/** The stored form (sealed fields included): every store keeps a record as this JSON text. */
+/** The stored form (sealed fields included), netstrings: every store keeps a record so. */
 std::string to_stored(const RequestRecord& r);
 /** nullopt for text that is not a stored record. */
 std::optional<RequestRecord> from_stored(std::string_view text);
