@@ -2,7 +2,7 @@
 // reads the admin API (/admin/...) with its session cookie, like any other client with a token.
 "use strict";
 
-const state = { query: "", offset: 0, page: 50, call: null, timer: null };
+const state = { query: "", before: "", next: null, page: 50, call: null, timer: null };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, text, cls) {
@@ -105,7 +105,7 @@ function renderSources(sources) {
 }
 
 function renderCalls(data) {
-  $("live-count").textContent = `(${data.liveCalls})`;
+  $("live-count").textContent = `(${data.liveCalls} live)`;
   const tbody = $("calls-table").tBodies[0];
   tbody.replaceChildren();
   for (const c of data.calls) {
@@ -116,21 +116,21 @@ function renderCalls(data) {
     tr.appendChild(el("td", f.direction || "—"));
     tr.appendChild(el("td", f.status));
     tr.appendChild(el("td", when(f.startedAt)));
+    tr.appendChild(el("td", f.endedAt ? when(f.endedAt) : "live"));
     tr.appendChild(el("td", c.source));
     tr.addEventListener("click", () => openTimeline(c.id));
     tbody.appendChild(tr);
   }
   if (!data.calls.length) {
     const tr = el("tr");
-    const td = el("td", state.query ? "No live call matches." : "No live calls.");
-    td.colSpan = 5;
+    const td = el("td", state.query ? "No call matches." : "No calls.");
+    td.colSpan = 6;
     tr.appendChild(td);
     tbody.appendChild(tr);
   }
-  const last = Math.min(data.offset + data.calls.length, data.matched);
-  $("page").textContent = data.matched ? `${data.offset + 1}–${last} of ${data.matched}` : "";
-  $("prev").disabled = data.offset === 0;
-  $("next").disabled = last >= data.matched;
+  state.next = data.next;
+  $("prev").disabled = !state.before;
+  $("next").disabled = !data.next;
 }
 
 function renderSinks(sinks) {
@@ -234,15 +234,14 @@ async function redeliver(sink, seq) {
 
 async function refresh() {
   try {
-    const q = encodeURIComponent(state.query);
-    const [overview, calls] = await Promise.all([
-      api("/admin/overview"),
-      api(`/admin/calls?q=${q}&offset=${state.offset}&limit=${state.page}`),
-    ]);
+    const calls = new URLSearchParams({ q: state.query, limit: state.page,
+      state: $("calls-ended").checked ? "all" : "live" });
+    if (state.before) calls.set("before", state.before);
+    const [overview, page] = await Promise.all([api("/admin/overview"), api(`/admin/calls?${calls}`)]);
     renderSources(overview.sources);
     renderSinks(overview.sinks);
     renderEvents(overview.events);
-    renderCalls(calls);
+    renderCalls(page);
     await renderTimeline();
     await refreshRequests();
     $("updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
@@ -257,13 +256,11 @@ document.addEventListener("DOMContentLoaded", () => {
     await api("/console/signout", { method: "POST" }).catch(() => {});
     showSignIn();
   });
-  $("search").addEventListener("input", () => {
-    state.query = $("search").value.trim();
-    state.offset = 0;
-    refresh();
-  });
-  $("prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - state.page); refresh(); });
-  $("next").addEventListener("click", () => { state.offset += state.page; refresh(); });
+  const firstPage = () => { state.before = ""; refresh(); };
+  $("search").addEventListener("input", () => { state.query = $("search").value.trim(); firstPage(); });
+  $("calls-ended").addEventListener("change", firstPage);
+  $("prev").addEventListener("click", firstPage);
+  $("next").addEventListener("click", () => { state.before = state.next || ""; refresh(); });
   $("close-timeline").addEventListener("click", () => { state.call = null; $("timeline").hidden = true; });
   api("/console/session")
     .then((s) => (s.signedIn ? showConsole() : showSignIn()))

@@ -1,10 +1,12 @@
-// GET /admin/calls (live calls, searchable by number) and GET /admin/calls/<id> (one call's
+// GET /admin/calls (live calls, or history: ended ones too; searchable by number, id, source,
+// status, direction and time; newest first, by cursor) and GET /admin/calls/<id> (one call's
 // timeline: every provider event received, every unified event emitted and where each sink has
 // got with it, every failed delivery attempt).
 #include <callgate/core/correlate.hpp>
 #include <callgate/core/numbers.hpp>
 #include <callgate/http/admin_router.hpp>
 #include <callgate/store/store.hpp>
+#include <charconv>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -13,7 +15,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr std::size_t kMaxScan = 20000;  // live calls a search looks through at most
+constexpr std::size_t kMaxScan = 20000;  // calls a page looks through at most
 
 /** A call by its id, or by a number it has, however the search writes it: some of its digits,
  * or any form that reads as the same E.164 number in the region of the call's source
@@ -93,28 +95,61 @@ json entry_json(const store::CallLogEntry& e, const std::map<std::string, SinkVi
 }  // namespace
 
 Response AdminRouter::calls(const Query& q, unsigned v) {
-  const auto search = q.get("q");
-  const auto offset = q.whole("offset", 0);
-  if (!offset) return admin_error(bhttp::status::bad_request, v, "offset must be a whole number");
-  const auto page = q.limit(kMaxLimit);
-  const auto skip = static_cast<std::size_t>(*offset);
-  // A page needs only its own calls; a search looks through the newest kMaxScan.
-  auto all = store_.list_live_calls(search.empty() ? skip + page : kMaxScan);
-  auto live = store_.count_live_calls();
-  if (!all || !live) return error_response(errc::store_unavailable, v);
-  const auto wanted = core::digits_of(search);
-  json out = json::array();
-  std::size_t matched = 0;
-  for (const auto& c : *all) {
-    if (!matches(c, search, wanted, regions_)) continue;
-    if (matched++ < skip || out.size() >= page) continue;
-    out.push_back(call_json(c));
+  const auto state = q.get("state", "live");
+  if (state != "live" && state != "ended" && state != "all")
+    return admin_error(bhttp::status::bad_request, v, "state must be live, ended or all");
+  // The cursor is the previous page's `next`: "<created ms>:<id>".
+  store::CallCursor cursor;
+  if (const auto before = q.get("before"); !before.empty()) {
+    const auto colon = before.find(':');
+    const auto [end, ec] = std::from_chars(before.data(), before.data() + before.size(),
+                                           cursor.created_ms);
+    if (ec != std::errc{} || colon == std::string::npos || end != before.data() + colon)
+      return admin_error(bhttp::status::bad_request, v,
+                         "before must be a previous page's next (\"<ms>:<id>\")");
+    cursor.id = before.substr(colon + 1);
   }
-  if (search.empty()) matched = static_cast<std::size_t>(*live);
-  return json_response(
-      bhttp::status::ok, v,
-      json{{"calls", out}, {"matched", matched}, {"offset", skip}, {"liveCalls", *live}}.dump(
-          -1, ' ', false, json::error_handler_t::replace));
+  std::optional<TimePoint> since, until;
+  for (auto [key, bound] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
+    if (const auto text = q.get(key); !text.empty() && !(*bound = parse_since(text, now())))
+      return admin_error(bhttp::status::bad_request, v,
+                         std::string(key) + " must be an ISO 8601 time or an age such as 2h, 7d");
+  }
+  const auto search = q.get("q"), source = q.get("source"), status = q.get("status"),
+             direction = q.get("direction");
+  const auto wanted = core::digits_of(search);
+  const auto page = std::max<std::size_t>(1, q.limit(kMaxLimit));
+  auto live = store_.count_live_calls();
+  if (!live) return error_response(errc::store_unavailable, v);
+
+  json out = json::array();
+  std::size_t looked = 0;
+  bool more = true;
+  while (more && out.size() < page && looked < kMaxScan) {
+    auto chunk = store_.calls_before(cursor, 500, state == "live");
+    if (!chunk) return error_response(errc::store_unavailable, v);
+    more = chunk->size() == 500;
+    for (const auto& c : *chunk) {
+      ++looked;
+      cursor = {to_unix_ms(c.created_at), c.id};
+      if (since && c.created_at < *since) {  // newest first: nothing older can match
+        more = false;
+        break;
+      }
+      const bool fits = (state != "ended" || c.ended()) && (!until || c.created_at < *until) &&
+                        (source.empty() || c.source == source) &&
+                        (direction.empty() || to_string(c.direction.value) == direction) &&
+                        (status.empty() || core::unified_fields(c)["status"] == status) &&
+                        matches(c, search, wanted, regions_);
+      if (fits) out.push_back(call_json(c));
+      if (out.size() == page || looked == kMaxScan) break;
+    }
+    if (out.size() == page || looked == kMaxScan) more = true;
+  }
+  const auto next = more ? json(std::to_string(cursor.created_ms) + ":" + cursor.id) : json(nullptr);
+  return json_response(bhttp::status::ok, v,
+                       json{{"calls", out}, {"next", next}, {"liveCalls", *live}}.dump(
+                           -1, ' ', false, json::error_handler_t::replace));
 }
 
 Response AdminRouter::timeline(const Query& q, unsigned v) {

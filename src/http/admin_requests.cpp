@@ -46,6 +46,7 @@ Response AdminRouter::requests(const Query& q, unsigned v) {
                              " must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
   }
   rq.limit = std::max<std::size_t>(1, q.limit(kMaxLimit));
+  if (hooks_.flush_requests) hooks_.flush_requests();  // what was just answered is listed too
   auto page = store::find_requests(store_, rq);
   if (!page) return error_response(errc::store_unavailable, v);
   json out = json::array();
@@ -60,6 +61,7 @@ Response AdminRouter::requests(const Query& q, unsigned v) {
 Response AdminRouter::request(const Query& q, unsigned v) {
   const auto id = id_in(q.path);
   if (!id) return admin_error(bhttp::status::not_found, v, "no such request: " + q.path);
+  if (hooks_.flush_requests) hooks_.flush_requests();
   auto r = store_.load_request(*id);
   if (!r) return error_response(errc::store_unavailable, v);
   if (!*r) return admin_error(bhttp::status::not_found, v, "no request " + std::to_string(*id));
@@ -82,7 +84,7 @@ void AdminRouter::replay(const Query& q, unsigned v, const boost::asio::any_io_e
                                  "(request_log.bodies, max_body_bytes) or its source is unknown"));
   spdlog::info("admin: replaying request {} of source {}", *id, (*r)->source);
   hooks_.replay(**r, executor, [this, id = *id, v, reply = std::move(reply)](Response answer) {
-    hooks_.flush_requests();  // the new request is in the log before the console looks
+    if (hooks_.flush_requests) hooks_.flush_requests();  // listed before the console looks
     auto body = json::parse(answer.body(), nullptr, false);
     reply(json_response(bhttp::status::ok, v,
                         json{{"replayOf", id},

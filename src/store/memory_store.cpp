@@ -244,14 +244,22 @@ result<std::vector<store::OutboxRow>> MemoryStore::outbox_before(std::int64_t be
   return rows;
 }
 
-result<std::vector<core::CallState>> MemoryStore::list_live_calls(std::size_t limit) {
+result<std::vector<core::CallState>> MemoryStore::calls_before(const store::CallCursor& from,
+                                                               std::size_t n, bool live_only) {
   std::lock_guard lock(mutex_);
+  const auto key = [](const core::CallState& s) { return std::pair(to_unix_ms(s.created_at), s.id); };
+  const std::pair<std::int64_t, std::string> after{from.created_ms, from.id};
   std::vector<core::CallState> out;
   for (const auto& [id, c] : calls_)
-    if (!c.state.ended()) out.push_back(c.state);
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.created_at > b.created_at; });
-  if (out.size() > limit) out.resize(limit);
+    if ((!live_only || !c.state.ended()) && (from.created_ms == 0 || key(c.state) < after))
+      out.push_back(c.state);
+  const auto newest = [&](const auto& a, const auto& b) { return key(a) > key(b); };
+  if (out.size() > n) {
+    std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), out.end(), newest);
+    out.resize(n);
+  } else {
+    std::sort(out.begin(), out.end(), newest);
+  }
   return out;
 }
 

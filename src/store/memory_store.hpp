@@ -35,7 +35,8 @@ class MemoryStore final : public Store {
   result<std::int64_t> last_outbox_seq() override;
   result<std::vector<store::OutboxRow>> outbox_before(std::int64_t before_seq,
                                                       std::size_t n) override;
-  result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
+  result<std::vector<core::CallState>> calls_before(const store::CallCursor& from, std::size_t n,
+                                                    bool live_only) override;
   result<std::vector<store::CallLogEntry>> call_log(std::string_view call_id) override;
   result<void> record_attempts(
       const std::vector<std::pair<std::string, store::CallLogEntry>>& attempts,

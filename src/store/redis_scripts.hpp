@@ -39,8 +39,10 @@ while i <= #ARGV do
     local expired = tonumber(ttl) <= 0
     if expired then
       redis.call('DEL', p .. 'call:' .. id)
+      redis.call('ZREM', p .. 'calls', id)
     else
       redis.call('SET', p .. 'call:' .. id, ARGV[i + 2], 'PX', ttl)
+      redis.call('ZADD', p .. 'calls', created, id)
     end
     if ARGV[i + 4] == '1' and not expired then
       redis.call('ZADD', p .. 'live', created, id)

@@ -107,20 +107,32 @@ result<std::vector<store::OutboxRow>> RedisStore::outbox_before(std::int64_t bef
   return rows;
 }
 
-result<std::vector<core::CallState>> RedisStore::list_live_calls(std::size_t limit) {
+result<std::vector<core::CallState>> RedisStore::calls_before(const store::CallCursor& from,
+                                                              std::size_t n, bool live_only) {
   auto conn = pool_->acquire();
-  auto ids = conn->command({"ZREVRANGE", key("live"), "0", std::to_string(limit - 1)});
+  // Scores are creation times; equal scores come in id order, reversed: as (created, id) desc.
+  // Those at the cursor's own time up to its id were on the page before: skipped here.
+  constexpr std::size_t kTies = 64;
+  auto ids = conn->command({"ZRANGE", key(live_only ? "live" : "calls"),
+                            from.created_ms == 0 ? "+inf" : std::to_string(from.created_ms),
+                            "-inf", "BYSCORE", "REV", "WITHSCORES", "LIMIT", "0",
+                            std::to_string(n + kTies)});
   if (!ids) return ids.error();
   std::vector<std::vector<std::string>> gets;
-  for (std::size_t i = 0; i < (*ids)->elements; ++i)
-    gets.push_back({"GET", key("call", text((*ids)->element[i]))});
+  for (std::size_t i = 0; i + 1 < (*ids)->elements && gets.size() < n; i += 2) {
+    const std::string id(text((*ids)->element[i]));
+    if (from.created_ms != 0 && to_int(text((*ids)->element[i + 1])) == from.created_ms &&
+        id >= from.id)
+      continue;
+    gets.push_back({"GET", key("call", id)});
+  }
   std::vector<core::CallState> out;
   if (gets.empty()) return out;
   auto states = conn->pipeline(gets);
   if (!states) return states.error();
   for (const auto& s : *states) {
     auto c = parse_call(s.get());
-    if (c && *c && !(*c)->ended()) out.push_back(std::move(**c));
+    if (c && *c && (!live_only || !(*c)->ended())) out.push_back(std::move(**c));
   }
   return out;
 }
@@ -268,12 +280,15 @@ result<void> RedisStore::trim(TimePoint outbox_before) {
     if (auto t = conn->command({"XTRIM", key("outbox"), "MINID", std::to_string(trim_below)}); !t)
       return t.error();
   }
-  auto live = conn->command({"ZRANGE", key("live"), "0", "999"});
-  if (!live) return live.error();
-  for (std::size_t i = 0; i < (*live)->elements; ++i) {
-    const std::string id(text((*live)->element[i]));
-    auto exists = conn->command({"EXISTS", key("call", id)});
-    if (exists && (*exists)->integer == 0) (void)conn->command({"ZREM", key("live"), id});
+  // The live and history indexes' entries of calls that expired (the oldest thousand a pass).
+  for (const char* index : {"live", "calls"}) {
+    auto ids = conn->command({"ZRANGE", key(index), "0", "999"});
+    if (!ids) return ids.error();
+    for (std::size_t i = 0; i < (*ids)->elements; ++i) {
+      const std::string id(text((*ids)->element[i]));
+      auto exists = conn->command({"EXISTS", key("call", id)});
+      if (exists && (*exists)->integer == 0) (void)conn->command({"ZREM", key(index), id});
+    }
   }
   return {};
 }

@@ -26,6 +26,7 @@ Endpoint endpoint_of(const StoreConfig& config);
  * decides again on fresh state. Keys (after key_prefix):
  *   call:<id>            call state JSON, expiring like the SQLite row would
  *   live                 sorted set of live call ids by creation time
+ *   calls                sorted set of every kept call's id by creation time (history)
  *   match:<src>\x1f<key> live calls without a provider call id, for PBX matching
  *   seen:<key>           redelivery keys, expiring after their window
  *   outbox, outbox:seq   the outbox stream (entry id "<seq>-0") and its counter
@@ -40,7 +41,8 @@ class RedisStore final : public Store {
 
   result<std::optional<core::CallState>> load_call(std::string_view id) override;
   result<std::int64_t> count_live_calls() override;
-  result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
+  result<std::vector<core::CallState>> calls_before(const store::CallCursor& from, std::size_t n,
+                                                    bool live_only) override;
   result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
                                                     std::size_t limit) override;
   result<std::int64_t> last_outbox_seq() override;

@@ -18,6 +18,7 @@ CREATE INDEX IF NOT EXISTS calls_by_match ON calls(source, match_key, created_ms
   WHERE live = 1 AND match_key != '';
 CREATE INDEX IF NOT EXISTS calls_by_expiry ON calls(expires_ms);
 CREATE INDEX IF NOT EXISTS live_calls_by_created ON calls(created_ms) WHERE live = 1;
+CREATE INDEX IF NOT EXISTS calls_by_created ON calls(created_ms, id);
 CREATE TABLE IF NOT EXISTS deliveries(key TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL)
   WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS deliveries_by_expiry ON deliveries(expires_ms);

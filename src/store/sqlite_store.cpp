@@ -16,8 +16,13 @@ constexpr const char* kReadOutbox =
 constexpr const char* kOutboxBefore = "SELECT " CALLGATE_OUTBOX_COLUMNS
                                       " FROM outbox WHERE ?1 = 0 OR seq < ?1 ORDER BY seq DESC "
                                       "LIMIT ?2";
-constexpr const char* kListLive =
-    "SELECT state FROM calls WHERE live = 1 ORDER BY created_ms DESC LIMIT ?1";
+// Newest first after (?1, ?2); the indexes live_calls_by_created and calls_by_created serve them.
+constexpr const char* kLiveBefore =
+    "SELECT state FROM calls WHERE live = 1 AND (?1 = 0 OR created_ms < ?1 OR (created_ms = ?1 "
+    "AND id < ?2)) ORDER BY created_ms DESC, id DESC LIMIT ?3";
+constexpr const char* kCallsBefore =
+    "SELECT state FROM calls WHERE ?1 = 0 OR created_ms < ?1 OR (created_ms = ?1 AND id < ?2) "
+    "ORDER BY created_ms DESC, id DESC LIMIT ?3";
 constexpr const char* kAddDeadLetter =
     "INSERT OR REPLACE INTO dead_letters(sink, seq, created_ms, call_id, event_type, "
     "idempotency_key, body, reason, attempts, dead_ms, source, connector, owner) "
@@ -98,10 +103,11 @@ result<std::vector<store::OutboxRow>> SqliteStore::outbox_before(std::int64_t be
   return rows_from(*s);
 }
 
-result<std::vector<core::CallState>> SqliteStore::list_live_calls(std::size_t limit) {
+result<std::vector<core::CallState>> SqliteStore::calls_before(const store::CallCursor& from,
+                                                               std::size_t n, bool live_only) {
   auto db = readers_->acquire();
-  Use s(db->prepare(kListLive));
-  s->bind(1, static_cast<std::int64_t>(limit));
+  Use s(db->prepare(live_only ? kLiveBefore : kCallsBefore));
+  s->bind(1, from.created_ms).bind(2, from.id).bind(3, static_cast<std::int64_t>(n));
   std::vector<core::CallState> out;
   for (;;) {
     auto state = sqlite::state_from(*s);

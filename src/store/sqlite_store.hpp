@@ -25,7 +25,8 @@ class SqliteStore final : public Store {
 
   result<std::optional<core::CallState>> load_call(std::string_view id) override;
   result<std::int64_t> count_live_calls() override;
-  result<std::vector<core::CallState>> list_live_calls(std::size_t limit) override;
+  result<std::vector<core::CallState>> calls_before(const store::CallCursor& from, std::size_t n,
+                                                    bool live_only) override;
   result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
                                                     std::size_t limit) override;
   result<std::int64_t> last_outbox_seq() override;

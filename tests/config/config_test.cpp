@@ -122,7 +122,7 @@ TEST_F(ConfigTest, ASinkStartsFromNowUnlessToldOldestAndTheRequestLogHasItsBound
   EXPECT_EQ(c.request_log.max_body_bytes, 65536u);
   EXPECT_EQ(c.request_log.max_requests, 100'000u) << "SQLite's default";
   EXPECT_EQ(load(std::string(kMinimal) + "store: {type: memory}\n").request_log.max_requests,
-            5'000u)
+            1'000u)
       << "in RAM, fewer";
   c = load(std::string(kMinimal) +
            "request_log: {bodies: false, retention_seconds: 3600, max_requests: 500}\n");

@@ -34,7 +34,7 @@ async function startCallgate(receiverUrl) {
   return start(dir, `listen: 127.0.0.1:0
 store: {type: sqlite, path: ${dir}/callgate.db}
 sources:
-  pbx: {provider: voip, auth: {bearer: ${pbxToken}}}
+  pbx: {provider: voip, default_region: DE, auth: {bearer: ${pbxToken}}}
 sinks:
   - {type: file, path: ${dir}/events.jsonl}
   - {type: http, url: "${receiverUrl}", max_attempts: 1, timeout_ms: 2000}
@@ -135,6 +135,18 @@ test("an operator signs in, finds a call by its number, reads its timeline and r
       // The receiver now has it, under the same idempotency key, and its row is gone.
       await eventually(() => receiver.got.some((r) => r.key === key && r !== receiver.got[0]));
       await page.waitForSelector(`.sink tr[data-seq='${seq}']`, { state: "detached" });
+
+      // An ended call is history: gone from the live calls, found with "ended calls too" by its
+      // number in national form (the source reads numbers in DE).
+      await postCall(cg.webhook, "second", "NotifyEnd", "+49 30 1234567");
+      await page.fill("#search", "030 1234567");
+      await page.waitForSelector("#calls-table td:has-text('No call matches.')");
+      await page.check("#calls-ended");
+      await page.waitForSelector("#calls-table tr[data-call] td:has-text('+49301234567')");
+      assert.equal(await page.$$eval("#calls-table tbody tr[data-call]", (rows) => rows.length), 1);
+      assert.notEqual(await page.textContent("#calls-table tbody tr[data-call] td:nth-child(5)"), "live");
+      await page.uncheck("#calls-ended");
+      await page.fill("#search", "");
 
       // A change from another origin is refused, even with the session cookie.
       const forged = await fetch(`${origin}/admin/dead-letters/redeliver?sink=x&seq=1`, {

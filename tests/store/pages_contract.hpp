@@ -126,6 +126,30 @@ TEST_P(StoreContract, EventsArePagedNewestFirstOrOldestFirstAfterACursor) {
   EXPECT_EQ(page.events[1].idempotency_key, "c2:8");
 }
 
+TEST_P(StoreContract, CallsLiveAndEndedArePagedNewestFirst) {
+  ASSERT_TRUE(writer->begin());
+  for (int n = 1; n <= 7; ++n) {
+    auto c = call("h" + std::to_string(n), n % 2 == 0);  // even ones ended
+    c.created_at = kNow + std::chrono::seconds(n / 2);   // pairs share a creation time
+    ASSERT_TRUE(writer->save_call(c, kNow + std::chrono::hours(1)));
+  }
+  ASSERT_TRUE(writer->commit());
+  std::vector<std::string> seen;
+  store::CallCursor from;
+  for (int pages = 0; pages < 10; ++pages) {
+    const auto page = *store->calls_before(from, 3, false);
+    for (const auto& c : page) seen.push_back(c.id);
+    if (page.size() < 3) break;
+    from = {to_unix_ms(page.back().created_at), page.back().id};
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"h7", "h6", "h5", "h4", "h3", "h2", "h1"}))
+      << "newest first, and within one time by id";
+  const auto live = *store->calls_before({}, 10, true);
+  ASSERT_EQ(live.size(), 4u);
+  EXPECT_EQ(live[0].id, "h7");
+  EXPECT_EQ(live[3].id, "h1");
+}
+
 TEST_P(StoreContract, DeadLettersPastAPageAreReachedByTheCursor) {
   ASSERT_TRUE(writer->begin());
   for (int n = 1; n <= 7; ++n) ASSERT_TRUE(writer->append_outbox(emission("c", n), kNow));

@@ -25,7 +25,8 @@ namespace callgate::http {
  *   GET  /admin/events?type=&source=&call=&since=&until=&before=|after=&limit=
  *                                                 events, newest first (oldest first after=)
  *   GET  /admin/dead-letters?sink=NAME&limit=100&cursor=  dead letters, newest event first
- *   GET  /admin/calls?q=555&offset=0&limit=100    live calls in unified form, searchable
+ *   GET  /admin/calls?state=live|ended|all&q=&source=&status=&direction=&since=&until=&before=
+ *                                                 calls in unified form, newest first, by cursor
  *   GET  /admin/calls/<id>                        one call and its timeline
  *   POST /admin/dead-letters/redeliver?sink=NAME[&seq=N]   put them back in that sink's queue
  *   GET  /admin/requests?source=&verdict=&status=&from=&to=&q=&before=&limit=

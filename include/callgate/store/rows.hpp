@@ -33,6 +33,13 @@ struct DeadLetter {
   std::string sink;  ///< filled in when listed from the store
 };
 
+/** Where a page of calls goes on: after this (created, id), newest first. created 0: from the
+ * newest. */
+struct CallCursor {
+  std::int64_t created_ms = 0;
+  std::string id;
+};
+
 /** Where a page of dead letters goes on: after this (seq, sink), in their order (seq descending,
  * then sink ascending). seq 0: from the first. */
 struct DeadLetterCursor {

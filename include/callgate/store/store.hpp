@@ -57,8 +57,10 @@ class Reader {
   /** A call as last committed (admin API, console). */
   virtual result<std::optional<core::CallState>> load_call(std::string_view id) = 0;
   virtual result<std::int64_t> count_live_calls() = 0;
-  /** Live calls, newest first (admin API). */
-  virtual result<std::vector<core::CallState>> list_live_calls(std::size_t limit) = 0;
+  /** Up to n calls kept (live ones only, or ended ones too), newest first (created, then id
+   * descending), after `from` (admin API, console: live calls and history). */
+  virtual result<std::vector<core::CallState>> calls_before(const store::CallCursor& from,
+                                                            std::size_t n, bool live_only) = 0;
   virtual result<std::vector<store::OutboxRow>> read_outbox(std::int64_t after_seq,
                                                             std::size_t limit) = 0;
   virtual result<std::int64_t> last_outbox_seq() = 0;
