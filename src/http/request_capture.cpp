@@ -21,10 +21,18 @@ bool istarts(std::string_view text, std::string_view prefix) {
 }
 
 bool secret_name(std::string_view name) {
-  if (boost::beast::iequals(name, "cookie")) return true;
+  // Lower-cased once into a buffer on the stack; a longer name is searched as it is.
+  char buffer[64];
+  if (name.size() <= sizeof buffer) {
+    for (std::size_t i = 0; i < name.size(); ++i)
+      buffer[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    name = {buffer, name.size()};
+  }
+  if (name == "cookie") return true;
   for (std::string_view word :
        {"auth", "signature", "token", "secret", "api-key", "apikey", "api_key", "password"})
-    if (icontains(name, word)) return true;  // auth: authorization, proxy-authorization too
+    if (name.size() > sizeof buffer ? icontains(name, word) : name.find(word) != name.npos)
+      return true;  // auth: authorization, proxy-authorization too
   return false;
 }
 
