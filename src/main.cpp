@@ -39,8 +39,8 @@ int main(int argc, char** argv) try {
 
   // events and requests page the same way: newest first, --before the previous page's last.
   std::string since_text, until_text;
-  auto* events = cli.add_subcommand(
-      "events", "Print stored events (the outbox) as JSON lines, newest first");
+  auto* events =
+      cli.add_subcommand("events", "Print stored events (the outbox) as JSON lines, newest first");
   store::EventQuery eq;
   events->add_option("--type", eq.type, "Only this event type (telephonyCall::created, ...)");
   events->add_option("--source", eq.source, "Only events of this source");

@@ -22,8 +22,7 @@ int print_events(const config::Config& config, const store::EventQuery& q, std::
   // One line per outbox row: a dead letter sent again is a row of its own, for one sink only.
   for (const auto& r : page->events) out << line(store::row_json(r)) << '\n';
   if (page->next != 0)
-    notes << "events: more: " << (q.after_seq ? "--after " : "--before ") << page->next
-          << '\n';
+    notes << "events: more: " << (q.after_seq ? "--after " : "--before ") << page->next << '\n';
   return 0;
 }
 

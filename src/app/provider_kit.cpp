@@ -75,7 +75,8 @@ adapters::TrialRequest trial_request(const replay::CaptureItem& item) {
   adapters::TrialRequest r;
   for (const auto& [name, value] : item.headers) r.headers.emplace_back(name, value);
   r.body = item.body;
-  if (auto mark = item.url.find('?'); mark != std::string::npos) r.query = item.url.substr(mark + 1);
+  if (auto mark = item.url.find('?'); mark != std::string::npos)
+    r.query = item.url.substr(mark + 1);
   r.get = item.method == "GET";
   return r;
 }

@@ -71,8 +71,9 @@ int replay(const config::Config& config, const std::string& file, const std::str
     }
     adapters::finish_observations(parsed->observations, src->settings(), item.body);
     std::promise<result<outbox::Outcome>> done;
-    runtime.committer().submit(std::move(parsed->observations),
-                               [&done](result<outbox::Outcome> r) { done.set_value(r); });
+    runtime.committer().submit(std::move(parsed->observations), [&done](result<outbox::Outcome> r) {
+      done.set_value(std::move(r));
+    });
     const auto outcome = done.get_future().get();
     if (!outcome) {
       std::cout << "refused: " << outcome.error().message() << '\n';

@@ -102,8 +102,8 @@ Response AdminRouter::calls(const Query& q, unsigned v) {
   store::CallCursor cursor;
   if (const auto before = q.get("before"); !before.empty()) {
     const auto colon = before.find(':');
-    const auto [end, ec] = std::from_chars(before.data(), before.data() + before.size(),
-                                           cursor.created_ms);
+    const auto [end, ec] =
+        std::from_chars(before.data(), before.data() + before.size(), cursor.created_ms);
     if (ec != std::errc{} || colon == std::string::npos || end != before.data() + colon)
       return admin_error(bhttp::status::bad_request, v,
                          "before must be a previous page's next (\"<ms>:<id>\")");
@@ -146,7 +146,8 @@ Response AdminRouter::calls(const Query& q, unsigned v) {
     }
     if (out.size() == page || looked == kMaxScan) more = true;
   }
-  const auto next = more ? json(std::to_string(cursor.created_ms) + ":" + cursor.id) : json(nullptr);
+  const auto next =
+      more ? json(std::to_string(cursor.created_ms) + ":" + cursor.id) : json(nullptr);
   return json_response(bhttp::status::ok, v,
                        json{{"calls", out}, {"next", next}, {"liveCalls", *live}}.dump(
                            -1, ' ', false, json::error_handler_t::replace));

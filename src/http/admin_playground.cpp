@@ -42,7 +42,7 @@ Response AdminRouter::playground(const Request& req) {
   const auto in = json::parse(req.body(), nullptr, false);
   if (!in.is_object())
     return admin_error(bhttp::status::bad_request, v,
-                       "send JSON: {\"source\": NAME, \"headers\": {...}, \"body\": TEXT}");
+                       R"(send JSON: {"source": NAME, "headers": {...}, "body": TEXT})");
   const auto name = in.value("source", "");
   const auto source = sources_.find(name);
   if (source == sources_.end())
@@ -61,7 +61,8 @@ Response AdminRouter::playground(const Request& req) {
     if (!parsed) return admin_error(bhttp::status::bad_request, v, "at must be an ISO 8601 time");
     at = *parsed;
   }
-  const auto trial = adapters::try_requests(*source->second, requests, at, in.value("verify", true));
+  const auto trial =
+      adapters::try_requests(*source->second, requests, at, in.value("verify", true));
   json verdicts = json::array();
   for (const auto& t : trial.requests) {
     json j{{"verdict", t.verdict}};
@@ -76,8 +77,8 @@ Response AdminRouter::playground(const Request& req) {
   json events = json::array();
   for (const auto& e : trial.events) events.push_back(json::parse(e, nullptr, false));
   return json_response(bhttp::status::ok, v,
-                       json{{"source", name}, {"requests", verdicts}, {"events", events}}
-                           .dump(-1, ' ', false, json::error_handler_t::replace));
+                       json{{"source", name}, {"requests", verdicts}, {"events", events}}.dump(
+                           -1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace callgate::http

@@ -41,9 +41,9 @@ Response AdminRouter::requests(const Query& q, unsigned v) {
     if (text.empty()) continue;
     *bound = parse_since(text, now());
     if (!*bound)
-      return admin_error(bhttp::status::bad_request, v,
-                         std::string(key) +
-                             " must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
+      return admin_error(
+          bhttp::status::bad_request, v,
+          std::string(key) + " must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
   }
   rq.limit = std::max<std::size_t>(1, q.limit(kMaxLimit));
   if (hooks_.flush_requests) hooks_.flush_requests();  // what was just answered is listed too
@@ -65,9 +65,9 @@ Response AdminRouter::request(const Query& q, unsigned v) {
   auto r = store_.load_request(*id);
   if (!r) return error_response(errc::store_unavailable, v);
   if (!*r) return admin_error(bhttp::status::not_found, v, "no request " + std::to_string(*id));
-  return json_response(bhttp::status::ok, v,
-                       store::request_json(**r, true).dump(-1, ' ', false,
-                                                           json::error_handler_t::replace));
+  return json_response(
+      bhttp::status::ok, v,
+      store::request_json(**r, true).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 void AdminRouter::replay(const Query& q, unsigned v, const boost::asio::any_io_executor& executor,
@@ -76,7 +76,8 @@ void AdminRouter::replay(const Query& q, unsigned v, const boost::asio::any_io_e
   if (!id) return reply(admin_error(bhttp::status::not_found, v, "no such request: " + q.path));
   auto r = store_.load_request(*id);
   if (!r) return reply(error_response(errc::store_unavailable, v));
-  if (!*r) return reply(admin_error(bhttp::status::not_found, v, "no request " + std::to_string(*id)));
+  if (!*r)
+    return reply(admin_error(bhttp::status::not_found, v, "no request " + std::to_string(*id)));
   if (!(*r)->replayable)
     return reply(admin_error(bhttp::status::conflict, v,
                              "request " + std::to_string(*id) +

@@ -49,7 +49,8 @@ AdminRouter::AdminRouter(store::Store& store, metrics::Metrics& metrics,
           if (verify::equal_constant_time(t, token)) return true;
         return false;
       }) {
-  for (const auto& [name, source] : sources_) regions_.emplace(name, source->settings().numbers.region);
+  for (const auto& [name, source] : sources_)
+    regions_.emplace(name, source->settings().numbers.region);
 }
 
 Response AdminRouter::reject(errc why, std::string_view, unsigned version) {
@@ -65,7 +66,8 @@ void AdminRouter::handle(Request&& req, ConnectionState& connection, Reply reply
   const auto path = target.substr(0, target.find('?'));
   if (req.method() == bhttp::verb::post && path.starts_with("/admin/requests/") &&
       path.ends_with("/replay"))
-    if (auto q = parse_query(target)) return replay(*q, req.version(), connection.executor, std::move(reply));
+    if (auto q = parse_query(target))
+      return replay(*q, req.version(), connection.executor, std::move(reply));
   if (path == "/admin/playground") {
     if (req.method() != bhttp::verb::post) {
       auto res = admin_error(bhttp::status::method_not_allowed, req.version(), "use POST");
@@ -143,21 +145,20 @@ Response AdminRouter::events(const Query& q, unsigned v) {
     if (text.empty()) continue;
     *bound = parse_since(text, now());
     if (!*bound)
-      return admin_error(bhttp::status::bad_request, v,
-                         std::string(key) +
-                             " must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
+      return admin_error(
+          bhttp::status::bad_request, v,
+          std::string(key) + " must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
   }
   eq.limit = std::max<std::size_t>(1, q.limit(kMaxLimit));
   auto page = store::find_events(store_, eq);
   if (!page) return unavailable(v);
   json out = json::array();
   for (const auto& r : page->events) out.push_back(store::row_json(r));
-  return json_response(
-      bhttp::status::ok, v,
-      json{{"events", out},
-           {"order", eq.after_seq ? "oldest first" : "newest first"},
-           {"next", page->next == 0 ? json(nullptr) : json(page->next)}}
-          .dump());
+  return json_response(bhttp::status::ok, v,
+                       json{{"events", out},
+                            {"order", eq.after_seq ? "oldest first" : "newest first"},
+                            {"next", page->next == 0 ? json(nullptr) : json(page->next)}}
+                           .dump());
 }
 
 Response AdminRouter::dead_letters(const Query& q, unsigned v) {

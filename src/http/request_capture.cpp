@@ -17,7 +17,8 @@ bool icontains(std::string_view text, std::string_view word) {
 }
 
 bool istarts(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && boost::beast::iequals(text.substr(0, prefix.size()), prefix);
+  return text.size() >= prefix.size() &&
+         boost::beast::iequals(text.substr(0, prefix.size()), prefix);
 }
 
 bool secret_name(std::string_view name) {
@@ -140,8 +141,7 @@ std::string diagnose(const adapters::CheckDescription& check, const Request& req
   if (!check.body_field.empty()) d["bodyField"] = check.body_field;
   d["headers"] = headers;
   if (!check.timestamp_header.empty()) {
-    json ts{{"header", check.timestamp_header},
-            {"toleranceSeconds", check.tolerance.count()}};
+    json ts{{"header", check.timestamp_header}, {"toleranceSeconds", check.tolerance.count()}};
     const auto it = req.base().find(check.timestamp_header);
     if (it == req.base().end()) {
       ts["value"] = nullptr;
@@ -166,12 +166,11 @@ std::string diagnose(const adapters::CheckDescription& check, const Request& req
     const auto host = req.base().find(bhttp::field::host);
     const auto proto = req.base().find("X-Forwarded-Proto");
     const auto fwd_host = req.base().find("X-Forwarded-Host");
-    std::string reached =
-        std::string(proto != req.base().end() ? proto->value() : "http") + "://" +
-        std::string(fwd_host != req.base().end()   ? fwd_host->value()
-                    : host != req.base().end() ? host->value()
-                                               : "") +
-        std::string(req.target());
+    std::string reached = std::string(proto != req.base().end() ? proto->value() : "http") + "://" +
+                          std::string(fwd_host != req.base().end() ? fwd_host->value()
+                                      : host != req.base().end()   ? host->value()
+                                                                   : "") +
+                          std::string(req.target());
     d["requestUrl"] = redact_target(reached);
   }
   d["secretsTried"] = check.secrets;

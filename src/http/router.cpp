@@ -71,7 +71,8 @@ void Router::handle(Request&& req, ConnectionState& connection, Reply reply) {
   const unsigned version = req.version();
   const bool get = req.method() == bhttp::verb::get || req.method() == bhttp::verb::head;
 
-  if (path.starts_with(kWebhooks)) return webhook(std::move(req), path, connection, std::move(reply), nullptr);
+  if (path.starts_with(kWebhooks))
+    return webhook(std::move(req), path, connection, std::move(reply), nullptr);
 
   auto respond = counted("", std::move(reply));
   if (path == "/healthz") {
@@ -92,8 +93,8 @@ void Router::handle(Request&& req, ConnectionState& connection, Reply reply) {
   respond(error_response(errc::not_found, version));
 }
 
-void Router::webhook(Request&& req, std::string_view path, ConnectionState& connection,
-                     Reply reply, const Replay* replay) {
+void Router::webhook(Request&& req, std::string_view path, ConnectionState& connection, Reply reply,
+                     const Replay* replay) {
   const unsigned version = req.version();
   const auto name = path.substr(kWebhooks.size());
   auto it = sources_.find(name);
@@ -143,10 +144,11 @@ void Router::replay(const store::RequestRecord& stored,
   const auto path = stored.target.substr(0, stored.target.find('?'));
   req.target(stored.sealed_query.empty() ? stored.target : path + "?" + stored.sealed_query);
   req.version(11);
-  for (const auto& [name, value] : stored.headers) {
+  for (const auto& header : stored.headers) {
     auto sealed = std::find_if(stored.sealed_headers.begin(), stored.sealed_headers.end(),
-                               [&](const auto& h) { return h.first == name; });
-    req.insert(name, sealed != stored.sealed_headers.end() ? sealed->second : value);
+                               [&](const auto& h) { return h.first == header.first; });
+    req.insert(header.first,
+               sealed != stored.sealed_headers.end() ? sealed->second : header.second);
   }
   req.body() = stored.sealed_body.empty() ? stored.body : stored.sealed_body;
   ConnectionState connection;

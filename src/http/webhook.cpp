@@ -92,9 +92,11 @@ void commit_then_answer(std::vector<core::Observation> observations, outbox::Sub
   };
   committer.submit(std::move(observations), [connection, answer = std::move(answer)](
                                                 result<outbox::Outcome> outcome) mutable {
-    if (!connection) return answer(outcome);
-    boost::asio::post(
-        connection, [answer = std::move(answer), outcome = outcome]() mutable { answer(outcome); });
+    if (!connection) return answer(std::move(outcome));
+    boost::asio::post(connection,
+                      [answer = std::move(answer), outcome = std::move(outcome)]() mutable {
+                        answer(std::move(outcome));
+                      });
   });
 }
 
@@ -102,8 +104,7 @@ void commit_then_answer(std::vector<core::Observation> observations, outbox::Sub
 
 void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submitter& committer,
                     metrics::Metrics& metrics, WebhookLimits limits,
-                    const boost::asio::any_io_executor& connection, Reply reply,
-                    WebhookNote note) {
+                    const boost::asio::any_io_executor& connection, Reply reply, WebhookNote note) {
   const auto& name = source.settings().name;
   const unsigned version = req.version();
   const auto request = view_of(req, note.received_at.value_or(now()));
@@ -111,7 +112,8 @@ void handle_webhook(const adapters::Source& source, Request&& req, outbox::Submi
   std::chrono::milliseconds wait{};
   if (auto ok = source.verify(request); !ok) {
     if (limits.unverified) limits.unverified->take(request.received_at, wait);
-    if (note.record) note.record->diagnosis = diagnose(source.describe_check(), req, request.received_at);
+    if (note.record)
+      note.record->diagnosis = diagnose(source.describe_check(), req, request.received_at);
     return reply(refuse(metrics, name, to_errc(ok.error()), version));
   }
   if (limits.source && !limits.source->take(request.received_at, wait))

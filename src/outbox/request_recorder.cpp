@@ -111,8 +111,8 @@ void RequestRecorder::write(std::vector<store::RequestRecord>& batch) {
 void RequestRecorder::trim() {
   last_trim_ = std::chrono::steady_clock::now();
   since_trim_ = 0;
-  const auto keep = config_.max_requests == 0 ? std::numeric_limits<std::size_t>::max()
-                                              : config_.max_requests;
+  const auto keep =
+      config_.max_requests == 0 ? std::numeric_limits<std::size_t>::max() : config_.max_requests;
   auto dropped = log_.trim_requests(now() - config_.retention, keep);
   if (!dropped)
     log_limited(spdlog::level::warn, "request log trim", "request log: trim failed: {}",

@@ -5,8 +5,7 @@ namespace callgate::store {
 namespace {
 
 bool matches(const OutboxRow& r, const EventQuery& q) {
-  return (q.type.empty() || r.event_type == q.type) &&
-         (q.source.empty() || r.source == q.source) &&
+  return (q.type.empty() || r.event_type == q.type) && (q.source.empty() || r.source == q.source) &&
          (q.call_id.empty() || r.call_id == q.call_id) && (!q.from || r.created_at >= *q.from) &&
          (!q.to || r.created_at < *q.to);
 }
@@ -20,7 +19,8 @@ result<EventPage> find_events(Reader& reader, const EventQuery& q, std::size_t s
   std::int64_t cursor = forward ? *q.after_seq : q.before_seq;
   std::size_t looked = 0;
   while (page.events.size() < q.limit && looked < scan) {
-    auto chunk = forward ? reader.read_outbox(cursor, kChunk) : reader.outbox_before(cursor, kChunk);
+    auto chunk =
+        forward ? reader.read_outbox(cursor, kChunk) : reader.outbox_before(cursor, kChunk);
     if (!chunk) return chunk.error();
     for (auto& r : *chunk) {
       ++looked;

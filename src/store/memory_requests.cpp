@@ -17,9 +17,10 @@ result<void> MemoryStore::append_requests(std::vector<store::RequestRecord>& rec
 result<std::vector<store::RequestRecord>> MemoryStore::requests_before(std::int64_t before_id,
                                                                        std::size_t n) {
   std::lock_guard lock(requests_mutex_);
-  auto end = before_id == 0 ? requests_.end()
-                            : std::lower_bound(requests_.begin(), requests_.end(), before_id,
-                                               [](const auto& r, std::int64_t id) { return r.id < id; });
+  auto end = before_id == 0
+                 ? requests_.end()
+                 : std::lower_bound(requests_.begin(), requests_.end(), before_id,
+                                    [](const auto& r, std::int64_t id) { return r.id < id; });
   std::vector<store::RequestRecord> out;
   for (auto it = end; it != requests_.begin() && out.size() < n;) out.push_back(*--it);
   return out;

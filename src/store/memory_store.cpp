@@ -247,7 +247,9 @@ result<std::vector<store::OutboxRow>> MemoryStore::outbox_before(std::int64_t be
 result<std::vector<core::CallState>> MemoryStore::calls_before(const store::CallCursor& from,
                                                                std::size_t n, bool live_only) {
   std::lock_guard lock(mutex_);
-  const auto key = [](const core::CallState& s) { return std::pair(to_unix_ms(s.created_at), s.id); };
+  const auto key = [](const core::CallState& s) {
+    return std::pair(to_unix_ms(s.created_at), s.id);
+  };
   const std::pair<std::int64_t, std::string> after{from.created_ms, from.id};
   std::vector<core::CallState> out;
   for (const auto& [id, c] : calls_)

@@ -1,9 +1,9 @@
 // The Redis store's request log: one sorted set, requests, scored by id, each member a stored
 // record (which carries its id, so equal records stay apart); ids come from requests:seq, so
 // replicas sharing the store number their requests in one sequence.
+#include "pool.hpp"
 #include "redis_connection.hpp"
 #include "redis_store.hpp"
-#include "pool.hpp"
 
 namespace callgate::store {
 namespace {
@@ -22,8 +22,7 @@ std::vector<RequestRecord> records_of(const redisReply* r) {
 result<void> RedisStore::append_requests(std::vector<RequestRecord>& records) {
   if (records.empty()) return {};
   auto conn = pool_->acquire();
-  auto last = conn->command(
-      {"INCRBY", key("requests:seq"), std::to_string(records.size())});
+  auto last = conn->command({"INCRBY", key("requests:seq"), std::to_string(records.size())});
   if (!last) return last.error();
   auto id = (*last)->integer - static_cast<std::int64_t>(records.size());
   std::vector<std::string> add{"ZADD", key("requests")};
@@ -73,8 +72,8 @@ result<std::size_t> RedisStore::trim_requests(TimePoint before, std::size_t keep
       last_old = r.id;
     }
     if (last_old == 0) return dropped;
-    auto gone = conn->command({"ZREMRANGEBYSCORE", key("requests"), "-inf",
-                               std::to_string(last_old)});
+    auto gone =
+        conn->command({"ZREMRANGEBYSCORE", key("requests"), "-inf", std::to_string(last_old)});
     if (!gone) return gone.error();
     dropped += static_cast<std::size_t>((*gone)->integer);
   }

@@ -113,10 +113,10 @@ result<std::vector<core::CallState>> RedisStore::calls_before(const store::CallC
   // Scores are creation times; equal scores come in id order, reversed: as (created, id) desc.
   // Those at the cursor's own time up to its id were on the page before: skipped here.
   constexpr std::size_t kTies = 64;
-  auto ids = conn->command({"ZRANGE", key(live_only ? "live" : "calls"),
-                            from.created_ms == 0 ? "+inf" : std::to_string(from.created_ms),
-                            "-inf", "BYSCORE", "REV", "WITHSCORES", "LIMIT", "0",
-                            std::to_string(n + kTies)});
+  auto ids =
+      conn->command({"ZRANGE", key(live_only ? "live" : "calls"),
+                     from.created_ms == 0 ? "+inf" : std::to_string(from.created_ms), "-inf",
+                     "BYSCORE", "REV", "WITHSCORES", "LIMIT", "0", std::to_string(n + kTies)});
   if (!ids) return ids.error();
   std::vector<std::vector<std::string>> gets;
   for (std::size_t i = 0; i + 1 < (*ids)->elements && gets.size() < n; i += 2) {

@@ -104,7 +104,8 @@ std::string to_stored(const RequestRecord& r) {
   put(out, r.reason), put(out, r.event_type), put(out, r.latency_us), put(out, r.headers);
   put(out, r.body), put(out, r.body_size), put(out, r.diagnosis);
   put(out, static_cast<std::int64_t>(r.events.size()));
-  for (const auto& e : r.events) put(out, e.call_id), put(out, e.event_type), put(out, e.idempotency_key);
+  for (const auto& e : r.events)
+    put(out, e.call_id), put(out, e.event_type), put(out, e.idempotency_key);
   put(out, r.replay_of), put(out, r.replayable ? 1 : 0), put(out, r.sealed_headers);
   put(out, r.sealed_query), put(out, r.sealed_body);
   return out;
@@ -142,8 +143,9 @@ ojson request_json(const RequestRecord& r, bool body) {
   for (const auto& [name, value] : r.headers) headers.push_back({{"name", name}, {"value", value}});
   ojson events = ojson::array();
   for (const auto& e : r.events)
-    events.push_back(
-        {{"callId", e.call_id}, {"eventType", e.event_type}, {"idempotencyKey", e.idempotency_key}});
+    events.push_back({{"callId", e.call_id},
+                      {"eventType", e.event_type},
+                      {"idempotencyKey", e.idempotency_key}});
   ojson out{{"id", r.id},
             {"at", format_iso8601(r.at)},
             {"source", r.source},

@@ -1,7 +1,6 @@
+#include <algorithm>
 #include <callgate/store/rows.hpp>
 #include <nlohmann/json.hpp>
-
-#include <algorithm>
 
 namespace callgate::store {
 

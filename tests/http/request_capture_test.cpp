@@ -14,7 +14,7 @@ const TimePoint kNow = from_unix_ms(1'765'000'000'000);
 
 /** A POST with these headers and body. */
 http::Request post(const std::vector<std::pair<std::string, std::string>>& headers,
-                   std::string body, std::string target = "/webhooks/s") {
+                   std::string body, const std::string& target = "/webhooks/s") {
   http::Request req{http::bhttp::verb::post, target, 11};
   for (const auto& [name, value] : headers) req.set(name, value);
   req.body() = std::move(body);
@@ -62,7 +62,8 @@ TEST(RequestCapture, EveryProvidersSecretBearingHeaderIsRedactedAndSealed) {
     SCOPED_TRACE(std::string(c.provider) + " " + c.header);
     const auto source = testing::bundled_source(c.provider, c.keys);
     const auto req = post({{c.header, c.value}, {"Content-Type", "application/json"}}, "{}");
-    const auto r = http::capture(req, "s", source.get(), source->describe_check(), "203.0.113.9", config, kNow);
+    const auto r = http::capture(req, "s", source.get(), source->describe_check(), "203.0.113.9",
+                                 config, kNow);
     const auto* value = shown(r, c.header);
     ASSERT_NE(value, nullptr);
     EXPECT_EQ(value->find(std::string(c.value).substr(8)), std::string::npos) << *value;
@@ -94,7 +95,8 @@ TEST(RequestCapture, ACredentialShowsItsSchemeItsFirstCharactersAndItsLengthOnly
 TEST(RequestCapture, ATokenInTheBodyIsRedactedInTheShownBodyAndKeptForAReplay) {
   const auto source = testing::bundled_source("aircall", "{token: aircall-token-0123456789}");
   const std::string body = R"({"event":"call.created","token":"aircall-token-0123456789"})";
-  const auto r = http::capture(post({}, body), "air", source.get(), source->describe_check(), "", {}, kNow);
+  const auto r =
+      http::capture(post({}, body), "air", source.get(), source->describe_check(), "", {}, kNow);
   EXPECT_EQ(r.body.find("aircall-token-0123456789"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(R"x("token":"airc… (24 chars)")x"), std::string::npos) << r.body;
   EXPECT_EQ(r.sealed_body, body);
@@ -113,8 +115,8 @@ TEST(RequestCapture, TheBodyIsKeptUpToItsBoundItsSizeAlwaysAndNoneWithoutBodies)
   EXPECT_FALSE(r.replayable) << "a cut body cannot be replayed";
 
   config.bodies = false;
-  r = http::capture(post({{"X-Spark-Signature", "0123456789abcdef0123"}}, body), "w",
-                    source.get(), source->describe_check(), "", config, kNow);
+  r = http::capture(post({{"X-Spark-Signature", "0123456789abcdef0123"}}, body), "w", source.get(),
+                    source->describe_check(), "", config, kNow);
   EXPECT_TRUE(r.body.empty());
   EXPECT_EQ(r.body_size, 25);
   EXPECT_TRUE(r.sealed_headers.empty()) << "metadata only: nothing kept for a replay";
@@ -143,8 +145,8 @@ TEST(RequestCapture, ARefusedUrlSignatureSaysWhichUrlWasSignedAndWhereTheRequest
 TEST(RequestCapture, ARefusedTimestampSaysItsValueAndSkew) {
   const auto source = testing::bundled_source("zoom_phone", "{secret_token: z}");
   const auto sent = to_unix_ms(kNow) / 1000 - 400;
-  auto req = post({{"x-zm-signature", "v0=00"}, {"x-zm-request-timestamp", std::to_string(sent)}},
-                  "{}");
+  auto req =
+      post({{"x-zm-signature", "v0=00"}, {"x-zm-request-timestamp", std::to_string(sent)}}, "{}");
   const auto d = nlohmann::json::parse(http::diagnose(source->describe_check(), req, kNow));
   EXPECT_EQ(d["timestamp"]["header"], "x-zm-request-timestamp");
   EXPECT_EQ(d["timestamp"]["value"], std::to_string(sent));

@@ -21,23 +21,29 @@ std::string config(const std::string& auth_token) {
          "sources:\n"
          "  twilio:\n"
          "    provider: twilio\n"
-         "    auth_token: " + auth_token + "\n"
-         "    public_url: " + kUrl + "\n"
+         "    auth_token: " +
+         auth_token +
+         "\n"
+         "    public_url: " +
+         kUrl +
+         "\n"
          "admin:\n  listen: 127.0.0.1:0\n  token: admin-test-token\n";
 }
 
 nlohmann::json admin(const ServerProcess& server, const std::string& target,
                      boost::beast::http::verb method = boost::beast::http::verb::get) {
-  auto r = http_request(server.admin_port(), method, target, {}, bearer_headers("admin-test-token"));
+  auto r =
+      http_request(server.admin_port(), method, target, {}, bearer_headers("admin-test-token"));
   EXPECT_EQ(r.status, 200) << target << ": " << r.body;
   return nlohmann::json::parse(r.body, nullptr, false);
 }
 
 TEST(RequestLog, ARefusedTwilioRequestIsFoundExplainedAndReplayedOnceTheTokenIsFixed) {
   TempDir dir;
-  const FormParams params{{"CallSid", "CA0001"}, {"CallStatus", "ringing"},
-                          {"From", "+14155550100"},  {"To", "+14155550199"},
-                          {"Direction", "inbound"},  {"Timestamp", "Sun, 06 Dec 2026 10:00:00 +0000"}};
+  const FormParams params{
+      {"CallSid", "CA0001"},    {"CallStatus", "ringing"},
+      {"From", "+14155550100"}, {"To", "+14155550199"},
+      {"Direction", "inbound"}, {"Timestamp", "Sun, 06 Dec 2026 10:00:00 +0000"}};
   const auto signature = twilio_signature("the-right-token", kUrl, params);
   std::int64_t id = 0;  // the signed request's
   {
@@ -69,8 +75,8 @@ TEST(RequestLog, ARefusedTwilioRequestIsFoundExplainedAndReplayedOnceTheTokenIsF
     EXPECT_EQ(one["diagnosis"]["secretsTried"], 1);
     EXPECT_EQ(one["replayable"], true);
 
-    auto unsigned_one = admin(server, "/admin/requests/" +
-                                          std::to_string(found["requests"][0]["id"].get<int>()));
+    auto unsigned_one =
+        admin(server, "/admin/requests/" + std::to_string(found["requests"][0]["id"].get<int>()));
     EXPECT_EQ(unsigned_one["reason"], "missing signature");
     EXPECT_EQ(unsigned_one["diagnosis"]["headers"][0]["present"], false);
     auto unknown = admin(server, "/admin/requests?verdict=refused&status=404");
@@ -104,9 +110,9 @@ TEST(RequestLog, ARefusedTwilioRequestIsFoundExplainedAndReplayedOnceTheTokenIsF
 
   // The command line reads the same log and the same outbox.
   std::string out;
-  ASSERT_EQ(run_callgate({"requests", "-c", "callgate.yaml", "--source", "twilio", "--verdict",
-                          "accepted"},
-                         out, {}, dir.path()),
+  ASSERT_EQ(run_callgate(
+                {"requests", "-c", "callgate.yaml", "--source", "twilio", "--verdict", "accepted"},
+                out, {}, dir.path()),
             0)
       << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
@@ -115,7 +121,8 @@ TEST(RequestLog, ARefusedTwilioRequestIsFoundExplainedAndReplayedOnceTheTokenIsF
                          dir.path()),
             0);
   EXPECT_NE(out.find("\"diagnosis\""), std::string::npos) << out;
-  ASSERT_EQ(run_callgate({"events", "-c", "callgate.yaml", "--limit", "1"}, out, {}, dir.path()), 0);
+  ASSERT_EQ(run_callgate({"events", "-c", "callgate.yaml", "--limit", "1"}, out, {}, dir.path()),
+            0);
   EXPECT_NE(out.find("telephonyCall::created"), std::string::npos) << out;
 }
 

@@ -63,16 +63,16 @@ struct SourceSettings {
 /** What a source's signature check reads, said without a secret: the request log records which
  * headers to redact, and tells an operator what was checked when a request is refused. */
 struct CheckDescription {
-  std::string scheme;                ///< "hmac-sha1", "ed25519", "bearer" ...
-  std::string signs;                 ///< what is signed: "{url:public_url}{form:sorted}", "the body"
+  std::string scheme;  ///< "hmac-sha1", "ed25519", "bearer" ...
+  std::string signs;   ///< what is signed: "{url:public_url}{form:sorted}", "the body"
   std::vector<std::string> headers;  ///< the headers carrying a signature or token
   std::string timestamp_header;      ///< empty: the check reads no timestamp header
   bool timestamp_ms = false;
   std::chrono::seconds tolerance{};
   /** URL-signing: the configured URLs the signature covers (key, value). */
   std::vector<std::pair<std::string, std::string>> urls;
-  std::string body_field;    ///< a token in the body: the field's path
-  std::size_t secrets = 0;   ///< how many secrets (or keys) are tried
+  std::string body_field;   ///< a token in the body: the field's path
+  std::size_t secrets = 0;  ///< how many secrets (or keys) are tried
 };
 
 /** One configured source: checks a request's signature and turns its body into observations. */

@@ -3,8 +3,8 @@
 #include <callgate/http/console.hpp>
 #include <callgate/http/handler.hpp>
 #include <callgate/http/overview.hpp>
-#include <callgate/http/router.hpp>
 #include <callgate/http/query.hpp>
+#include <callgate/http/router.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <callgate/store/requests.hpp>
 #include <functional>

@@ -12,12 +12,14 @@ namespace callgate::outbox {
 /**
  * Writes the request log off the request path. record() (any thread) only queues; the
  * recorder's own thread writes what is queued in batches and trims the log to its retention and
- * cap once a minute, or whenever a tenth of the cap (at least 1,000) was written since. A full queue (the store slow or down) drops the newest records, counted in
+ * cap once a minute, or whenever a tenth of the cap (at least 1,000) was written since. A full
+ * queue (the store slow or down) drops the newest records, counted in
  * callgate_request_log_dropped_total: the log is for diagnosis and never holds up a webhook.
  */
 class RequestRecorder {
  public:
-  RequestRecorder(store::RequestLog& log, metrics::Metrics& metrics, store::RequestLogConfig config);
+  RequestRecorder(store::RequestLog& log, metrics::Metrics& metrics,
+                  store::RequestLogConfig config);
   ~RequestRecorder();
   RequestRecorder(const RequestRecorder&) = delete;
   RequestRecorder& operator=(const RequestRecorder&) = delete;

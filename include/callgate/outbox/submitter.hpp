@@ -10,8 +10,8 @@ namespace callgate::outbox {
 
 /** What happened to the observations of one request. */
 struct Outcome {
-  std::size_t emitted = 0;      ///< events written to the outbox
-  std::size_t redelivered = 0;  ///< observations recognised as repeats and skipped
+  std::size_t emitted = 0;                 ///< events written to the outbox
+  std::size_t redelivered = 0;             ///< observations recognised as repeats and skipped
   std::vector<store::CausedEvent> events;  ///< the events written, for the request log
 };
 

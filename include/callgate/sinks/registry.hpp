@@ -29,8 +29,8 @@ using SinkMaker = std::function<std::unique_ptr<Sink>(const SinkContext&)>;
 /** One entry of `sinks:` after validation. The settings its type read from the entry's own keys
  * are the type's (as a provider's are its source's): held by `create`, not listed here. */
 struct SinkConfig {
-  std::string type;  ///< the registered sink type's name
-  std::string name;  ///< cursor name and metric label
+  std::string type;                ///< the registered sink type's name
+  std::string name;                ///< cursor name and metric label
   bool start_from_oldest = false;  ///< `start_from: oldest | now` (now by default)
   SinkMaker create;
 };

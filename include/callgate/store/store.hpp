@@ -82,8 +82,8 @@ struct EventQuery {
   std::string type;  ///< "telephonyCall::created", ...
   std::string source;
   std::string call_id;
-  std::optional<TimePoint> from, to;  ///< created within [from, to)
-  std::int64_t before_seq = 0;        ///< newest first, from before this seq (0: the newest)
+  std::optional<TimePoint> from, to;      ///< created within [from, to)
+  std::int64_t before_seq = 0;            ///< newest first, from before this seq (0: the newest)
   std::optional<std::int64_t> after_seq;  ///< when set: oldest first, after this seq (0: all)
   std::size_t limit = 100;
 };

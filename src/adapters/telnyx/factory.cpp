@@ -17,8 +17,15 @@ class TelnyxSource final : public Source {
   std::chrono::seconds timestamp_tolerance() const override { return tolerance_; }
   result<Parsed> parse(const Request& r) const override { return telnyx::parse(r, settings()); }
   CheckDescription describe_check() const override {
-    return {"ed25519", "{header:telnyx-timestamp}|{body}", {"telnyx-signature-ed25519"},
-            "telnyx-timestamp", false, tolerance_, {}, {}, keys_.size()};
+    return {"ed25519",
+            "{header:telnyx-timestamp}|{body}",
+            {"telnyx-signature-ed25519"},
+            "telnyx-timestamp",
+            false,
+            tolerance_,
+            {},
+            {},
+            keys_.size()};
   }
 
  private:

@@ -33,10 +33,15 @@ class VoipSource final : public Source {
       return {"bearer", {}, {"Authorization"}, {}, false, {}, {}, {}, tokens_.size()};
     return {tokens_.empty() ? "standard-webhooks" : "standard-webhooks, else bearer",
             "{header:webhook-id}.{header:webhook-timestamp}.{body}",
-            tokens_.empty() ? std::vector<std::string>{"webhook-signature", "svix-signature"}
-                            : std::vector<std::string>{"webhook-signature", "svix-signature",
-                                                       "Authorization"},
-            "webhook-timestamp", false, tolerance_, {}, {}, secrets_.size() + tokens_.size()};
+            tokens_.empty()
+                ? std::vector<std::string>{"webhook-signature", "svix-signature"}
+                : std::vector<std::string>{"webhook-signature", "svix-signature", "Authorization"},
+            "webhook-timestamp",
+            false,
+            tolerance_,
+            {},
+            {},
+            secrets_.size() + tokens_.size()};
   }
 
  private:
