@@ -12,6 +12,15 @@ function el(tag, text, cls) {
   return e;
 }
 
+/** A table's one row that says it has none. */
+function emptyRow(tbody, text) {
+  const tr = el("tr");
+  const td = el("td", text);
+  td.colSpan = tbody.parentElement.tHead.rows[0].cells.length;
+  tr.appendChild(td);
+  tbody.appendChild(tr);
+}
+
 function when(iso) {
   return iso ? iso.replace("T", " ").replace(/\.\d+Z$/, "Z") : "—";
 }
@@ -121,13 +130,7 @@ function renderCalls(data) {
     tr.addEventListener("click", () => openTimeline(c.id));
     tbody.appendChild(tr);
   }
-  if (!data.calls.length) {
-    const tr = el("tr");
-    const td = el("td", state.query ? "No call matches." : "No calls.");
-    td.colSpan = 6;
-    tr.appendChild(td);
-    tbody.appendChild(tr);
-  }
+  if (!data.calls.length) emptyRow(tbody, state.query ? "No call matches." : "No calls.");
   state.next = data.next;
   $("prev").disabled = !state.before;
   $("next").disabled = !data.next;

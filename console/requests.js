@@ -1,6 +1,6 @@
 // The console's Requests view: the request log, newest first, filtered as the admin API filters
 // it; one request whole (headers, body, what a refused check looked at, the events it caused)
-// and Replay. Uses console.js's $, el, when and api.
+// and Replay. Uses console.js's $, el, emptyRow, when and api.
 "use strict";
 
 const requests = { before: 0, pages: [], open: null };
@@ -48,13 +48,7 @@ function renderRequests(page) {
     tr.addEventListener("click", () => openRequest(r.id));
     tbody.appendChild(tr);
   }
-  if (!page.requests.length) {
-    const tr = el("tr");
-    const td = el("td", "No request matches.");
-    td.colSpan = 7;
-    tr.appendChild(td);
-    tbody.appendChild(tr);
-  }
+  if (!page.requests.length) emptyRow(tbody, "No request matches.");
   requests.next = page.next;
   $("rq-older").disabled = !page.next;
   $("rq-newest").disabled = !requests.before;

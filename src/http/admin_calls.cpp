@@ -110,11 +110,7 @@ Response AdminRouter::calls(const Query& q, unsigned v) {
     cursor.id = before.substr(colon + 1);
   }
   std::optional<TimePoint> since, until;
-  for (auto [key, bound] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
-    if (const auto text = q.get(key); !text.empty() && !(*bound = parse_since(text, now())))
-      return admin_error(bhttp::status::bad_request, v,
-                         std::string(key) + " must be an ISO 8601 time or an age such as 2h, 7d");
-  }
+  if (auto bad = read_times(q, {"since", &since}, {"until", &until}, v)) return std::move(*bad);
   const auto search = q.get("q"), source = q.get("source"), status = q.get("status"),
              direction = q.get("direction");
   const auto wanted = core::digits_of(search);

@@ -36,15 +36,7 @@ Response AdminRouter::requests(const Query& q, unsigned v) {
     return admin_error(bhttp::status::bad_request, v, "status and before must be whole numbers");
   rq.status = static_cast<int>(*status);
   rq.before_id = *before;
-  for (auto [key, bound] : {std::pair{"from", &rq.from}, std::pair{"to", &rq.to}}) {
-    const auto text = q.get(key);
-    if (text.empty()) continue;
-    *bound = parse_since(text, now());
-    if (!*bound)
-      return admin_error(
-          bhttp::status::bad_request, v,
-          std::string(key) + " must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
-  }
+  if (auto bad = read_times(q, {"from", &rq.from}, {"to", &rq.to}, v)) return std::move(*bad);
   rq.limit = std::max<std::size_t>(1, q.limit(kMaxLimit));
   if (hooks_.flush_requests) hooks_.flush_requests();  // what was just answered is listed too
   auto page = store::find_requests(store_, rq);

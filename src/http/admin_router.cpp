@@ -140,15 +140,7 @@ Response AdminRouter::events(const Query& q, unsigned v) {
     return admin_error(bhttp::status::bad_request, v, "before and after must be whole numbers");
   eq.before_seq = *before;
   if (q.params.contains("after")) eq.after_seq = *after;
-  for (auto [key, bound] : {std::pair{"since", &eq.from}, std::pair{"until", &eq.to}}) {
-    const auto text = q.get(key);
-    if (text.empty()) continue;
-    *bound = parse_since(text, now());
-    if (!*bound)
-      return admin_error(
-          bhttp::status::bad_request, v,
-          std::string(key) + " must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
-  }
+  if (auto bad = read_times(q, {"since", &eq.from}, {"until", &eq.to}, v)) return std::move(*bad);
   eq.limit = std::max<std::size_t>(1, q.limit(kMaxLimit));
   auto page = store::find_events(store_, eq);
   if (!page) return unavailable(v);
@@ -205,6 +197,20 @@ Response AdminRouter::redeliver(const Query& q, unsigned v) {
   spdlog::info("admin: {} dead letter(s) of sink {} queued for delivery again", *moved, sink);
   hooks_.wake_sinks();
   return json_response(bhttp::status::ok, v, json{{"redelivered", *moved}}.dump());
+}
+
+std::optional<Response> AdminRouter::read_times(const Query& q, TimeParam from, TimeParam to,
+                                                unsigned version) {
+  for (auto [key, bound] : {from, to}) {
+    const auto text = q.get(key);
+    if (text.empty()) continue;
+    *bound = parse_since(text, now());
+    if (!*bound)
+      return admin_error(
+          bhttp::status::bad_request, version,
+          std::string(key) + " must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
+  }
+  return std::nullopt;
 }
 
 Response AdminRouter::metrics(const Query&, unsigned v) { return metrics_response(metrics_, v); }

@@ -71,6 +71,12 @@ class AdminRouter final : public Handler {
   /** The largest page any endpoint answers: a larger one would grow RSS by megabytes. */
   static constexpr std::size_t kMaxLimit = 1000;
 
+  /** A time parameter's name, and where its value goes (absent: left unset). */
+  using TimeParam = std::pair<const char*, std::optional<TimePoint>*>;
+  /** Reads two time parameters (an ISO 8601 time or an age: 15m, 2h, 7d); a 400 naming the
+   * first that is neither, or nullopt. */
+  static std::optional<Response> read_times(const Query& q, TimeParam from, TimeParam to,
+                                            unsigned version);
   /** The answer to a request that may not use the API, or nullopt when it may. */
   std::optional<Response> refusal(const Request& req);
   Response route(const Request& req);
