@@ -43,7 +43,8 @@ struct Harness {
   result<outbox::Outcome> submit(std::vector<core::Observation> obs) {
     std::promise<result<outbox::Outcome>> p;
     auto f = p.get_future();
-    committer.submit(std::move(obs), [&p](result<outbox::Outcome> r) { p.set_value(r); });
+    committer.submit(std::move(obs),
+                     [&p](result<outbox::Outcome> r) { p.set_value(std::move(r)); });
     return f.get();
   }
   std::vector<store::OutboxRow> outbox() { return *store.read_outbox(0, 1000); }
@@ -121,9 +122,10 @@ TEST(Committer, ConcurrentRequestsShareOneCommit) {
   std::vector<std::promise<result<outbox::Outcome>>> promises(50);
   for (int i = 0; i < 50; ++i) {
     futures.push_back(promises[i].get_future());
-    h.committer.submit(pbx(R"({"event":"NotifyStart","callId":"c)" + std::to_string(i) +
-                           R"(","direction":"In","srcPhone":"1","dstPhone":"2"})"),
-                       [&promises, i](result<outbox::Outcome> r) { promises[i].set_value(r); });
+    h.committer.submit(
+        pbx(R"({"event":"NotifyStart","callId":"c)" + std::to_string(i) +
+            R"(","direction":"In","srcPhone":"1","dstPhone":"2"})"),
+        [&promises, i](result<outbox::Outcome> r) { promises[i].set_value(std::move(r)); });
   }
   h.committer.start();
   for (auto& f : futures) EXPECT_EQ(f.get()->emitted, 1u);
@@ -255,7 +257,7 @@ TEST(Committer, ReadinessCostsAtMostOneStoreCallPerIntervalAndLeavesCommitMetric
   ms += 1000;
   std::promise<result<outbox::Outcome>> done;
   committer.submit(webex(testing::webex_seed_bodies()[0]),
-                   [&](result<outbox::Outcome> r) { done.set_value(r); });
+                   [&](result<outbox::Outcome> r) { done.set_value(std::move(r)); });
   ASSERT_TRUE(done.get_future().get());
   EXPECT_TRUE(probe());
   EXPECT_EQ(s.probes, 2);
@@ -274,8 +276,9 @@ TEST(Committer, AFullQueueRefusesAtOnceAndTakesAgainOnceItDrains) {
   std::vector<std::promise<result<outbox::Outcome>>> answers(4);
   const auto bodies = testing::webex_seed_bodies();
   for (std::size_t i = 0; i < answers.size(); ++i)  // not started yet: nothing drains
-    committer.submit(webex(bodies[i % bodies.size()]),
-                     [&answers, i](result<outbox::Outcome> r) { answers[i].set_value(r); });
+    committer.submit(webex(bodies[i % bodies.size()]), [&answers, i](result<outbox::Outcome> r) {
+      answers[i].set_value(std::move(r));
+    });
   auto fourth = answers[3].get_future().get();
   ASSERT_FALSE(fourth);
   EXPECT_EQ(fourth.error(), make_error_code(errc::overloaded));
@@ -283,7 +286,8 @@ TEST(Committer, AFullQueueRefusesAtOnceAndTakesAgainOnceItDrains) {
   committer.start();
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(answers[i].get_future().get()) << i;
   std::promise<result<outbox::Outcome>> later;
-  committer.submit(webex(bodies[0]), [&](result<outbox::Outcome> r) { later.set_value(r); });
+  committer.submit(webex(bodies[0]),
+                   [&](result<outbox::Outcome> r) { later.set_value(std::move(r)); });
   EXPECT_TRUE(later.get_future().get()) << "a drained queue takes requests again";
   committer.stop();
 }
@@ -367,12 +371,12 @@ TEST(Committer, StopFinishesWhatWasSubmittedAndRefusesTheRest) {
   Harness h(testing::open_memory_store());
   std::promise<result<outbox::Outcome>> p;
   h.committer.submit(webex(testing::webex_seed_bodies()[0]),
-                     [&p](result<outbox::Outcome> r) { p.set_value(r); });
+                     [&p](result<outbox::Outcome> r) { p.set_value(std::move(r)); });
   h.committer.start();
   h.committer.stop();
   EXPECT_EQ(p.get_future().get()->emitted, 1u);
   std::promise<result<outbox::Outcome>> late;
-  h.committer.submit({}, [&late](result<outbox::Outcome> r) { late.set_value(r); });
+  h.committer.submit({}, [&late](result<outbox::Outcome> r) { late.set_value(std::move(r)); });
   EXPECT_EQ(late.get_future().get().error(), make_error_code(errc::shutting_down));
 }
 
