@@ -69,8 +69,10 @@ class DefinedSource final : public Source {
       if (t == nullptr) continue;
       for (const auto& part : t->parts)
         if (part.kind == Template::Part::Kind::url || part.kind == Template::Part::Kind::url_base)
-          for (const auto& [key, value] : configured_.values)
-            if (key == part.text) d.urls.emplace_back(key, value);
+          for (const auto& kv : configured_.values)  // once, though POST and GET both sign it
+            if (kv.first == part.text &&
+                std::find(d.urls.begin(), d.urls.end(), kv) == d.urls.end())
+              d.urls.push_back(kv);
     }
     for (const auto& step : s.token_field.steps)
       d.body_field += (d.body_field.empty() ? "" : ".") + step.key;
