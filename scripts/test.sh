@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh --with-tests
 jobs=$(nproc)
+# Each stage says how long the run has taken so far, so a slow stage shows in the log.
+stage() { echo "== $* ($SECONDS s)"; }
 
-echo "== release: build"
+stage "release: build"
 cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
 # Every server a test starts (callgate, redis-server, nginx and its workers) must be gone when
@@ -27,26 +29,27 @@ check_nothing_left() {
   fi
 }
 
-echo "== release: all tests"
+stage "release: all tests"
 ctest --preset release -j"$jobs" --timeout 300
 check_nothing_left
 
-echo "== tidy: clang-format, and clang-tidy on the files changed since .ci/tidy-baseline"
+stage "tidy: clang-format, and clang-tidy on the files changed since .ci/tidy-baseline"
 scripts/tidy.sh
 
-echo "== fuzz: every libFuzzer target for 15 s (fuzz/run 600 runs them longer)"
+stage "fuzz: every libFuzzer target for 15 s (fuzz/run 600 runs them longer)"
 fuzz/run 15
 
-echo "== asan: build"
+stage "asan: build"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$jobs" --target callgate_unit_tests
-echo "== asan: unit tests"
+stage "asan: unit tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j"$jobs" --timeout 300
 
-echo "== tsan: build"
+stage "tsan: build"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j"$jobs"
-echo "== tsan: unit and concurrency tests"
+stage "tsan: unit and concurrency tests"
 ctest --preset tsan -j"$jobs" --timeout 600
 check_nothing_left
+stage "all passed"

@@ -82,6 +82,15 @@ class SideListeners {
                     http::Reply reply) { router.replay(r, executor, std::move(reply)); },
           [&runtime] {
             if (auto* recorder = runtime.recorder()) recorder->flush();
+          },
+          [&runtime](std::string_view name) -> std::optional<outbox::DeliveryLog::Snapshot> {
+            if (auto* sink = runtime.sink(name)) return sink->activity();
+            return std::nullopt;
+          },
+          [&runtime](std::string_view name) {
+            auto* sink = runtime.sink(name);
+            if (sink) sink->retry_now();
+            return sink != nullptr;
           }};
       admin_router_.emplace(runtime.store(), metrics, config.admin.tokens, std::move(sink_names),
                             std::move(hooks), config.sources);

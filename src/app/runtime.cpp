@@ -52,6 +52,12 @@ void Runtime::stop(std::chrono::steady_clock::time_point deadline) {
   }
 }
 
+sinks::Sink* Runtime::sink(std::string_view name) const {
+  for (const auto& s : sinks_)
+    if (s->name() == name) return s.get();
+  return nullptr;
+}
+
 void Runtime::notify_sinks() {
   for (auto& s : sinks_) s->notify();
 }

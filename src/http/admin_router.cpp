@@ -1,5 +1,6 @@
 // The admin API: who may use it, its table of endpoints, and the endpoints that are one store
-// read each. The calls and a call's timeline are in admin_calls.cpp.
+// read each. The calls and a call's timeline are in admin_calls.cpp; sinks, deliveries and dead
+// letters in admin_sinks.cpp.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -27,6 +28,9 @@ const AdminRouter::Route AdminRouter::kRoutes[] = {
     {bhttp::verb::get, "/admin/events", false, &AdminRouter::events},
     {bhttp::verb::get, "/admin/dead-letters", false, &AdminRouter::dead_letters},
     {bhttp::verb::post, "/admin/dead-letters/redeliver", false, &AdminRouter::redeliver},
+    {bhttp::verb::get, "/admin/deliveries", false, &AdminRouter::deliveries},
+    {bhttp::verb::post, "/admin/deliveries/retry", false, &AdminRouter::retry},
+    {bhttp::verb::post, "/admin/events/resend", false, &AdminRouter::resend},
     {bhttp::verb::get, "/admin/calls", false, &AdminRouter::calls},
     {bhttp::verb::get, "/admin/calls/", true, &AdminRouter::timeline},
     {bhttp::verb::get, "/admin/requests", false, &AdminRouter::requests},
@@ -151,52 +155,6 @@ Response AdminRouter::events(const Query& q, unsigned v) {
                             {"order", eq.after_seq ? "oldest first" : "newest first"},
                             {"next", page->next == 0 ? json(nullptr) : json(page->next)}}
                            .dump());
-}
-
-Response AdminRouter::dead_letters(const Query& q, unsigned v) {
-  // The cursor is the last row's "<seq>:<sink>" (the previous page's `next`).
-  store::DeadLetterCursor from;
-  if (const auto cursor = q.get("cursor"); !cursor.empty()) {
-    const auto colon = cursor.find(':');
-    const auto [end, ec] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), from.seq);
-    if (ec != std::errc{} || colon == std::string::npos || end != cursor.data() + colon)
-      return admin_error(bhttp::status::bad_request, v,
-                         "cursor must be a previous page's next (\"<seq>:<sink>\")");
-    from.sink = cursor.substr(colon + 1);
-  }
-  const auto limit = std::max<std::size_t>(1, q.limit(kMaxLimit));
-  auto dead = store_.list_dead_letters(q.get("sink"), limit, from);
-  if (!dead) return unavailable(v);
-  json out = json::array();
-  for (const auto& d : *dead) {
-    auto j = store::row_json(d.row);
-    j["sink"] = d.sink;
-    j["reason"] = d.reason;
-    j["attempts"] = d.attempts;
-    j["deadAt"] = format_iso8601(d.at);
-    out.push_back(std::move(j));
-  }
-  const auto next = dead->size() < limit
-                        ? json(nullptr)
-                        : json(std::to_string(dead->back().row.seq) + ":" + dead->back().sink);
-  return json_response(bhttp::status::ok, v, json{{"deadLetters", out}, {"next", next}}.dump());
-}
-
-Response AdminRouter::redeliver(const Query& q, unsigned v) {
-  const auto sink = q.get("sink");
-  if (sink.empty())
-    return admin_error(bhttp::status::bad_request, v, "sink is required: ?sink=NAME[&seq=N]");
-  if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end())
-    return admin_error(bhttp::status::not_found, v, "no sink named '" + sink + "'");
-  const auto seq = q.whole("seq", 0);
-  if (!seq)
-    return admin_error(bhttp::status::bad_request, v,
-                       "seq must be a whole number (a dead letter's seq; 0 or none: all)");
-  auto moved = store_.redeliver_dead_letters(sink, *seq, now());
-  if (!moved) return unavailable(v);
-  spdlog::info("admin: {} dead letter(s) of sink {} queued for delivery again", *moved, sink);
-  hooks_.wake_sinks();
-  return json_response(bhttp::status::ok, v, json{{"redelivered", *moved}}.dump());
 }
 
 std::optional<Response> AdminRouter::read_times(const Query& q, TimeParam from, TimeParam to,

@@ -12,7 +12,7 @@ void DeliveryQueue::add(const std::vector<OutboxRow>& rows, std::string_view sin
     if (row.seq <= last_added_) continue;
     last_added_ = row.seq;
     if (!row.sink.empty() && row.sink != sink) continue;  // a re-delivery for another sink
-    entries_.emplace(row.seq, Entry{row, 0, TimePoint{}, false});
+    entries_.emplace(row.seq, Entry{row, 0, TimePoint{}, false, {}});
     calls_[row.call_id].push_back(row.seq);
   }
 }
@@ -52,33 +52,64 @@ void DeliveryQueue::settle(std::map<std::int64_t, Entry>::iterator it) {
   auto calls = calls_.find(it->second.row.call_id);
   std::erase(calls->second, it->first);
   if (calls->second.empty()) calls_.erase(calls);
+  if (!it->second.last_error.empty()) --failed_;
   entries_.erase(it);
 }
 
-void DeliveryQueue::complete(std::int64_t seq, const Attempt& attempt, TimePoint now) {
+DeliveryQueue::Completion DeliveryQueue::complete(std::int64_t seq, const Attempt& attempt,
+                                                  TimePoint now) {
   auto it = entries_.find(seq);
-  if (it == entries_.end() || !it->second.in_flight) return;
+  if (it == entries_.end() || !it->second.in_flight) return {};
   auto& e = it->second;
   e.in_flight = false;
   --in_flight_;
-  ++e.attempts;
+  const Completion done{++e.attempts, std::nullopt};
   switch (attempt.result) {
     case Attempt::Result::delivered:
-      return settle(it);
+      settle(it);
+      return done;
     case Attempt::Result::dead:
       dead_.push_back({e.row, attempt.reason, e.attempts, now, ""});
-      return settle(it);
+      settle(it);
+      return done;
     case Attempt::Result::retry:
       if (policy_.max_attempts > 0 && e.attempts >= policy_.max_attempts) {
         dead_.push_back(
             {e.row, "gave up after " + std::to_string(e.attempts) + " attempts: " + attempt.reason,
              e.attempts, now, ""});
-        return settle(it);
+        settle(it);
+        return done;
       }
+      if (e.last_error.empty()) ++failed_;
+      e.last_error = attempt.reason.empty() ? "failed" : attempt.reason;
       e.ready_at = now + (attempt.retry_after ? std::min(*attempt.retry_after, policy_.backoff_max)
                                               : backoff(e.attempts));
-      return;
+      return {done.number, e.ready_at};
   }
+  return done;
+}
+
+std::vector<DeliveryQueue::Waiting> DeliveryQueue::waiting(std::size_t n) const {
+  std::vector<Waiting> out;
+  if (failed_ == 0) return out;
+  for (const auto& [seq, e] : entries_) {
+    if (out.size() >= n) break;
+    if (e.last_error.empty()) continue;
+    out.push_back({seq, e.row.call_id, e.row.event_type, e.row.idempotency_key, e.attempts,
+                   e.ready_at, e.last_error});
+  }
+  return out;
+}
+
+std::size_t DeliveryQueue::retry_now(TimePoint now) {
+  std::size_t n = 0;
+  if (failed_ == 0) return n;
+  for (auto& [seq, e] : entries_)
+    if (!e.in_flight && !e.last_error.empty() && e.ready_at > now) {
+      e.ready_at = now;
+      ++n;
+    }
+  return n;
 }
 
 std::chrono::milliseconds DeliveryQueue::backoff(int failures) {

@@ -49,6 +49,16 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view v) {
   return std::chrono::seconds(std::stoll(std::string(v)));
 }
 
+/** The start of a body, every byte outside printable ASCII shown as '?', for logs and the
+ * console (a receiver's page may be binary or in any encoding). */
+std::string snippet(std::string_view body) {
+  std::string out(body.substr(0, kResponseSnippet));
+  for (auto& c : out)
+    if (c < 0x20 || c > 0x7e) c = (c == '\n' || c == '\t') ? ' ' : '?';
+  if (body.size() > kResponseSnippet) out += "...";
+  return out;
+}
+
 using Outcomes = std::shared_ptr<std::vector<HttpOutcome>>;
 
 /**
@@ -85,6 +95,7 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   }
 
   void run() {
+    started_ = std::chrono::steady_clock::now();
     deadline_.expires_after(timeout_);
     deadline_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return;  // cancelled: the exchange finished in time
@@ -161,6 +172,8 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
     auto& out = (*outcomes_)[index_];
     if (out.status != 0 || !out.error.empty()) return;  // the deadline spoke first
     out.status = res_.result_int();
+    out.latency = elapsed();
+    if (out.status < 200 || out.status >= 300) out.body = snippet(res_.body());
     if (auto it = res_.find(bhttp::field::retry_after); it != res_.end())
       out.retry_after = parse_retry_after({it->value().data(), it->value().size()});
     auto& idle = pool_->template idle<Stream>();
@@ -192,11 +205,18 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
     deadline_.cancel();
     auto& out = (*outcomes_)[index_];
     if (out.status != 0 || !out.error.empty()) return;  // the first word stands
+    out.latency = elapsed();
     out.error = std::string(what) + ": " +
                 (ec == beast::error::timeout ? std::string("timed out") : ec.message());
   }
 
+  std::chrono::milliseconds elapsed() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started_);
+  }
+
   HttpTarget target_;  // a copy: an abandoned exchange may outlive the client's call
+  std::chrono::steady_clock::time_point started_{};
   std::chrono::milliseconds timeout_;
   Outcomes outcomes_;
   std::size_t index_;

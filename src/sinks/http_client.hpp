@@ -36,7 +36,12 @@ struct HttpOutcome {
   int status = 0;  ///< 0 when no response arrived
   std::string error;
   std::optional<std::chrono::seconds> retry_after;
+  std::chrono::milliseconds latency{};  ///< from the start of the exchange to its end
+  std::string body;  ///< a status other than 2xx: the start of the body, printable ASCII only
 };
+
+/** How much of a refusing receiver's body an outcome keeps. */
+inline constexpr std::size_t kResponseSnippet = 300;
 
 struct ConnectionPool;
 

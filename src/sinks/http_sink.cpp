@@ -69,10 +69,12 @@ std::vector<outbox::Attempt> HttpSink::deliver_(const std::vector<store::OutboxR
   std::vector<outbox::Attempt> attempts;
   attempts.reserve(outcomes.size());
   for (const auto& o : outcomes) {
-    if (o.status == 0)
-      attempts.push_back({outbox::Attempt::Result::retry, o.error, std::nullopt});
-    else
-      attempts.push_back(classify_http_status(o.status, o.retry_after));
+    auto a = o.status == 0 ? outbox::Attempt{outbox::Attempt::Result::retry, o.error}
+                           : classify_http_status(o.status, o.retry_after);
+    a.status = o.status;
+    a.latency = o.latency;
+    a.response = o.body;
+    attempts.push_back(std::move(a));
   }
   return attempts;
 }

@@ -77,6 +77,11 @@ void Sink::notify() {
   wake_.notify_one();
 }
 
+void Sink::retry_now() {
+  retry_requested_ = true;
+  notify();
+}
+
 void Sink::stop(Deadline deadline) {
   {
     std::lock_guard lock(mutex_);
@@ -154,6 +159,19 @@ void Sink::record_attempts(const std::vector<store::OutboxRow>& rows,
                 "sink {}: cannot record delivery attempts in the calls' logs", name_);
 }
 
+void Sink::log_attempts(const std::vector<store::OutboxRow>& rows,
+                        const std::vector<outbox::Attempt>& attempts,
+                        const std::vector<outbox::DeliveryQueue::Completion>& completions,
+                        TimePoint at) {
+  std::vector<outbox::AttemptRecord> records;
+  records.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    records.push_back({at, rows[i].seq, rows[i].call_id, rows[i].event_type,
+                       rows[i].idempotency_key, completions[i].number, attempts[i],
+                       completions[i].next_at});
+  log_.add(std::move(records));
+}
+
 void Sink::report_lag() {
   if (auto last = store_.last_outbox_seq())
     metrics_.set("callgate_sink_lag_events", *last - saved_seq_, {{"sink", name_}});
@@ -164,6 +182,10 @@ bool Sink::step(TimePoint now) {
   // Replicas sharing a store take turns: the one holding the sink's lease delivers.
   if (!hold_lease()) return false;
   auto& q = *queue_;
+  if (retry_requested_.exchange(false)) {
+    const auto n = q.retry_now(now);
+    spdlog::info("sink {}: retrying {} waiting event(s) now, as asked", name_, n);
+  }
   if (q.pending() < kWindow) {
     auto rows = store_.read_outbox(q.last_added_seq(), kWindow - q.pending());
     if (!rows) {
@@ -184,9 +206,10 @@ bool Sink::step(TimePoint now) {
   const auto attempts = deliver_(ready);
   const auto done = callgate::now();
   record_attempts(ready, attempts, done);
+  std::vector<outbox::DeliveryQueue::Completion> completions(ready.size());
   for (std::size_t i = 0; i < ready.size(); ++i) {
     const auto& a = attempts.at(i);
-    q.complete(ready[i].seq, a, done);
+    completions[i] = q.complete(ready[i].seq, a, done);
     if (a.result == outbox::Attempt::Result::delivered) {
       metrics_.inc("callgate_sink_delivered_total", {{"sink", name_}});
     } else {
@@ -196,6 +219,7 @@ bool Sink::step(TimePoint now) {
                   "sink {}: event {} not delivered: {}", name_, ready[i].idempotency_key, a.reason);
     }
   }
+  log_attempts(ready, attempts, completions, done);
   for (const auto& dead : q.take_dead_letters()) {
     metrics_.inc("callgate_sink_dead_letters_total", {{"sink", name_}});
     spdlog::error("sink {}: event {} dead-lettered: {}", name_, dead.row.idempotency_key,
@@ -208,6 +232,9 @@ bool Sink::step(TimePoint now) {
 }
 
 void Sink::save_progress() {
+  auto waiting = queue_->waiting(outbox::DeliveryLog::kWaiting);
+  const auto next = waiting.empty() ? std::nullopt : queue_->next_ready_at();
+  log_.set_queue(std::move(waiting), queue_->pending(), next);
   const auto settled = queue_->settled_seq();
   if (settled != saved_seq_ && store_.save_cursor(name_, {settled, position_()})) {
     saved_seq_ = settled;

@@ -18,7 +18,11 @@ class FakeSubmitter final : public outbox::Submitter {
  public:
   void submit(std::vector<core::Observation> observations, Done done) override {
     submitted.push_back(std::move(observations));
-    done(next);
+    if (failure) {
+      done(*failure);
+    } else {
+      done(next);
+    }
   }
   void probe(std::function<void(result<void>)> done) override {
     ++probes;
@@ -26,7 +30,10 @@ class FakeSubmitter final : public outbox::Submitter {
   }
 
   std::vector<std::vector<core::Observation>> submitted;
-  result<outbox::Outcome> next = outbox::Outcome{1, 0, {}};
+  // An Outcome and an error apart: GCC 12 under ASan warns (maybe-uninitialized) when a
+  // result<Outcome> holding an Outcome is assigned an error.
+  outbox::Outcome next{1, 0, {}};
+  std::optional<boost::system::error_code> failure;
   result<void> ready = result<void>{};
   int probes = 0;
 };
@@ -104,7 +111,7 @@ TEST_F(RouterTest, ARedeliveryIsAnsweredDuplicate) {
 }
 
 TEST_F(RouterTest, AStoreFailureIs503WithRetryAfterAndCounted) {
-  submitter.next = make_error_code(errc::store_unavailable);
+  submitter.failure = make_error_code(errc::store_unavailable);
   const auto res = post("/webhooks/pbx", kStart);
   EXPECT_EQ(res.result(), status::service_unavailable);
   EXPECT_EQ(res[http::bhttp::field::retry_after], "1");
@@ -114,7 +121,7 @@ TEST_F(RouterTest, AStoreFailureIs503WithRetryAfterAndCounted) {
 }
 
 TEST_F(RouterTest, AFullCommitterQueueIs503WithRetryAfter) {
-  submitter.next = make_error_code(errc::overloaded);
+  submitter.failure = make_error_code(errc::overloaded);
   const auto res = post("/webhooks/pbx", kStart);
   EXPECT_EQ(res.result(), status::service_unavailable);
   EXPECT_EQ(res[http::bhttp::field::retry_after], "1");

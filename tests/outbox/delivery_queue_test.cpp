@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <callgate/outbox/delivery_log.hpp>
 #include <callgate/outbox/delivery_queue.hpp>
 
 namespace callgate {
@@ -155,6 +156,110 @@ TEST(DeliveryQueue, StartsAfterTheSavedCursor) {
   q.add({row(4, "a"), row(6, "a")}, "http");
   EXPECT_EQ(seqs(q.take_ready(t0)), (std::vector<std::int64_t>{6}));
   EXPECT_EQ(q.settled_seq(), 5);
+}
+
+TEST(DeliveryQueue, SaysWhichAttemptEachWasAndWhenARetryIsDue) {
+  DeliveryQueue q(per_call(5), 0, 1);
+  q.add({row(1, "a"), row(2, "b")}, "http");
+  ASSERT_EQ(q.take_ready(t0).size(), 2u);
+  const auto first = q.complete(1, retry("receiver answered 503"), t0);
+  EXPECT_EQ(first.number, 1);
+  ASSERT_TRUE(first.next_at);
+  EXPECT_GE(*first.next_at, t0);
+  EXPECT_LE(*first.next_at, t0 + std::chrono::milliseconds(100));
+  const auto delivered = q.complete(2, ok(), t0);
+  EXPECT_EQ(delivered.number, 1);
+  EXPECT_FALSE(delivered.next_at);
+  ASSERT_EQ(q.take_ready(*first.next_at).size(), 1u);
+  EXPECT_EQ(q.complete(1, retry("timed out"), *first.next_at).number, 2);
+}
+
+TEST(DeliveryQueue, ListsWhatWaitsForARetryWithItsLastErrorUntilItSettles) {
+  DeliveryQueue q(per_call(5), 0, 1);
+  q.add({row(1, "a"), row(2, "b"), row(3, "c")}, "http");
+  EXPECT_TRUE(q.waiting(10).empty());
+  q.take_ready(t0);
+  q.complete(1, retry("receiver answered 503"), t0);
+  q.complete(2, ok(), t0);
+  q.complete(3, retry("connect: refused"), t0);
+  const auto waiting = q.waiting(10);
+  ASSERT_EQ(waiting.size(), 2u);
+  EXPECT_EQ(waiting[0].seq, 1);
+  EXPECT_EQ(waiting[0].call_id, "a");
+  EXPECT_EQ(waiting[0].attempts, 1);
+  EXPECT_EQ(waiting[0].last_error, "receiver answered 503");
+  EXPECT_EQ(waiting[1].last_error, "connect: refused");
+  EXPECT_EQ(q.waiting(1).size(), 1u);
+  q.retry_now(t0 + std::chrono::seconds(1));
+  q.take_ready(t0 + std::chrono::seconds(1));
+  q.complete(1, ok(), t0 + std::chrono::seconds(1));
+  q.complete(3, dead("receiver answered 400"), t0 + std::chrono::seconds(1));
+  EXPECT_TRUE(q.waiting(10).empty());
+}
+
+TEST(DeliveryQueue, RetryNowMakesEveryWaitingRetryDueAtOnce) {
+  auto policy = per_call(5);
+  policy.backoff_base = std::chrono::hours(1);
+  policy.backoff_max = std::chrono::hours(1);
+  DeliveryQueue q(policy, 0, 7);
+  q.add({row(1, "a"), row(2, "b")}, "http");
+  q.take_ready(t0);
+  q.complete(1, {R::retry, "429", std::chrono::minutes(30)}, t0);
+  q.complete(2, retry("503"), t0);
+  const auto later = t0 + std::chrono::seconds(5);
+  // Backoffs of up to an hour (and a Retry-After of 30 minutes): nothing due after 5 s, unless
+  // the jitter drew almost nothing; after retry_now, both are.
+  const auto due_before = q.take_ready(later).size();
+  EXPECT_EQ(q.retry_now(later), 2u - due_before);
+  EXPECT_EQ(q.take_ready(later).size(), 2u - due_before);
+  EXPECT_EQ(q.retry_now(later), 0u);  // in flight now: nothing to hurry
+}
+
+TEST(DeliveryLog, KnowsSinceWhenASinkFailsAndForgetsItOnTheNextDelivery) {
+  outbox::DeliveryLog log;
+  const auto at = [](int s) { return t0 + std::chrono::seconds(s); };
+  auto record = [](TimePoint when, Attempt a) {
+    outbox::AttemptRecord r;
+    r.at = when;
+    r.attempt = std::move(a);
+    return r;
+  };
+  log.add({record(at(0), ok())});
+  log.add({record(at(1), retry("503")), record(at(2), retry("503"))});
+  auto s = log.snapshot();
+  EXPECT_EQ(s.last_delivered, at(0));
+  EXPECT_EQ(s.failing_since, at(1));
+  ASSERT_EQ(s.attempts.size(), 3u);
+  EXPECT_EQ(s.attempts.front().at, at(2));  // newest first
+  EXPECT_EQ(s.failures.size(), 2u);
+  log.add({record(at(3), ok())});
+  s = log.snapshot();
+  EXPECT_FALSE(s.failing_since);
+  EXPECT_EQ(s.last_delivered, at(3));
+  EXPECT_EQ(s.failures.size(), 2u);  // the failures stay listed
+}
+
+TEST(DeliveryLog, KeepsTheNewestAttemptsAndTheNewestFailuresApart) {
+  outbox::DeliveryLog log;
+  std::vector<outbox::AttemptRecord> many;
+  for (int i = 0; i < 5; ++i) {
+    outbox::AttemptRecord r;
+    r.seq = i;
+    r.attempt = retry("503");
+    many.push_back(r);
+  }
+  for (int i = 5; i < 205; ++i) {
+    outbox::AttemptRecord r;
+    r.seq = i;
+    r.attempt = ok();
+    many.push_back(r);
+  }
+  log.add(many);
+  const auto s = log.snapshot();
+  ASSERT_EQ(s.attempts.size(), outbox::DeliveryLog::kAttempts);
+  EXPECT_EQ(s.attempts.front().seq, 204);
+  ASSERT_EQ(s.failures.size(), 5u);  // not pushed out by the deliveries after them
+  EXPECT_EQ(s.failures.front().seq, 4);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #pragma once
 // The store contract, continued: the request log, and every list paged by cursor (events newest
-// first, dead letters). Included after store_contract.hpp by each binary that runs it.
+// first, dead letters), and sending one event to one sink again. Included after store_contract.hpp by each binary that runs it.
 #include <set>
 
 #include "store_contract.hpp"
@@ -174,6 +174,33 @@ TEST_P(StoreContract, DeadLettersPastAPageAreReachedByTheCursor) {
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 10u) << "none twice";
   EXPECT_EQ(seen[1], "audit:c:6") << "one seq's sinks in name order";
   EXPECT_EQ(seen[2], "crm:c:6");
+}
+
+TEST_P(StoreContract, AnyEventIsSentAgainToOneSinkOnlyWithItsKeyAndOnlyOnce) {
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->append_outbox(emission("c", 1), kNow));
+  ASSERT_TRUE(writer->append_outbox(emission("c", 2), kNow));
+  ASSERT_TRUE(writer->commit());
+  const auto rows = *store->read_outbox(0, 10);
+  ASSERT_EQ(rows.size(), 2u);
+
+  EXPECT_TRUE(*store::resend_event(*store, "crm", rows[0].seq, kNow));
+  auto again = *store->read_outbox(rows[1].seq, 10);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].idempotency_key, rows[0].idempotency_key);
+  EXPECT_EQ(again[0].body, rows[0].body);
+  EXPECT_EQ(again[0].sink, "crm");
+  EXPECT_TRUE(store->list_dead_letters("crm", 10)->empty()) << "no dead letter is left behind";
+
+  // An event that is a dead letter of that sink already is sent once, not twice.
+  ASSERT_TRUE(store->add_dead_letter("crm", {rows[1], "422", 2, kNow, ""}));
+  EXPECT_TRUE(*store::resend_event(*store, "crm", rows[1].seq, kNow));
+  again = *store->read_outbox(rows[1].seq, 10);
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(again[1].idempotency_key, rows[1].idempotency_key);
+  EXPECT_TRUE(store->list_dead_letters("crm", 10)->empty());
+
+  EXPECT_FALSE(*store::resend_event(*store, "crm", 999'999, kNow)) << "no such event";
 }
 
 }  // namespace

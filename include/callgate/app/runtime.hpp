@@ -36,6 +36,8 @@ class Runtime {
   /** Null when request_log.enabled is false. */
   outbox::RequestRecorder* recorder() { return recorder_.get(); }
   const std::vector<std::unique_ptr<sinks::Sink>>& sinks() const { return sinks_; }
+  /** The sink of that name, or null. */
+  sinks::Sink* sink(std::string_view name) const;
 
  private:
   std::unique_ptr<store::Store> store_;

@@ -6,6 +6,7 @@
 #include <callgate/http/query.hpp>
 #include <callgate/http/router.hpp>
 #include <callgate/metrics/metrics.hpp>
+#include <callgate/outbox/delivery_log.hpp>
 #include <callgate/store/requests.hpp>
 #include <functional>
 #include <map>
@@ -29,6 +30,9 @@ namespace callgate::http {
  *                                                 calls in unified form, newest first, by cursor
  *   GET  /admin/calls/<id>                        one call and its timeline
  *   POST /admin/dead-letters/redeliver?sink=NAME[&seq=N]   put them back in that sink's queue
+ *   GET  /admin/deliveries?sink=NAME              its recent attempts, failing since, retries
+ *   POST /admin/deliveries/retry?sink=NAME        retry what waits for a retry, now
+ *   POST /admin/events/resend?sink=NAME&seq=N     send one event to that sink again
  *   GET  /admin/requests?source=&verdict=&status=&from=&to=&q=&before=&limit=
  *                                                 the request log, newest first, by cursor
  *   GET  /admin/requests/<id>                     one request: headers, body, diagnosis, events
@@ -49,6 +53,11 @@ class AdminRouter final : public Handler {
         replay;
     /** Returns once the request log has written what it was given. */
     std::function<void()> flush_requests;
+    /** What a sink has lately done (nullopt: it does not run in this process). */
+    std::function<std::optional<outbox::DeliveryLog::Snapshot>(std::string_view sink)>
+        sink_activity;
+    /** Makes a sink retry what waits for a retry now; false: it does not run here. */
+    std::function<bool(std::string_view sink)> retry_sink;
   };
   /** sinks: the configured sink names (a redeliver names one of them); sources: the configured
    * sources (the playground tries requests on them; a call search reads numbers in their
@@ -83,8 +92,14 @@ class AdminRouter final : public Handler {
 
   Response overview(const Query& q, unsigned version);
   Response events(const Query& q, unsigned version);
+  // In admin_sinks.cpp:
+  /** A 400 or 404 unless `sink` names a configured sink. */
+  std::optional<Response> unknown_sink(const std::string& sink, unsigned version) const;
   Response dead_letters(const Query& q, unsigned version);
   Response redeliver(const Query& q, unsigned version);
+  Response deliveries(const Query& q, unsigned version);
+  Response retry(const Query& q, unsigned version);
+  Response resend(const Query& q, unsigned version);
   Response metrics(const Query& q, unsigned version);
   // In admin_calls.cpp:
   Response calls(const Query& q, unsigned version);

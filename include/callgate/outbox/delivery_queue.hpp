@@ -19,9 +19,12 @@ using store::OutboxRow;
 struct Attempt {
   enum class Result { delivered, retry, dead };
   Result result = Result::delivered;
-  std::string reason;  ///< why it failed, for logs and dead letters (never a secret)
+  std::string reason{};  ///< why it failed, for logs and dead letters (never a secret)
   /** The receiver's Retry-After, which replaces the computed backoff. */
-  std::optional<std::chrono::milliseconds> retry_after;
+  std::optional<std::chrono::milliseconds> retry_after{};
+  int status = 0;                       ///< the receiver's HTTP status (0: none, or not HTTP)
+  std::chrono::milliseconds latency{};  ///< from sending to the answer (or the failure)
+  std::string response{};               ///< the start of a failed answer's body, printable
 };
 
 /**
@@ -53,8 +56,29 @@ class DeliveryQueue {
 
   /** The rows to attempt now (marked in flight until complete()). */
   std::vector<OutboxRow> take_ready(TimePoint now);
+  /** What complete() made of an attempt: which attempt of its row it was, and when the next
+   * one is due (a retry; nullopt once the row is delivered or dead). */
+  struct Completion {
+    int number = 0;
+    std::optional<TimePoint> next_at;
+  };
   /** Records one attempt's result for an in-flight row. */
-  void complete(std::int64_t seq, const Attempt& attempt, TimePoint now);
+  Completion complete(std::int64_t seq, const Attempt& attempt, TimePoint now);
+
+  /** A row that failed and waits for its next attempt. */
+  struct Waiting {
+    std::int64_t seq = 0;
+    std::string call_id;
+    std::string event_type;
+    std::string idempotency_key;
+    int attempts = 0;      ///< failed so far
+    TimePoint next_at{};   ///< when it may be attempted again
+    std::string last_error;
+  };
+  /** Up to n rows waiting for a retry, oldest first. */
+  std::vector<Waiting> waiting(std::size_t n) const;
+  /** Makes every waiting retry due now (an operator's "retry now"); returns how many. */
+  std::size_t retry_now(TimePoint now);
 
   /** Every seq up to this one is delivered or dead: the cursor to save. */
   std::int64_t settled_seq() const;
@@ -71,6 +95,7 @@ class DeliveryQueue {
     int attempts = 0;
     TimePoint ready_at{};
     bool in_flight = false;
+    std::string last_error;
   };
   bool is_head(const Entry& e) const;
   void settle(std::map<std::int64_t, Entry>::iterator it);
@@ -80,6 +105,7 @@ class DeliveryQueue {
   std::map<std::int64_t, Entry> entries_;                  // unsettled rows by seq
   std::map<std::string, std::deque<std::int64_t>> calls_;  // per call: unsettled seqs in order
   std::size_t in_flight_ = 0;
+  std::size_t failed_ = 0;  // entries with a failed attempt (waiting() skips the scan at 0)
   std::vector<DeadLetter> dead_;
   std::mt19937_64 random_;
 };

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <callgate/error.hpp>
 #include <callgate/metrics/metrics.hpp>
+#include <callgate/outbox/delivery_log.hpp>
 #include <callgate/outbox/delivery_queue.hpp>
 #include <callgate/store/rows.hpp>
 #include <callgate/store/store.hpp>
@@ -47,6 +48,10 @@ class Sink {
   void start_from_oldest(bool oldest) { from_oldest_ = oldest; }
   /** Every outbox seq up to this one is delivered or dead-lettered. */
   std::int64_t delivered_seq() const { return delivered_seq_.load(); }
+  /** What this sink has lately done (admin API; any thread). */
+  outbox::DeliveryLog::Snapshot activity() const { return log_.snapshot(); }
+  /** Makes every event waiting for a retry due now, and wakes the sink (any thread). */
+  void retry_now();
 
  protected:
   /** Makes the destination agree with the saved cursor (nullopt on the sink's first start) and
@@ -76,6 +81,10 @@ class Sink {
   void save_progress();
   /** Takes or renews this replica's lease on the sink; false while another replica holds it. */
   bool hold_lease();
+  /** Keeps a round's attempts in the delivery log. */
+  void log_attempts(const std::vector<store::OutboxRow>& rows,
+                    const std::vector<outbox::Attempt>& attempts,
+                    const std::vector<outbox::DeliveryQueue::Completion>& completions, TimePoint at);
   /** Sets callgate_sink_lag_events: outbox events after the saved cursor. */
   void report_lag();
   /** Adds each failed attempt to its call's log, for the call's timeline (when the store keeps
@@ -96,6 +105,8 @@ class Sink {
   std::optional<outbox::DeliveryQueue> queue_;
   std::int64_t saved_seq_ = 0;
   std::atomic<std::int64_t> delivered_seq_{0};
+  std::atomic<bool> retry_requested_{false};
+  outbox::DeliveryLog log_;
   /** When callgate_sink_lag_events was last set (steady clock; at most once a second unless the
    * cursor moves, so a sink whose receiver is down still shows its lag growing). */
   std::chrono::steady_clock::time_point lag_set_at_{};

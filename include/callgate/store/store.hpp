@@ -191,6 +191,11 @@ class Writer {
   bool call_log_ = true;
 };
 
+/** Queues one outbox event (by seq) again for one sink only, with its idempotency key (an
+ * operator's "send again"; a receiver that dedupes by key takes it once). Returns false when
+ * the outbox no longer has that event. Built on the dead-letter ledger, so every store has it. */
+result<bool> resend_event(Store& store, std::string_view sink, std::int64_t seq, TimePoint now);
+
 /** A store as open_store makes it: the shared side, and its one writer for the committer. */
 struct Opened {
   std::unique_ptr<Store> store;
