@@ -136,43 +136,14 @@ function renderCalls(data) {
   $("next").disabled = !data.next;
 }
 
-function renderSinks(sinks) {
-  const body = $("sinks-body");
-  body.replaceChildren();
-  for (const s of sinks) {
-    const box = el("div", null, "sink");
-    box.dataset.sink = s.name;
-    box.appendChild(el("strong", s.name));
-    box.appendChild(el("span", `lag ${s.lag} events · ${s.deadLetters.length} dead letters`, "lag"));
-    if (s.deadLetters.length) {
-      const table = el("table");
-      for (const d of s.deadLetters) {
-        const tr = el("tr");
-        tr.dataset.seq = d.seq;
-        tr.appendChild(el("td", when(d.deadAt)));
-        tr.appendChild(el("td", d.eventType));
-        tr.appendChild(el("td", d.source));
-        tr.appendChild(el("td", d.idempotencyKey));
-        tr.appendChild(el("td", d.error));
-        const td = el("td");
-        const button = el("button", "Redeliver");
-        button.type = "button";
-        button.addEventListener("click", () => redeliver(s.name, d.seq));
-        td.appendChild(button);
-        tr.appendChild(td);
-        table.appendChild(tr);
-      }
-      box.appendChild(table);
-    }
-    body.appendChild(box);
-  }
-}
-
 function renderEvents(events) {
   const tbody = $("events-table").tBodies[0];
   tbody.replaceChildren();
   for (const e of events) {
     const tr = el("tr");
+    tr.dataset.seq = e.seq;
+    tr.addEventListener("click", () => { $("resend-seq").value = e.seq; });
+    tr.appendChild(el("td", e.seq));
     tr.appendChild(el("td", when(e.at)));
     tr.appendChild(el("td", e.eventType));
     tr.appendChild(el("td", e.source));
@@ -224,17 +195,6 @@ async function renderTimeline() {
   }
 }
 
-async function redeliver(sink, seq) {
-  try {
-    const r = await api(`/admin/dead-letters/redeliver?sink=${encodeURIComponent(sink)}&seq=${seq}`,
-      { method: "POST" });
-    $("redeliver-result").textContent = `Redelivered ${r.redelivered} event(s) to ${sink}.`;
-  } catch (e) {
-    $("redeliver-result").textContent = `Redeliver failed: ${e.message}`;
-  }
-  refresh();
-}
-
 async function refresh() {
   try {
     const calls = new URLSearchParams({ q: state.query, limit: state.page,
@@ -242,7 +202,7 @@ async function refresh() {
     if (state.before) calls.set("before", state.before);
     const [overview, page] = await Promise.all([api("/admin/overview"), api(`/admin/calls?${calls}`)]);
     renderSources(overview.sources);
-    renderSinks(overview.sinks);
+    await renderSinks(overview.sinks);
     renderEvents(overview.events);
     renderCalls(page);
     await renderTimeline();

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's second command: installs what is missing, then builds and runs every test: the
 # release preset (unit + integration tests against the real binary), clang-format and clang-tidy,
-# the libFuzzer targets for a short bounded time (clang, ASan + UBSan), the asan preset (unit tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer) and the tsan preset (unit and concurrency tests
-# under ThreadSanitizer, the server they start included).
+# the asan preset (clang: the unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, and
+# the libFuzzer targets for a short bounded time, from one instrumented build) and the tsan
+# preset (unit and concurrency tests under ThreadSanitizer, the server they start included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,15 +36,15 @@ check_nothing_left
 stage "tidy: clang-format, and clang-tidy on the files changed since .ci/tidy-baseline"
 scripts/tidy.sh
 
-stage "fuzz: every libFuzzer target for 15 s (fuzz/run 600 runs them longer)"
-fuzz/run 15
-
-stage "asan: build"
+stage "asan: build (clang, ASan + UBSan: the unit tests and the libFuzzer targets, one library)"
 cmake --preset asan >/dev/null
-cmake --build --preset asan -j"$jobs" --target callgate_unit_tests
+cmake --build --preset asan -j"$jobs"
 stage "asan: unit tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j"$jobs" --timeout 300
+
+stage "fuzz: every libFuzzer target for 15 s (fuzz/run 600 runs them longer)"
+fuzz/run 15
 
 stage "tsan: build"
 cmake --preset tsan >/dev/null

@@ -48,7 +48,8 @@ json attempt_json(const outbox::AttemptRecord& a) {
 }  // namespace
 
 std::optional<Response> AdminRouter::unknown_sink(const std::string& sink, unsigned v) const {
-  if (sink.empty()) return admin_error(bhttp::status::bad_request, v, "sink is required: ?sink=NAME");
+  if (sink.empty())
+    return admin_error(bhttp::status::bad_request, v, "sink is required: ?sink=NAME");
   if (std::find(sinks_.begin(), sinks_.end(), sink) == sinks_.end())
     return admin_error(bhttp::status::not_found, v, "no sink named '" + sink + "'");
   return std::nullopt;
@@ -103,7 +104,8 @@ Response AdminRouter::resend(const Query& q, unsigned v) {
   if (auto bad = unknown_sink(sink, v)) return std::move(*bad);
   const auto seq = q.whole("seq", 0);
   if (!seq || *seq <= 0)
-    return admin_error(bhttp::status::bad_request, v, "seq must be an event's seq (a whole number)");
+    return admin_error(bhttp::status::bad_request, v,
+                       "seq must be an event's seq (a whole number)");
   auto sent = store::resend_event(store_, sink, *seq, now());
   if (!sent) return error_response(errc::store_unavailable, v);
   if (!*sent)

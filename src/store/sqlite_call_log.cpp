@@ -21,9 +21,6 @@ constexpr const char* kTrim =
     "DELETE FROM call_log WHERE call_id = ?1 AND seq <= (SELECT seq FROM call_log "
     "WHERE call_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)";
 constexpr std::int64_t kTrimEvery = 32;
-// A provider event's row also holds the unified events it caused, one line each:
-// type \t key \t seq \t at_ms \n.
-constexpr const char* kAddEmitted = "UPDATE call_log SET emitted = emitted || ?2 WHERE seq = ?1";
 constexpr const char* kRead =
     "SELECT kind, at_ms, event_ms, source, event_type, key, out_seq, emitted, detail FROM (SELECT "
     "* FROM call_log WHERE call_id = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq";
@@ -31,7 +28,8 @@ constexpr const char* kInsertAttempt =
     "INSERT INTO call_log(call_id, kind, at_ms, event_ms, source, event_type, key, out_seq, "
     "expires_ms, detail) VALUES(?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
-/** The emitted entries packed into one row's `emitted` column. */
+/** The emitted entries packed into one row's `emitted` column, one line each:
+ * type \t key \t seq \t at_ms \n. */
 void unpack_emitted(std::string_view text, const std::string& source,
                     std::vector<store::CallLogEntry>& out) {
   while (!text.empty()) {

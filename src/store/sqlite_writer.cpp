@@ -29,7 +29,6 @@ constexpr const char* kPurgeCallLog = "DELETE FROM call_log WHERE expires_ms < ?
 constexpr const char* kPurgeOutbox =
     "DELETE FROM outbox WHERE created_ms < ?1 AND seq <= "
     "(SELECT COALESCE(MIN(seq), 9223372036854775807) FROM sink_cursors)";  // no sink: age only
-constexpr const char* kCountLive = "SELECT COUNT(*) FROM calls WHERE live = 1";
 
 }  // namespace
 

@@ -102,7 +102,7 @@ test("an operator signs in, finds a call by its number, reads its timeline and r
       assert.match(await page.textContent("#calls-table tbody"), /\+49301234567/);
 
       // The recent events name the source each came from.
-      await page.waitForSelector("#events-table tbody td:nth-child(3):has-text('pbx')");
+      await page.waitForSelector("#events-table tbody td:nth-child(4):has-text('pbx')");
 
       // Its timeline: provider events, unified events with their keys, deliveries per sink.
       await postCall(cg.webhook, "second", "NotifyAnswer", "+49 30 1234567");

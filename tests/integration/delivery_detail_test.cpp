@@ -74,8 +74,8 @@ TEST_F(DeliveryDetail, AFailingReceiverShowsItsAnswerAndTheNextAttemptAndRetryNo
   EXPECT_EQ(d["attempts"][0]["status"], 200);
   EXPECT_EQ(d["attempts"][0]["attempt"], 2);
   EXPECT_EQ(d["attempts"][0]["response"], "") << "an accepted answer's body is not kept";
-  EXPECT_EQ(
-      http_request(admin, verb::post, "/admin/deliveries/retry?sink=nope", "", auth).status, 404);
+  EXPECT_EQ(http_request(admin, verb::post, "/admin/deliveries/retry?sink=nope", "", auth).status,
+            404);
 }
 
 TEST_F(DeliveryDetail, AnyEventIsSentAgainToOneSinkWithItsOwnKey) {
@@ -99,9 +99,9 @@ TEST_F(DeliveryDetail, AnyEventIsSentAgainToOneSinkWithItsOwnKey) {
   // The file sink had it already and is not sent it again.
   EXPECT_EQ(read_lines(dir / "var/events.jsonl").size(), 1u);
 
-  EXPECT_EQ(http_request(admin, verb::post, "/admin/events/resend?sink=crm&seq=999999", "", auth)
-                .status,
-            404);
+  EXPECT_EQ(
+      http_request(admin, verb::post, "/admin/events/resend?sink=crm&seq=999999", "", auth).status,
+      404);
   EXPECT_EQ(http_request(admin, verb::post,
                          "/admin/events/resend?sink=other&seq=" + std::to_string(seq), "", auth)
                 .status,

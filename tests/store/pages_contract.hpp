@@ -1,6 +1,7 @@
 #pragma once
 // The store contract, continued: the request log, and every list paged by cursor (events newest
-// first, dead letters), and sending one event to one sink again. Included after store_contract.hpp by each binary that runs it.
+// first, dead letters), and sending one event to one sink again. Included after store_contract.hpp
+// by each binary that runs it.
 #include <set>
 
 #include "store_contract.hpp"

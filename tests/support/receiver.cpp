@@ -118,7 +118,8 @@ bool Receiver::answer(tcp::socket& socket, boost::beast::flat_buffer& buffer, bo
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
   if (status == 429 || status == 503) res.set(bhttp::field::retry_after, "0");
   // A refusal says why, as receivers do: callgate keeps the start of it for the operator.
-  if (status >= 300) res.body() = "{\"error\":\"the receiver refused it with " + std::to_string(status) + "\"}";
+  if (status >= 300)
+    res.body() = "{\"error\":\"the receiver refused it with " + std::to_string(status) + "\"}";
   res.keep_alive(keep_alive && req.keep_alive());
   res.prepare_payload();
   bhttp::write(socket, res, rec);

@@ -1,6 +1,7 @@
 #pragma once
 // A real HTTP receiver on loopback for delivery tests: records every request and answers with a
-// status the test chooses (a refusal with a JSON body that says so). It can stop listening (connection refused) and listen again.
+// status the test chooses (a refusal with a JSON body that says so). It can stop listening
+// (connection refused) and listen again.
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>

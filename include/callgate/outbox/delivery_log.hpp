@@ -36,8 +36,8 @@ class DeliveryLog {
   static constexpr std::size_t kWaiting = 50;   ///< rows waiting for a retry shown
 
   struct Snapshot {
-    std::vector<AttemptRecord> attempts;  ///< newest first
-    std::vector<AttemptRecord> failures;  ///< newest first
+    std::vector<AttemptRecord> attempts;      ///< newest first
+    std::vector<AttemptRecord> failures;      ///< newest first
     std::optional<TimePoint> failing_since;   ///< the first failure after the last delivery
     std::optional<TimePoint> last_delivered;  ///< the last delivered attempt
     std::optional<TimePoint> next_attempt_at;

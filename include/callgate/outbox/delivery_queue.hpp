@@ -71,8 +71,8 @@ class DeliveryQueue {
     std::string call_id;
     std::string event_type;
     std::string idempotency_key;
-    int attempts = 0;      ///< failed so far
-    TimePoint next_at{};   ///< when it may be attempted again
+    int attempts = 0;     ///< failed so far
+    TimePoint next_at{};  ///< when it may be attempted again
     std::string last_error;
   };
   /** Up to n rows waiting for a retry, oldest first. */

@@ -84,7 +84,8 @@ class Sink {
   /** Keeps a round's attempts in the delivery log. */
   void log_attempts(const std::vector<store::OutboxRow>& rows,
                     const std::vector<outbox::Attempt>& attempts,
-                    const std::vector<outbox::DeliveryQueue::Completion>& completions, TimePoint at);
+                    const std::vector<outbox::DeliveryQueue::Completion>& completions,
+                    TimePoint at);
   /** Sets callgate_sink_lag_events: outbox events after the saved cursor. */
   void report_lag();
   /** Adds each failed attempt to its call's log, for the call's timeline (when the store keeps
