@@ -11,7 +11,8 @@ build_packages=(
 )
 test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev clang-tidy clang-format curl
   redis-server nginx-light
-  python3 python3-jsonschema chromium)
+  python3 python3-jsonschema chromium
+  prometheus)  # for promtool: tests/monitoring/check.sh
 bench_packages=(nginx-light curl redis-server)
 # The Node.js peer and the Node receiver example need node (and the peer npm); a machine may
 # have them from elsewhere than Debian.
