@@ -8,6 +8,7 @@
 #include <callgate/app/app.hpp>
 #include <callgate/app/directory_watcher.hpp>
 #include <callgate/app/runtime.hpp>
+#include <callgate/app/history_keeper.hpp>
 #include <callgate/http/admin_router.hpp>
 #include <callgate/http/metrics_endpoint.hpp>
 #include <callgate/http/router.hpp>
@@ -71,7 +72,9 @@ std::size_t fit_connections_to_fd_limit(std::size_t wanted) {
 class SideListeners {
  public:
   SideListeners(const config::Config& config, Runtime& runtime, http::Router& router)
-      : config_(config), metrics_endpoint_(runtime.metrics()) {
+      : config_(config),
+        metrics_endpoint_(runtime.metrics()),
+        history_(runtime.metrics(), config.metrics.history_file) {
     auto& metrics = runtime.metrics();
     if (config.admin.enabled) {
       std::vector<std::string> sink_names;
@@ -91,7 +94,8 @@ class SideListeners {
             auto* sink = runtime.sink(name);
             if (sink) sink->retry_now();
             return sink != nullptr;
-          }};
+          },
+          &history_.history()};
       admin_router_.emplace(runtime.store(), metrics, config.admin.tokens, std::move(sink_names),
                             std::move(hooks), config.sources);
       admin_.emplace(ioc_, listener(config.admin.host, config.admin.port), *admin_router_, metrics,
@@ -111,6 +115,7 @@ class SideListeners {
   std::uint16_t metrics_port() const { return metrics_ ? metrics_->port() : 0; }
 
   void start() {
+    history_.start(ioc_.get_executor());
     thread_ = std::thread([this] {
       name_this_thread("cg-admin");
       ioc_.run();
@@ -127,6 +132,7 @@ class SideListeners {
     work_.reset();
     ioc_.stop();
     if (thread_.joinable()) thread_.join();
+    history_.stop();
   }
 
  private:
@@ -144,6 +150,7 @@ class SideListeners {
   net::io_context ioc_{1};
   net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(ioc_);
   http::MetricsEndpoint metrics_endpoint_;
+  HistoryKeeper history_;  // the console's charts; before the admin API, which reads it
   std::optional<http::AdminRouter> admin_router_;
   std::optional<http::Server> admin_;
   std::optional<http::Server> metrics_;

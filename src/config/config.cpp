@@ -221,6 +221,8 @@ MetricsConfig read_metrics(const Node& root) {
     read_listen(*n, "listen", "127.0.0.1:9090", m.host, m.port);
   }
   m.on_webhook_listener = n->boolean("on_webhook_listener", false);
+  m.history_file_named = n->has("history_file");
+  m.history_file = n->string_or("history_file", "");
   n->finish();
   return m;
 }
@@ -273,6 +275,8 @@ Config read_config(const std::string& file, const adapters::Registry& registry,
   else if (auto admin = root.optional_map("admin"))
     admin->skip();
   c.metrics = read_metrics(root);
+  if (!c.metrics.history_file_named && c.store.type == "sqlite")
+    c.metrics.history_file = c.store.path + ".history.json";
   c.request_log = read_request_log(root);
   if (c.request_log.max_requests == 0)
     c.request_log.max_requests = store::default_max_requests(c.store.type);

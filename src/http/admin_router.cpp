@@ -35,6 +35,7 @@ const AdminRouter::Route AdminRouter::kRoutes[] = {
     {bhttp::verb::get, "/admin/calls/", true, &AdminRouter::timeline},
     {bhttp::verb::get, "/admin/requests", false, &AdminRouter::requests},
     {bhttp::verb::get, "/admin/requests/", true, &AdminRouter::request},
+    {bhttp::verb::get, "/admin/history", false, &AdminRouter::history},
     {bhttp::verb::get, "/metrics", false, &AdminRouter::metrics},
 };
 
@@ -172,5 +173,14 @@ std::optional<Response> AdminRouter::read_times(const Query& q, TimeParam from, 
 }
 
 Response AdminRouter::metrics(const Query&, unsigned v) { return metrics_response(metrics_, v); }
+
+Response AdminRouter::history(const Query& q, unsigned v) {
+  std::optional<TimePoint> since = now() - std::chrono::hours(24);
+  if (const auto text = q.get("since"); !text.empty() && !(since = parse_since(text, now())))
+    return admin_error(bhttp::status::bad_request, v,
+                       "since must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
+  if (!hooks_.history) return json_response(bhttp::status::ok, v, R"({"minutes":[]})");
+  return json_response(bhttp::status::ok, v, hooks_.history->to_json(*since).dump());
+}
 
 }  // namespace callgate::http

@@ -139,6 +139,12 @@ std::vector<Metrics::Sample> Metrics::series_of(std::string_view name) const {
   return out;
 }
 
+Metrics::LatencyCounts Metrics::latency_counts() const {
+  LatencyCounts out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = buckets_[i].load();
+  return out;
+}
+
 std::string Metrics::render() const {
   std::ostringstream out;
   {

@@ -5,6 +5,7 @@
 #include <callgate/http/overview.hpp>
 #include <callgate/http/query.hpp>
 #include <callgate/http/router.hpp>
+#include <callgate/metrics/history.hpp>
 #include <callgate/metrics/metrics.hpp>
 #include <callgate/outbox/delivery_log.hpp>
 #include <callgate/store/requests.hpp>
@@ -38,6 +39,7 @@ namespace callgate::http {
  *   GET  /admin/requests/<id>                     one request: headers, body, diagnosis, events
  *   POST /admin/requests/<id>/replay              send it through its source again
  *   POST /admin/playground                        try requests on a source; nothing is stored
+ *   GET  /admin/history?since=24h                 per-minute counts for the charts, oldest first
  *   GET  /metrics                                 Prometheus text (a scraper sends the token)
  * The console (GET /, /console/...) is served here too, and reads only these endpoints.
  */
@@ -58,6 +60,8 @@ class AdminRouter final : public Handler {
         sink_activity;
     /** Makes a sink retry what waits for a retry now; false: it does not run here. */
     std::function<bool(std::string_view sink)> retry_sink;
+    /** The per-minute history the charts draw (null: none). */
+    const metrics::History* history = nullptr;
   };
   /** sinks: the configured sink names (a redeliver names one of them); sources: the configured
    * sources (the playground tries requests on them; a call search reads numbers in their
@@ -101,6 +105,7 @@ class AdminRouter final : public Handler {
   Response retry(const Query& q, unsigned version);
   Response resend(const Query& q, unsigned version);
   Response metrics(const Query& q, unsigned version);
+  Response history(const Query& q, unsigned version);
   // In admin_calls.cpp:
   Response calls(const Query& q, unsigned version);
   Response timeline(const Query& q, unsigned version);

@@ -47,6 +47,13 @@ class Metrics {
   /** Every series of one family, as it stands now. */
   std::vector<Sample> series_of(std::string_view name) const;
 
+  /** The request latency histogram's upper bounds, in seconds. */
+  static constexpr std::array<double, 12> kLatencyBounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                         0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+  /** Requests per latency bucket so far (not cumulative); the last is above every bound. */
+  using LatencyCounts = std::array<std::uint64_t, kLatencyBounds.size() + 1>;
+  LatencyCounts latency_counts() const;
+
  private:
   struct Series {
     std::atomic<std::int64_t> value{0};
@@ -57,8 +64,7 @@ class Metrics {
     std::string help;
     std::map<std::string, Series, std::less<>> series;  // key: the labels as rendered
   };
-  static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                   0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+  static constexpr const auto& kBuckets = kLatencyBounds;
 
   std::atomic<std::int64_t>& series(std::string_view name, const Labels& labels);
 
