@@ -55,7 +55,7 @@ Row run(std::size_t max_batch, int senders, int per_sender) {
         const auto t0 = Clock::now();
         std::promise<void> done;
         committer.submit(std::move(parsed->observations),
-                         [&done](result<outbox::Outcome>) { done.set_value(); });
+                         [&done](const result<outbox::Outcome>&) { done.set_value(); });
         done.get_future().wait();
         latencies[s].push_back(
             std::chrono::duration<double, std::milli>(Clock::now() - t0).count());

@@ -7,8 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <callgate/app/app.hpp>
 #include <callgate/app/directory_watcher.hpp>
-#include <callgate/app/runtime.hpp>
 #include <callgate/app/history_keeper.hpp>
+#include <callgate/app/runtime.hpp>
 #include <callgate/http/admin_router.hpp>
 #include <callgate/http/metrics_endpoint.hpp>
 #include <callgate/http/router.hpp>

@@ -39,9 +39,14 @@ double latency_quantile_ms(const Metrics::LatencyCounts& counts, double q) {
 
 History::History(std::size_t keep) : keep_(keep) {}
 
+Minute* History::find(std::int64_t at_ms) {
+  for (auto i = minutes_.size(); i-- > 0;)  // from the newest, which are asked for most
+    if (minutes_[i].at_ms == at_ms) return &minutes_[i];
+  return nullptr;
+}
+
 Minute& History::minute_at(std::int64_t at_ms) {
-  for (auto it = minutes_.rbegin(); it != minutes_.rend(); ++it)
-    if (it->at_ms == at_ms) return *it;
+  if (auto* m = find(at_ms)) return *m;
   if (minutes_.size() >= keep_ && (keep_ == 0 || at_ms < minutes_.front().at_ms)) {
     discarded_ = Minute{};  // older than all that is kept: counted nowhere
     return discarded_;
@@ -50,9 +55,7 @@ Minute& History::minute_at(std::int64_t at_ms) {
   while (pos != minutes_.begin() && std::prev(pos)->at_ms > at_ms) --pos;
   minutes_.insert(pos, Minute{})->at_ms = at_ms;
   while (minutes_.size() > keep_) minutes_.pop_front();  // never the one just added
-  for (auto it = minutes_.rbegin(); it != minutes_.rend(); ++it)
-    if (it->at_ms == at_ms) return *it;
-  return discarded_;
+  return *find(at_ms);
 }
 
 void History::sample(const Metrics& metrics, TimePoint now) {

@@ -16,7 +16,7 @@ constexpr auto kMinute = std::chrono::minutes(1);
 
 void traffic(Metrics& m, int accepted, int duplicates, int refused) {
   m.inc("callgate_requests_total", {{"source", "pbx"}, {"status", "200"}},
-        static_cast<std::uint64_t>(accepted + duplicates));
+        static_cast<std::uint64_t>(accepted) + static_cast<std::uint64_t>(duplicates));
   m.inc("callgate_redeliveries_total", {{"source", "pbx"}}, static_cast<std::uint64_t>(duplicates));
   m.inc("callgate_rejections_total", {{"source", "pbx"}, {"reason", "signature does not match"}},
         static_cast<std::uint64_t>(refused));

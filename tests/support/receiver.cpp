@@ -119,7 +119,7 @@ bool Receiver::answer(tcp::socket& socket, boost::beast::flat_buffer& buffer, bo
   if (status == 429 || status == 503) res.set(bhttp::field::retry_after, "0");
   // A refusal says why, as receivers do: callgate keeps the start of it for the operator.
   if (status >= 300)
-    res.body() = "{\"error\":\"the receiver refused it with " + std::to_string(status) + "\"}";
+    res.body() = R"({"error":"the receiver refused it with )" + std::to_string(status) + R"("})";
   res.keep_alive(keep_alive && req.keep_alive());
   res.prepare_payload();
   bhttp::write(socket, res, rec);

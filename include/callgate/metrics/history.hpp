@@ -59,6 +59,8 @@ class History {
   bool load(const nlohmann::json& saved);
 
  private:
+  Minute* find(std::int64_t at_ms);
+  /** The minute starting at at_ms, added in order if it is not kept yet. */
   Minute& minute_at(std::int64_t at_ms);
 
   std::size_t keep_;
