@@ -16,10 +16,10 @@ test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev clang-
 bench_packages=(nginx-light curl redis-server)
 # The Node.js peer and the Node receiver example need node (and the peer npm); a machine may
 # have them from elsewhere than Debian.
-# The console's browser test installs playwright-core with npm from its lockfile.
-if ! command -v node >/dev/null; then test_packages+=(nodejs); fi
-if ! command -v npm >/dev/null; then test_packages+=(npm); fi
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then bench_packages+=(nodejs npm); fi
+# The build installs the console's chart library with npm from console/vendor's lockfile; the
+# console's browser test installs playwright-core the same way.
+if ! command -v node >/dev/null; then build_packages+=(nodejs); fi
+if ! command -v npm >/dev/null; then build_packages+=(npm); fi
 
 want=("${build_packages[@]}")
 for option in "$@"; do

@@ -180,7 +180,9 @@ Response AdminRouter::history(const Query& q, unsigned v) {
     return admin_error(bhttp::status::bad_request, v,
                        "since must be an ISO 8601 time or an age such as 90s, 15m, 2h, 7d");
   if (!hooks_.history) return json_response(bhttp::status::ok, v, R"({"minutes":[]})");
-  return json_response(bhttp::status::ok, v, hooks_.history->to_json(*since).dump());
+  // The minute in progress too, so a chart is current.
+  return json_response(bhttp::status::ok, v,
+                       hooks_.history->to_json(*since, &metrics_, now()).dump());
 }
 
 }  // namespace callgate::http

@@ -58,19 +58,17 @@ Minute& History::minute_at(std::int64_t at_ms) {
   return *find(at_ms);
 }
 
-void History::sample(const Metrics& metrics, TimePoint now) {
-  const auto at_ms = to_unix_ms(now) / kMinuteMs * kMinuteMs;
-  std::lock_guard lock(mutex_);
-  auto& m = minute_at(at_ms);
+Minute History::measure(const Metrics& metrics, Baseline& last) {
+  Minute m;
   std::map<std::string, std::int64_t> ok_by_source;
   for (const auto& s : metrics.series_of("callgate_requests_total")) {
     const auto source = std::string(s.label("source"));
     if (source.empty() || source == "(unknown)" || s.label("status") != "200") continue;
-    ok_by_source[source] += grew(last_, "ok:" + source, s.value);
+    ok_by_source[source] += grew(last.counters, "ok:" + source, s.value);
   }
   for (const auto& s : metrics.series_of("callgate_redeliveries_total")) {
     const auto source = std::string(s.label("source"));
-    const auto n = grew(last_, "dup:" + source, s.value);
+    const auto n = grew(last.counters, "dup:" + source, s.value);
     m.sources[source].duplicates += n;
     ok_by_source[source] -= n;  // answered 200 too
   }
@@ -80,7 +78,7 @@ void History::sample(const Metrics& metrics, TimePoint now) {
     const auto source = std::string(s.label("source"));
     if (source.empty() || source == "(unknown)") continue;
     m.sources[source].refused +=
-        grew(last_, "refused:" + source + ":" + std::string(s.label("reason")), s.value);
+        grew(last.counters, "refused:" + source + ":" + std::string(s.label("reason")), s.value);
   }
   for (const auto& [family, field] :
        {std::pair{"callgate_sink_delivered_total", &SinkMinute::delivered},
@@ -88,27 +86,41 @@ void History::sample(const Metrics& metrics, TimePoint now) {
         std::pair{"callgate_sink_dead_letters_total", &SinkMinute::dead}})
     for (const auto& s : metrics.series_of(family)) {
       const auto sink = std::string(s.label("sink"));
-      m.sinks[sink].*field += grew(last_, std::string(family) + ":" + sink, s.value);
+      m.sinks[sink].*field += grew(last.counters, std::string(family) + ":" + sink, s.value);
     }
   for (const auto& s : metrics.series_of("callgate_sink_lag_events"))
     m.sinks[std::string(s.label("sink"))].lag = s.value;
 
   const auto counts = metrics.latency_counts();
   Metrics::LatencyCounts in_minute{};
-  std::uint64_t requests = 0;
   for (std::size_t i = 0; i < counts.size(); ++i) {
-    in_minute[i] = counts[i] >= last_latency_[i] ? counts[i] - last_latency_[i] : counts[i];
-    requests += in_minute[i];
+    in_minute[i] = counts[i] >= last.latency[i] ? counts[i] - last.latency[i] : counts[i];
+    m.requests += static_cast<std::int64_t>(in_minute[i]);
   }
-  last_latency_ = counts;
-  if (requests > 0) {
-    // A minute sampled twice keeps the quantiles of its larger part.
-    if (static_cast<std::int64_t>(requests) >= m.requests) {
-      m.p50_ms = latency_quantile_ms(in_minute, 0.50);
-      m.p99_ms = latency_quantile_ms(in_minute, 0.99);
-    }
-    m.requests += static_cast<std::int64_t>(requests);
+  last.latency = counts;
+  m.p50_ms = latency_quantile_ms(in_minute, 0.50);
+  m.p99_ms = latency_quantile_ms(in_minute, 0.99);
+  return m;
+}
+
+void History::add(Minute& into, const Minute& m) {
+  for (const auto& [name, s] : m.sources) {
+    auto& t = into.sources[name];
+    t.accepted += s.accepted, t.duplicates += s.duplicates, t.refused += s.refused;
   }
+  for (const auto& [name, s] : m.sinks) {
+    auto& t = into.sinks[name];
+    t.delivered += s.delivered, t.failed += s.failed, t.dead += s.dead, t.lag = s.lag;
+  }
+  // A minute measured twice (a restart within it) keeps the quantiles of its larger part.
+  if (m.requests > 0 && m.requests >= into.requests) into.p50_ms = m.p50_ms, into.p99_ms = m.p99_ms;
+  into.requests += m.requests;
+}
+
+void History::sample(const Metrics& metrics, TimePoint now) {
+  const auto at_ms = to_unix_ms(now) / kMinuteMs * kMinuteMs;
+  std::lock_guard lock(mutex_);
+  add(minute_at(at_ms), measure(metrics, last_));
 }
 
 std::vector<Minute> History::since(TimePoint from) const {
@@ -120,9 +132,21 @@ std::vector<Minute> History::since(TimePoint from) const {
   return out;
 }
 
-json History::to_json(TimePoint from) const {
+json History::to_json(TimePoint from, const Metrics* live, TimePoint now) const {
+  auto kept = since(from);
+  if (live) {
+    // The minute in progress, measured from a copy of the baseline: nothing moves on.
+    Baseline last;
+    {
+      std::lock_guard lock(mutex_);
+      last = last_;
+    }
+    const auto at_ms = to_unix_ms(now) / kMinuteMs * kMinuteMs;
+    if (kept.empty() || kept.back().at_ms != at_ms) kept.emplace_back().at_ms = at_ms;
+    add(kept.back(), measure(*live, last));
+  }
   json minutes = json::array();
-  for (const auto& m : since(from)) {
+  for (const auto& m : kept) {
     json sources = json::object();
     for (const auto& [name, s] : m.sources)
       sources[name] = {
@@ -165,19 +189,7 @@ bool History::load(const nlohmann::json& saved) {
     return false;
   }
   std::lock_guard lock(mutex_);
-  for (auto& m : read) {
-    auto& into = minute_at(m.at_ms);
-    for (const auto& [name, s] : m.sources) {
-      auto& t = into.sources[name];
-      t.accepted += s.accepted, t.duplicates += s.duplicates, t.refused += s.refused;
-    }
-    for (const auto& [name, s] : m.sinks) {
-      auto& t = into.sinks[name];
-      t.delivered += s.delivered, t.failed += s.failed, t.dead += s.dead, t.lag = s.lag;
-    }
-    if (m.requests >= into.requests) into.p50_ms = m.p50_ms, into.p99_ms = m.p99_ms;
-    into.requests += m.requests;
-  }
+  for (const auto& m : read) add(minute_at(m.at_ms), m);
   return true;
 }
 

@@ -115,5 +115,19 @@ TEST(History, KeepsOnlyTheNewestMinutes) {
   EXPECT_EQ(h.since({}).size(), 3u);
 }
 
+TEST(History, TheMinuteInProgressIsShownWithoutClosingIt) {
+  Metrics m;
+  History h;
+  traffic(m, 2, 0, 0);
+  h.sample(m, t0);
+  traffic(m, 4, 0, 0);
+  const auto live = h.to_json({}, &m, t0 + kMinute);
+  ASSERT_EQ(live["minutes"].size(), 2u);
+  EXPECT_EQ(live["minutes"][1]["sources"]["pbx"]["accepted"], 4);
+  EXPECT_EQ(h.since({}).size(), 1u) << "showing it closed nothing";
+  h.sample(m, t0 + kMinute);
+  EXPECT_EQ(h.since({}).back().sources.at("pbx").accepted, 4) << "nor moved the baseline";
+}
+
 }  // namespace
 }  // namespace callgate

@@ -53,22 +53,32 @@ class History {
   /** The minutes from `since` on, oldest first. */
   std::vector<Minute> since(TimePoint since) const;
 
-  /** The kept minutes as JSON (the admin API's form), and back: a restart goes on from them. */
-  nlohmann::ordered_json to_json(TimePoint since = {}) const;
+  /** The kept minutes from `since` on as JSON (the admin API's form), and back: a restart goes
+   * on from them. With `live`, the minute in progress too, as its counters stand at `now`. */
+  nlohmann::ordered_json to_json(TimePoint since = {}, const Metrics* live = nullptr,
+                                 TimePoint now = {}) const;
   /** Adds minutes read from to_json's form; false (and nothing added) when it is not that. */
   bool load(const nlohmann::json& saved);
 
  private:
+  /** The counters as the last sample saw them. */
+  struct Baseline {
+    std::map<std::string, std::int64_t> counters;  // name + labels
+    Metrics::LatencyCounts latency{};
+  };
+  /** What the counters grew by since `last`, which moves on to them. */
+  static Minute measure(const Metrics& metrics, Baseline& last);
+  /** Adds m's counts to into's (the lag: m's). */
+  static void add(Minute& into, const Minute& m);
   Minute* find(std::int64_t at_ms);
   /** The minute starting at at_ms, added in order if it is not kept yet. */
   Minute& minute_at(std::int64_t at_ms);
 
   std::size_t keep_;
   mutable std::mutex mutex_;
-  std::deque<Minute> minutes_;                // oldest first
-  Minute discarded_;                          // where a minute older than those kept is counted
-  std::map<std::string, std::int64_t> last_;  // counter series (name + labels) at the last sample
-  Metrics::LatencyCounts last_latency_{};
+  std::deque<Minute> minutes_;  // oldest first
+  Minute discarded_;            // where a minute older than those kept is counted
+  Baseline last_;
 };
 
 /** The q-quantile (0..1) of requests counted per latency bucket, in ms, linear within a bucket;
