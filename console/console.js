@@ -67,35 +67,6 @@ async function signIn(event) {
   }
 }
 
-function chart(series) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  const w = 240, h = 48, n = Math.max(series.length, 1);
-  svg.setAttribute("class", "chart");
-  svg.setAttribute("width", w);
-  svg.setAttribute("height", h);
-  svg.setAttribute("role", "img");
-  const max = Math.max(1, ...series.map((s) => s.accepted + s.rejected));
-  const bar = w / n;
-  series.forEach((s, i) => {
-    const a = (s.accepted / max) * (h - 2), r = (s.rejected / max) * (h - 2);
-    for (const [cls, height, y] of [["accepted", a, h - a], ["rejected", r, h - a - r]]) {
-      if (height <= 0) continue;
-      const rect = document.createElementNS(ns, "rect");
-      rect.setAttribute("class", cls);
-      rect.setAttribute("x", (i * bar).toFixed(1));
-      rect.setAttribute("y", y.toFixed(1));
-      rect.setAttribute("width", Math.max(bar - 1, 1).toFixed(1));
-      rect.setAttribute("height", height.toFixed(1));
-      svg.appendChild(rect);
-    }
-  });
-  const title = document.createElementNS(ns, "title");
-  title.textContent = "accepted (green) and rejected (red) requests per 5 s";
-  svg.appendChild(title);
-  return svg;
-}
-
 function renderSources(sources) {
   const body = $("sources-body");
   body.replaceChildren();
@@ -107,8 +78,6 @@ function renderSources(sources) {
     const reasons = Object.entries(s.rejectedBy).map(([r, n]) => `${r}: ${n}`).join(", ");
     box.appendChild(el("div", `accepted ${s.accepted} · rejected ${s.rejected}` +
       (reasons ? ` (${reasons})` : ""), "numbers"));
-    if (s.series.length) box.appendChild(chart(s.series));
-    else box.appendChild(el("div", "the chart fills in while the console is open", "numbers"));
     body.appendChild(box);
   }
 }
@@ -205,6 +174,7 @@ async function refresh() {
     await renderSinks(overview.sinks);
     renderEvents(overview.events);
     renderCalls(page);
+    await refreshCharts();
     await renderTimeline();
     await refreshRequests();
     $("updated").textContent = `updated ${new Date().toLocaleTimeString()}`;

@@ -1,7 +1,8 @@
 // The console's delivery detail in Debian's headless Chromium: a receiver that answers 500 shows
 // as a failing sink with each attempt's status, answer and latency and the next attempt's time;
 // once the receiver is fixed, "Retry now" delivers without waiting out a ten-minute backoff; and
-// "Send again" sends any event to one sink with its idempotency key. Needs CALLGATE_BINARY;
+// "Send again" sends any event to one sink with its idempotency key. The per-minute charts show
+// the traffic with axes, units and the values under the cursor. Needs CALLGATE_BINARY;
 // SCREENSHOT_DIR, if set, gets a screenshot.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -87,6 +88,23 @@ admin: {listen: 127.0.0.1:0, token: ${token}}
       await page.waitForSelector(`#redeliver-result:has-text('Event ${seq} queued for crm again.')`);
       await eventually(() => receiver.got.length === 3);
       assert.equal(receiver.got[2].key, receiver.got[0].key);
+      // The charts: uPlot, from the binary, with axes and units; the cursor shows the minute's
+      // values in the legend.
+      const chart = ".chart-box[data-chart='source:pbx']";
+      await page.waitForSelector(`${chart} .uplot canvas`);
+      assert.match(await page.textContent(`${chart} h3`), /pbx: requests per minute/);
+      assert.match(await page.textContent(`${chart} .u-legend`), /accepted.*duplicates.*refused/);
+      await page.waitForSelector(".chart-box[data-chart='sink:crm'] .uplot");
+      await page.waitForSelector(".chart-box[data-chart='latency'] .uplot");
+      const over = page.locator(`${chart} .u-over`);
+      const box = await over.boundingBox();
+      await over.hover({ position: { x: box.width - 2, y: box.height / 2 } });
+      await page.waitForFunction((sel) => [...document.querySelectorAll(`${sel} .u-legend .u-value`)]
+        .some((v) => /^[1-9]\d* req\/min$/.test(v.textContent)), chart);
+      const accepted = await page.textContent(`${chart} .u-legend tr:nth-child(2) .u-value`);
+      assert.equal(accepted, "1 req/min", "the one accepted request of this minute");
+      if (process.env.SCREENSHOT_DIR)
+        await page.locator("#charts").screenshot({ path: join(process.env.SCREENSHOT_DIR, "console-charts.png") });
       assert.deepEqual(errors, []);
       assert.deepEqual([...hosts], [`127.0.0.1:${cg.admin}`]);
     } finally {
