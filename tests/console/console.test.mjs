@@ -6,28 +6,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import http from "node:http";
-import { binary, token, eventually, startCallgate as start, launch, watchedPage } from "./harness.mjs";
+import { binary, token, eventually, startCallgate as start, launch, watchedPage, startReceiver }
+  from "./harness.mjs";
 
 const pbxToken = "console-test-pbx-token";
-
-// A receiver that refuses (410) until told otherwise: its first event becomes a dead letter.
-function startReceiver() {
-  const got = [];
-  let status = 410;
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      got.push({ key: req.headers["x-idempotency-key"], body });
-      res.writeHead(status).end();
-    });
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
-    server, got, url: `http://127.0.0.1:${server.address().port}/crm`,
-    accept() { status = 200; },
-  })));
-}
 
 async function startCallgate(receiverUrl) {
   const dir = mkdtempSync(join(tmpdir(), "callgate-console-"));
@@ -55,7 +37,7 @@ async function postCall(port, callId, event, number) {
 test("an operator signs in, finds a call by its number, reads its timeline and redelivers",
   { timeout: 120000 }, async () => {
     assert.ok(binary, "CALLGATE_BINARY must name the callgate binary");
-    const receiver = await startReceiver();
+    const receiver = await startReceiver(410);  // its first event becomes a dead letter
     const cg = await startCallgate(receiver.url);
     const origin = `http://127.0.0.1:${cg.admin}`;
     const browser = await launch();

@@ -9,33 +9,15 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import http from "node:http";
-import { binary, token, eventually, startCallgate, launch, watchedPage, signIn } from "./harness.mjs";
+import { binary, token, eventually, startCallgate, launch, watchedPage, signIn, startReceiver }
+  from "./harness.mjs";
 
 const pbxToken = "deliveries-test-pbx-token";
-
-function startReceiver() {
-  const got = [];
-  let status = 500;
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      got.push({ key: req.headers["x-idempotency-key"], status });
-      res.writeHead(status, { "Content-Type": "application/json" })
-        .end(status === 200 ? "" : JSON.stringify({ error: "crm is down for maintenance" }));
-    });
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
-    server, got, url: `http://127.0.0.1:${server.address().port}/crm`,
-    accept() { status = 200; },
-  })));
-}
 
 test("a failing sink shows why and when it tries next; Retry now and Send again work",
   { timeout: 120000 }, async () => {
     assert.ok(binary, "CALLGATE_BINARY must name the callgate binary");
-    const receiver = await startReceiver();
+    const receiver = await startReceiver(500, JSON.stringify({ error: "crm is down for maintenance" }));
     const dir = mkdtempSync(join(tmpdir(), "callgate-deliveries-"));
     const cg = await startCallgate(dir, `listen: 127.0.0.1:0
 store: {type: sqlite, path: ${dir}/callgate.db}

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { once } from "node:events";
 import { chromium } from "playwright-core";
+import http from "node:http";
 
 export const binary = process.env.CALLGATE_BINARY;
 export const token = "console-test-admin-token";
@@ -69,3 +70,21 @@ export async function signIn(page, origin) {
   await page.waitForSelector("#console:not([hidden])");
 }
 
+
+/** A receiver that answers `status` (with `body`, if any) until accept() makes it answer 200;
+ * `got` holds each request's idempotency key, body and the status it was answered. */
+export function startReceiver(status, body = "") {
+  const got = [];
+  const server = http.createServer((req, res) => {
+    let text = "";
+    req.on("data", (c) => (text += c));
+    req.on("end", () => {
+      got.push({ key: req.headers["x-idempotency-key"], body: text, status });
+      res.writeHead(status, { "Content-Type": "application/json" }).end(status === 200 ? "" : body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
+    server, got, url: `http://127.0.0.1:${server.address().port}/crm`,
+    accept() { status = 200; },
+  })));
+}

@@ -178,11 +178,7 @@ TEST_P(StoreContract, DeadLettersPastAPageAreReachedByTheCursor) {
 }
 
 TEST_P(StoreContract, AnyEventIsSentAgainToOneSinkOnlyWithItsKeyAndOnlyOnce) {
-  ASSERT_TRUE(writer->begin());
-  ASSERT_TRUE(writer->append_outbox(emission("c", 1), kNow));
-  ASSERT_TRUE(writer->append_outbox(emission("c", 2), kNow));
-  ASSERT_TRUE(writer->commit());
-  const auto rows = *store->read_outbox(0, 10);
+  const auto rows = two_events();
   ASSERT_EQ(rows.size(), 2u);
 
   EXPECT_TRUE(*store::resend_event(*store, "crm", rows[0].seq, kNow));

@@ -56,6 +56,14 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
             "pbx",
             {"crm-" + std::to_string(n), "acme"}};
   }
+  /** Commits two events of call "c" and reads them back from the outbox. */
+  std::vector<store::OutboxRow> two_events() {
+    EXPECT_TRUE(writer->begin());
+    EXPECT_TRUE(writer->append_outbox(emission("c", 1), kNow));
+    EXPECT_TRUE(writer->append_outbox(emission("c", 2), kNow));
+    EXPECT_TRUE(writer->commit());
+    return *store->read_outbox(0, 10);
+  }
 
   testing::TempDir dir;
   std::unique_ptr<store::Store> store;    // what any thread reads (and sinks write)
@@ -207,11 +215,7 @@ TEST_P(StoreContract, PrefetchedAnswersAreThoseOfAskingOneByOne) {
 }
 
 TEST_P(StoreContract, DeadLettersAreListedNewestFirstAndRedeliveredToTheirSinkOnly) {
-  ASSERT_TRUE(writer->begin());
-  ASSERT_TRUE(writer->append_outbox(emission("c", 1), kNow));
-  ASSERT_TRUE(writer->append_outbox(emission("c", 2), kNow));
-  ASSERT_TRUE(writer->commit());
-  const auto rows = *store->read_outbox(0, 10);
+  const auto rows = two_events();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1].source, "pbx") << "each row says whose it is";
   EXPECT_EQ(rows[1].connector_id, "crm-2");
