@@ -76,6 +76,7 @@ admin: {listen: 127.0.0.1:0, token: ${token}}
       await page.waitForSelector(`${chart} .uplot canvas`);
       assert.match(await page.textContent(`${chart} h3`), /pbx: requests per minute/);
       assert.match(await page.textContent(`${chart} .u-legend`), /accepted.*duplicates.*refused/);
+      assert.equal(await page.$$eval(`${chart} .u-axis`, (a) => a.length), 2, "a time axis and one of req/min");
       await page.waitForSelector(".chart-box[data-chart='sink:crm'] .uplot");
       await page.waitForSelector(".chart-box[data-chart='latency'] .uplot");
       const over = page.locator(`${chart} .u-over`);
