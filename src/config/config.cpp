@@ -212,8 +212,10 @@ store::RequestLogConfig read_request_log(const Node& root) {
   return r;
 }
 
-MetricsConfig read_metrics(const Node& root) {
+MetricsConfig read_metrics(const Node& root, const store::StoreConfig& store) {
   MetricsConfig m;
+  // By default the charts' history is kept beside a SQLite store; elsewhere only when named.
+  if (store.type == "sqlite") m.history_file = store.path + ".history.json";
   auto n = root.optional_map("metrics");
   if (!n) return m;
   if (n->has("listen")) {
@@ -221,8 +223,7 @@ MetricsConfig read_metrics(const Node& root) {
     read_listen(*n, "listen", "127.0.0.1:9090", m.host, m.port);
   }
   m.on_webhook_listener = n->boolean("on_webhook_listener", false);
-  m.history_file_named = n->has("history_file");
-  m.history_file = n->string_or("history_file", "");
+  m.history_file = n->string_or("history_file", m.history_file);
   n->finish();
   return m;
 }
@@ -274,9 +275,7 @@ Config read_config(const std::string& file, const adapters::Registry& registry,
     c.admin = read_admin(root);
   else if (auto admin = root.optional_map("admin"))
     admin->skip();
-  c.metrics = read_metrics(root);
-  if (!c.metrics.history_file_named && c.store.type == "sqlite")
-    c.metrics.history_file = c.store.path + ".history.json";
+  c.metrics = read_metrics(root, c.store);
   c.request_log = read_request_log(root);
   if (c.request_log.max_requests == 0)
     c.request_log.max_requests = store::default_max_requests(c.store.type);

@@ -45,17 +45,15 @@ Minute* History::find(std::int64_t at_ms) {
   return nullptr;
 }
 
-Minute& History::minute_at(std::int64_t at_ms) {
-  if (auto* m = find(at_ms)) return *m;
-  if (minutes_.size() >= keep_ && (keep_ == 0 || at_ms < minutes_.front().at_ms)) {
-    discarded_ = Minute{};  // older than all that is kept: counted nowhere
-    return discarded_;
-  }
+Minute* History::minute_at(std::int64_t at_ms) {
+  if (auto* m = find(at_ms)) return m;
+  if (minutes_.size() >= keep_ && (keep_ == 0 || at_ms < minutes_.front().at_ms))
+    return nullptr;  // older than all that is kept
   auto pos = minutes_.end();
   while (pos != minutes_.begin() && std::prev(pos)->at_ms > at_ms) --pos;
   minutes_.insert(pos, Minute{})->at_ms = at_ms;
   while (minutes_.size() > keep_) minutes_.pop_front();  // never the one just added
-  return *find(at_ms);
+  return find(at_ms);
 }
 
 Minute History::measure(const Metrics& metrics, Baseline& last) {
@@ -120,7 +118,8 @@ void History::add(Minute& into, const Minute& m) {
 void History::sample(const Metrics& metrics, TimePoint now) {
   const auto at_ms = to_unix_ms(now) / kMinuteMs * kMinuteMs;
   std::lock_guard lock(mutex_);
-  add(minute_at(at_ms), measure(metrics, last_));
+  const auto grown = measure(metrics, last_);  // the baseline moves on either way
+  if (auto* m = minute_at(at_ms)) add(*m, grown);
 }
 
 std::vector<Minute> History::since(TimePoint from) const {
@@ -189,7 +188,8 @@ bool History::load(const nlohmann::json& saved) {
     return false;
   }
   std::lock_guard lock(mutex_);
-  for (const auto& m : read) add(minute_at(m.at_ms), m);
+  for (const auto& m : read)
+    if (auto* into = minute_at(m.at_ms)) add(*into, m);
   return true;
 }
 

@@ -39,7 +39,6 @@ struct MetricsConfig {
   /** Where the per-minute history of the console's charts is kept across restarts ("": in
    * memory only). Default: beside a SQLite store (<store.path>.history.json). */
   std::string history_file;
-  bool history_file_named = false;  ///< set in the file ("" there turns keeping it off)
 };
 
 /** The whole configuration file, after validation and ${VAR} expansion. */

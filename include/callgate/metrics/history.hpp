@@ -71,13 +71,13 @@ class History {
   /** Adds m's counts to into's (the lag: m's). */
   static void add(Minute& into, const Minute& m);
   Minute* find(std::int64_t at_ms);
-  /** The minute starting at at_ms, added in order if it is not kept yet. */
-  Minute& minute_at(std::int64_t at_ms);
+  /** The minute starting at at_ms, added in order if it is not kept yet; null when it is older
+   * than every minute kept and there is no room. */
+  Minute* minute_at(std::int64_t at_ms);
 
   std::size_t keep_;
   mutable std::mutex mutex_;
   std::deque<Minute> minutes_;  // oldest first
-  Minute discarded_;            // where a minute older than those kept is counted
   Baseline last_;
 };
 
