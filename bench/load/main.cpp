@@ -2,6 +2,7 @@
 //   load     make distinct signed requests, send them, print "rps p50 p99 p999 ok refused errors"
 //   pubkey   print the Telnyx public key for a seed, for the server's config
 //   ed25519  libsodium Ed25519 verifications per second on N threads
+//   request-log  the request log's CPU per request, in process, off and on
 //   fsync    how long this disk takes to make 4 KB durable (write + fdatasync): p50 p99 ms
 #include <fcntl.h>
 #include <sodium.h>
@@ -15,6 +16,7 @@
 
 #include "adapter_cost.hpp"
 #include "driver.hpp"
+#include "request_log_cost.hpp"
 #include "requests.hpp"
 
 namespace {
@@ -109,6 +111,14 @@ int main(int argc, char** argv) try {
   cost->add_option("--rc-token", spec.rc_token);
   cost->add_option("--calls", spec.calls);
 
+  std::string store_type = "memory", dir = "/tmp";
+  auto* log_cost =
+      app.add_subcommand("request-log", "in-process CPU µs per request, request log off and on");
+  log_cost->add_option("--store", store_type, "memory | sqlite");
+  log_cost->add_option("--dir", dir, "where a SQLite store's files go");
+  log_cost->add_option("--whsec", spec.whsec)->required();
+  log_cost->add_option("--calls", spec.calls);
+
   std::string seed;
   auto* pubkey = app.add_subcommand("pubkey", "print the Telnyx public key for a seed");
   pubkey->add_option("--telnyx-seed", seed)->required();
@@ -129,6 +139,11 @@ int main(int argc, char** argv) try {
     spec.run_id = "adapter";
     spec.path = "/webhooks/bench";
     adapter_cost(spec, source_yaml);
+  } else if (*log_cost) {
+    spec.provider = "voip";
+    spec.run_id = "request-log";
+    spec.path = "/webhooks/bench";
+    request_log_cost(spec, store_type, dir);
   } else if (*pubkey) {
     std::cout << telnyx_public_key(seed) << "\n";
   } else if (*fs) {

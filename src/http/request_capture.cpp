@@ -105,6 +105,7 @@ store::RequestRecord capture(const Request& req, std::string_view source_name,
   const std::string_view target{req.target().data(), req.target().size()};
   r.target = redact_target(target);
   r.remote = std::move(remote);
+  r.headers.reserve(static_cast<std::size_t>(std::distance(req.base().begin(), req.base().end())));
   for (const auto& field : req.base()) {
     const std::string_view name{field.name_string().data(), field.name_string().size()};
     const std::string_view value{field.value().data(), field.value().size()};

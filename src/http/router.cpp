@@ -59,7 +59,7 @@ Reply Router::counted(std::string source, Reply reply,
     if (record) {
       settle(*record, res);
       record->latency_us = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
-      recorder_->record(std::move(*record));
+      recorder_->record(*record);
     }
     reply(std::move(res));
   };
@@ -172,7 +172,7 @@ Response Router::reject(errc why, std::string_view target, unsigned version) {
     r.source = std::string(path.substr(kWebhooks.size()));
     r.target = redact_target(target);
     settle(r, res);
-    recorder_->record(std::move(r));
+    recorder_->record(r);
   }
   return res;
 }

@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <callgate/log_limit.hpp>
 #include <callgate/outbox/request_recorder.hpp>
 #include <callgate/thread_name.hpp>
@@ -12,14 +13,8 @@ namespace {
 constexpr std::size_t kMaxQueued = 10'000;
 constexpr std::size_t kMaxQueuedBytes = 64u << 20;
 constexpr std::size_t kBatch = 512;
-constexpr auto kTrimEvery = std::chrono::minutes(1);
-
-std::size_t size_of(const store::RequestRecord& r) {
-  std::size_t n = sizeof r + r.body.size() + r.target.size() + r.diagnosis.size();
-  for (const auto& [name, value] : r.headers) n += name.size() + value.size();
-  for (const auto& [name, value] : r.sealed_headers) n += name.size() + value.size();
-  return n;
-}
+constexpr auto kGather = std::chrono::milliseconds(200);  // the longest a record waits
+constexpr auto kTrimOldEvery = std::chrono::minutes(1);
 
 }  // namespace
 
@@ -34,16 +29,18 @@ RequestRecorder::RequestRecorder(store::RequestLog& log, metrics::Metrics& metri
 
 RequestRecorder::~RequestRecorder() { stop(); }
 
-void RequestRecorder::record(store::RequestRecord r) {
-  const auto bytes = size_of(r);
+void RequestRecorder::record(const store::RequestRecord& r) {
+  auto s = store::stored(r);
+  const auto bytes = sizeof s + s.text.size();
   {
     std::lock_guard lock(mutex_);
     if (!stopping_ && queue_.size() < kMaxQueued && queued_bytes_ + bytes <= kMaxQueuedBytes) {
       queued_bytes_ += bytes;
-      queue_.push_back(std::move(r));
+      queue_.push_back(std::move(s));
       ++taken_;
-      // The writer wakes by itself every 200 ms; woken per record, it would cost a context
-      // switch a request. A full batch wakes it at once.
+      // The writer waits for a full batch, or 200 ms: woken per record, it would cost a context
+      // switch a request, and a store's commit per handful of records (measured: 17 µs a
+      // record in batches of 26 on SQLite).
       if (queue_.size() == kBatch) wake_.notify_one();
       return;
     }
@@ -54,6 +51,7 @@ void RequestRecorder::record(store::RequestRecord r) {
 void RequestRecorder::flush() {
   std::unique_lock lock(mutex_);
   const auto until = taken_;
+  flush_until_ = std::max(flush_until_, until);
   wake_.notify_one();
   written_.wait(lock, [&] { return done_ >= until; });
 }
@@ -69,34 +67,35 @@ void RequestRecorder::stop() {
 }
 
 void RequestRecorder::run() {
-  std::vector<store::RequestRecord> batch;
+  std::vector<store::StoredRequest> batch;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, std::chrono::milliseconds(200),
-                     [&] { return stopping_ || !queue_.empty(); });
+      wake_.wait_for(lock, kGather, [&] {
+        return stopping_ || queue_.size() >= kBatch || (flush_until_ > done_ && !queue_.empty());
+      });
       while (!queue_.empty() && batch.size() < kBatch) {
-        queued_bytes_ -= size_of(queue_.front());
+        queued_bytes_ -= sizeof(store::StoredRequest) + queue_.front().text.size();
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
       if (batch.empty() && stopping_) return;
     }
     write(batch);
+    // To its cap after every batch, so the log never holds more once a batch is in; to its
+    // retention once a minute.
+    const bool by_age = std::chrono::steady_clock::now() - last_trim_ >= kTrimOldEvery;
+    if (!batch.empty() || by_age) trim(by_age);
     {
       std::lock_guard lock(mutex_);
       done_ += batch.size();
     }
     written_.notify_all();
     batch.clear();
-    // Once a minute, or sooner under load: the log stays within a tenth of its cap.
-    if (since_trim_ >= std::max<std::size_t>(1000, config_.max_requests / 10) ||
-        std::chrono::steady_clock::now() - last_trim_ >= kTrimEvery)
-      trim();
   }
 }
 
-void RequestRecorder::write(std::vector<store::RequestRecord>& batch) {
+void RequestRecorder::write(std::vector<store::StoredRequest>& batch) {
   if (batch.empty()) return;
   if (auto ok = log_.append_requests(batch); !ok) {
     metrics_.inc("callgate_request_log_dropped_total", {}, batch.size());
@@ -105,15 +104,13 @@ void RequestRecorder::write(std::vector<store::RequestRecord>& batch) {
     return;
   }
   metrics_.inc("callgate_request_log_written_total", {}, batch.size());
-  since_trim_ += batch.size();
 }
 
-void RequestRecorder::trim() {
-  last_trim_ = std::chrono::steady_clock::now();
-  since_trim_ = 0;
+void RequestRecorder::trim(bool by_age) {
+  if (by_age) last_trim_ = std::chrono::steady_clock::now();
   const auto keep =
       config_.max_requests == 0 ? std::numeric_limits<std::size_t>::max() : config_.max_requests;
-  auto dropped = log_.trim_requests(now() - config_.retention, keep);
+  auto dropped = log_.trim_requests(by_age ? now() - config_.retention : TimePoint{}, keep);
   if (!dropped)
     log_limited(spdlog::level::warn, "request log trim", "request log: trim failed: {}",
                 dropped.error().message());

@@ -1,11 +1,26 @@
-// The memory store's request log: a queue in id order, oldest first, under its own lock.
+// The memory store's request log: stored records in id order, oldest first, under its own lock.
+// Kept in their stored form (one string each), read back only when an operator looks.
 #include <algorithm>
 
 #include "memory_store.hpp"
 
 namespace callgate::store {
+namespace {
 
-result<void> MemoryStore::append_requests(std::vector<store::RequestRecord>& records) {
+std::optional<RequestRecord> read(const StoredRequest& s) {
+  auto r = from_stored(s.text);
+  if (r) r->id = s.id;
+  return r;
+}
+
+auto first_at_or_after(std::deque<StoredRequest>& requests, std::int64_t id) {
+  return std::lower_bound(requests.begin(), requests.end(), id,
+                          [](const auto& r, std::int64_t want) { return r.id < want; });
+}
+
+}  // namespace
+
+result<void> MemoryStore::append_requests(std::vector<store::StoredRequest>& records) {
   std::lock_guard lock(requests_mutex_);
   for (auto& r : records) {
     r.id = next_request_id_++;
@@ -17,21 +32,18 @@ result<void> MemoryStore::append_requests(std::vector<store::RequestRecord>& rec
 result<std::vector<store::RequestRecord>> MemoryStore::requests_before(std::int64_t before_id,
                                                                        std::size_t n) {
   std::lock_guard lock(requests_mutex_);
-  auto end = before_id == 0
-                 ? requests_.end()
-                 : std::lower_bound(requests_.begin(), requests_.end(), before_id,
-                                    [](const auto& r, std::int64_t id) { return r.id < id; });
+  auto end = before_id == 0 ? requests_.end() : first_at_or_after(requests_, before_id);
   std::vector<store::RequestRecord> out;
-  for (auto it = end; it != requests_.begin() && out.size() < n;) out.push_back(*--it);
+  for (auto it = end; it != requests_.begin() && out.size() < n;)
+    if (auto r = read(*--it)) out.push_back(std::move(*r));
   return out;
 }
 
 result<std::optional<store::RequestRecord>> MemoryStore::load_request(std::int64_t id) {
   std::lock_guard lock(requests_mutex_);
-  auto it = std::lower_bound(requests_.begin(), requests_.end(), id,
-                             [](const auto& r, std::int64_t want) { return r.id < want; });
+  auto it = first_at_or_after(requests_, id);
   if (it == requests_.end() || it->id != id) return std::optional<store::RequestRecord>{};
-  return std::optional<store::RequestRecord>{*it};
+  return read(*it);
 }
 
 result<std::size_t> MemoryStore::trim_requests(TimePoint before, std::size_t keep) {

@@ -48,7 +48,7 @@ class MemoryStore final : public Store {
                                              TimePoint now) override;
 
   // The request log, under a lock of its own (memory_requests.cpp).
-  result<void> append_requests(std::vector<store::RequestRecord>& records) override;
+  result<void> append_requests(std::vector<store::StoredRequest>& records) override;
   result<std::vector<store::RequestRecord>> requests_before(std::int64_t before_id,
                                                             std::size_t n) override;
   result<std::optional<store::RequestRecord>> load_request(std::int64_t id) override;
@@ -103,7 +103,7 @@ class MemoryStore final : public Store {
   std::optional<Undo> undo_;
 
   std::mutex requests_mutex_;
-  std::deque<store::RequestRecord> requests_;  // oldest first
+  std::deque<store::StoredRequest> requests_;  // oldest first
   std::int64_t next_request_id_ = 1;
 };
 

@@ -19,7 +19,7 @@ std::vector<RequestRecord> records_of(const redisReply* r) {
 
 }  // namespace
 
-result<void> RedisStore::append_requests(std::vector<RequestRecord>& records) {
+result<void> RedisStore::append_requests(std::vector<StoredRequest>& records) {
   if (records.empty()) return {};
   auto conn = pool_->acquire();
   auto last = conn->command({"INCRBY", key("requests:seq"), std::to_string(records.size())});
@@ -29,7 +29,7 @@ result<void> RedisStore::append_requests(std::vector<RequestRecord>& records) {
   for (auto& r : records) {
     r.id = ++id;
     add.push_back(std::to_string(r.id));
-    add.push_back(to_stored(r));
+    add.push_back(with_id(r.text, r.id));
   }
   auto ok = conn->command(add);
   if (!ok) return ok.error();
@@ -63,7 +63,7 @@ result<std::size_t> RedisStore::trim_requests(TimePoint before, std::size_t keep
   if (!many) return many.error();
   auto dropped = static_cast<std::size_t>((*many)->integer);
   // Ids grow with time: drop from the oldest while they are older than `before`.
-  for (;;) {
+  while (before > TimePoint{}) {
     auto oldest = conn->command({"ZRANGE", key("requests"), "0", "99"});
     if (!oldest) return oldest.error();
     std::int64_t last_old = 0;
@@ -77,6 +77,7 @@ result<std::size_t> RedisStore::trim_requests(TimePoint before, std::size_t keep
     if (!gone) return gone.error();
     dropped += static_cast<std::size_t>((*gone)->integer);
   }
+  return dropped;
 }
 
 }  // namespace callgate::store

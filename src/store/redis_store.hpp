@@ -64,7 +64,7 @@ class RedisStore final : public Store {
                           std::chrono::milliseconds ttl) override;
 
   // The request log (redis_requests.cpp).
-  result<void> append_requests(std::vector<store::RequestRecord>& records) override;
+  result<void> append_requests(std::vector<store::StoredRequest>& records) override;
   result<std::vector<store::RequestRecord>> requests_before(std::int64_t before_id,
                                                             std::size_t n) override;
   result<std::optional<store::RequestRecord>> load_request(std::int64_t id) override;

@@ -59,6 +59,7 @@ class Fields {
  public:
   explicit Fields(std::string_view text) : rest_(text) {}
   bool ok() const { return ok_; }
+  std::string_view rest() const { return rest_; }
   std::string_view text() {
     const auto colon = rest_.find(':');
     std::size_t n = 0;
@@ -109,6 +110,18 @@ std::string to_stored(const RequestRecord& r) {
   put(out, r.replay_of), put(out, r.replayable ? 1 : 0), put(out, r.sealed_headers);
   put(out, r.sealed_query), put(out, r.sealed_body);
   return out;
+}
+
+StoredRequest stored(const RequestRecord& r) { return {r.id, r.at, to_stored(r)}; }
+
+std::string with_id(std::string_view text, std::int64_t id) {
+  Fields f(text);
+  f.text(), f.number();  // the version, the id
+  if (!f.ok()) return std::string(text);
+  std::string out;
+  put(out, kStoredVersion);
+  put(out, id);
+  return out.append(f.rest());
 }
 
 std::optional<RequestRecord> from_stored(std::string_view text) {

@@ -37,10 +37,10 @@ void migrate(Db& db) {
     }
 }
 
-std::unique_ptr<Db> open_wal(const std::string& path, int busy_timeout_ms,
-                             const char* synchronous) {
+std::unique_ptr<Db> open_wal(const std::string& path, int busy_timeout_ms, const char* pragmas) {
   auto db = std::make_unique<Db>(path, busy_timeout_ms);
-  if (db->exec("PRAGMA journal_mode=WAL") != SQLITE_OK || db->exec(synchronous) != SQLITE_OK)
+  // pragmas first: a new database's page_size is only taken before it is in WAL mode.
+  if (db->exec(pragmas) != SQLITE_OK || db->exec("PRAGMA journal_mode=WAL") != SQLITE_OK)
     throw std::runtime_error(std::string("cannot configure SQLite: ") + db->last_error());
   return db;
 }

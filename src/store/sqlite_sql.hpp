@@ -57,7 +57,8 @@ result<std::optional<core::CallState>> state_from(Statement& s);
 /** The one number a statement like kCountLive answers. */
 result<std::int64_t> count_from(Statement& s);
 
-/** Opens path in WAL mode with the given `PRAGMA synchronous=...`; throws (startup only). */
-std::unique_ptr<Db> open_wal(const std::string& path, int busy_timeout_ms, const char* synchronous);
+/** Opens path in WAL mode after running `pragmas` (its `PRAGMA synchronous=...`, and for a new
+ * file its page_size); throws (startup only). */
+std::unique_ptr<Db> open_wal(const std::string& path, int busy_timeout_ms, const char* pragmas);
 
 }  // namespace callgate::store::sqlite

@@ -46,7 +46,7 @@ class SqliteStore final : public Store {
       TimePoint expires_at) override;
 
   // The request log, in a file of its own (sqlite_requests.cpp).
-  result<void> append_requests(std::vector<store::RequestRecord>& records) override;
+  result<void> append_requests(std::vector<store::StoredRequest>& records) override;
   result<std::vector<store::RequestRecord>> requests_before(std::int64_t before_id,
                                                             std::size_t n) override;
   result<std::optional<store::RequestRecord>> load_request(std::int64_t id) override;

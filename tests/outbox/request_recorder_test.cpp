@@ -11,7 +11,7 @@ namespace {
 /** A log that fails every write, as a store that is down does. */
 class DownLog final : public store::RequestLog {
  public:
-  result<void> append_requests(std::vector<store::RequestRecord>&) override {
+  result<void> append_requests(std::vector<store::StoredRequest>&) override {
     return make_error_code(errc::store_unavailable);
   }
   result<std::vector<store::RequestRecord>> requests_before(std::int64_t, std::size_t) override {
@@ -49,6 +49,20 @@ TEST(RequestRecorder, RecordsReachTheLogInOrderOnceFlushed) {
   EXPECT_EQ(stored.back().body, "body 1");
   EXPECT_EQ(metrics.value("callgate_request_log_written_total"), 700);
   EXPECT_EQ(metrics.value("callgate_request_log_dropped_total"), 0);
+}
+
+TEST(RequestRecorder, TheLogIsWithinItsCapOnceFlushed) {
+  auto opened = memory_store();
+  metrics::Metrics metrics;
+  store::RequestLogConfig config;
+  config.max_requests = 100;
+  outbox::RequestRecorder recorder(*opened.store, metrics, config);
+  for (int n = 1; n <= 250; ++n) recorder.record(record(n));
+  recorder.flush();
+  const auto stored = *opened.store->requests_before(0, 1000);
+  ASSERT_EQ(stored.size(), 100u);
+  EXPECT_EQ(stored.front().body, "body 250");
+  EXPECT_EQ(stored.back().body, "body 151");
 }
 
 TEST(RequestRecorder, AFailingLogDropsAndCountsAndStopWritesWhatIsQueued) {

@@ -25,11 +25,17 @@ store::RequestRecord request(int n, TimePoint at, const std::string& source = "t
   return r;
 }
 
+std::vector<store::StoredRequest> stored(const std::vector<store::RequestRecord>& records) {
+  std::vector<store::StoredRequest> out;
+  for (const auto& r : records) out.push_back(store::stored(r));
+  return out;
+}
+
 TEST_P(StoreContract, TheRequestLogNumbersRecordsAndPagesThemNewestFirst) {
-  std::vector<store::RequestRecord> batch;
+  std::vector<store::RequestRecord> sent;
   for (int n = 1; n <= 30; ++n)
-    batch.push_back(request(n, kNow + std::chrono::milliseconds(n), n % 2 ? "twilio" : "pbx"));
-  const auto sent = batch;  // a store may move the records it appends
+    sent.push_back(request(n, kNow + std::chrono::milliseconds(n), n % 2 ? "twilio" : "pbx"));
+  auto batch = stored(sent);
   ASSERT_TRUE(store->append_requests(batch));
   for (std::size_t i = 1; i < batch.size(); ++i) ASSERT_GT(batch[i].id, batch[i - 1].id);
 
@@ -71,14 +77,25 @@ TEST_P(StoreContract, TheRequestLogNumbersRecordsAndPagesThemNewestFirst) {
   page = *store::find_requests(*store, q);
   ASSERT_EQ(page.requests.size(), 3u);
   EXPECT_EQ(page.requests[0].body, sent[11].body);
+
+  auto twins = stored({sent[0], sent[0]});  // equal records are two records
+  ASSERT_TRUE(store->append_requests(twins));
+  EXPECT_GT(twins[1].id, twins[0].id);
+  for (const auto& twin : twins) {
+    const auto again = *store->load_request(twin.id);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->id, twin.id);
+    EXPECT_EQ(again->body, sent[0].body);
+  }
 }
 
 TEST_P(StoreContract, TheRequestLogIsTrimmedToItsRetentionAndItsCap) {
-  std::vector<store::RequestRecord> batch;
+  std::vector<store::RequestRecord> sent;
   for (int n = 1; n <= 20; ++n)
-    batch.push_back(request(n, kNow - std::chrono::hours(2) + std::chrono::minutes(10 * n)));
-  const auto sent = batch;
+    sent.push_back(request(n, kNow - std::chrono::hours(2) + std::chrono::minutes(10 * n)));
+  auto batch = stored(sent);
   ASSERT_TRUE(store->append_requests(batch));
+  EXPECT_EQ(*store->trim_requests(TimePoint{}, 1000), 0u) << "no age given: the cap alone";
   // Older than an hour: n * 10 min < 60 min, so n = 1..5 go.
   EXPECT_EQ(*store->trim_requests(kNow - std::chrono::hours(1), 1000), 5u);
   EXPECT_EQ(*store->trim_requests(kNow - std::chrono::hours(1), 10), 5u);  // then the cap

@@ -88,6 +88,15 @@ struct RequestPage {
   std::int64_t next_before = 0;
 };
 
+/** A record in its stored form, as the recorder hands it to a store. It is made on the thread
+ * that recorded the request, so the record's many parts are freed there and one string crosses
+ * to the recorder's thread (freeing another thread's memory contends for its allocator). */
+struct StoredRequest {
+  std::int64_t id = 0;  ///< given by the store on append
+  TimePoint at{};
+  std::string text;  ///< to_stored(record), made before the store gave it an id
+};
+
 /**
  * Where the request log lives: every store keeps one. Any thread may call it; each store serves
  * it apart from the committer's transaction (SQLite: a file of its own, so a burst of logging
@@ -97,13 +106,14 @@ class RequestLog {
  public:
   virtual ~RequestLog() = default;
 
-  /** Appends, giving each record its id (a store may move the rest of a record away). */
-  virtual result<void> append_requests(std::vector<RequestRecord>& records) = 0;
+  /** Appends, giving each record its id (a store may move its text away). */
+  virtual result<void> append_requests(std::vector<StoredRequest>& records) = 0;
   /** Up to n records with id < before_id (0: the newest), newest first. */
   virtual result<std::vector<RequestRecord>> requests_before(std::int64_t before_id,
                                                              std::size_t n) = 0;
   virtual result<std::optional<RequestRecord>> load_request(std::int64_t id) = 0;
-  /** Drops records older than `before` and all but the newest `keep`; returns how many. */
+  /** Drops records older than `before` (none for TimePoint{}) and all but the newest `keep`;
+   * returns how many. */
   virtual result<std::size_t> trim_requests(TimePoint before, std::size_t keep) = 0;
 };
 
@@ -117,6 +127,11 @@ result<RequestPage> find_requests(RequestLog& log, const RequestQuery& q,
 std::string to_stored(const RequestRecord& r);
 /** nullopt for text that is not a stored record. */
 std::optional<RequestRecord> from_stored(std::string_view text);
+/** r in the form the recorder hands to a store. */
+StoredRequest stored(const RequestRecord& r);
+/** The stored text with its id field set to id (Redis keeps the id in the member, so that equal
+ * records stay apart). */
+std::string with_id(std::string_view text, std::int64_t id);
 
 /** The admin API's view: every field but the sealed ones; without the body when `body` is
  * false (lists). */
