@@ -3,7 +3,8 @@
 # release preset (unit + integration tests against the real binary), clang-format and clang-tidy,
 # the asan preset (clang: the unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, and
 # the libFuzzer targets for a short bounded time, from one instrumented build) and the tsan
-# preset (unit and concurrency tests under ThreadSanitizer, the server they start included).
+# preset (the unit tests that start threads, and the concurrency tests, under ThreadSanitizer, the
+# server they start included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,13 +44,13 @@ stage "asan: unit tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j"$jobs" --timeout 300
 
-stage "fuzz: every libFuzzer target for 15 s (fuzz/run 600 runs them longer)"
-fuzz/run 15
+stage "fuzz: every libFuzzer target for 10 s (fuzz/run 600 runs them longer)"
+fuzz/run 10
 
 stage "tsan: build"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j"$jobs"
-stage "tsan: unit and concurrency tests"
+stage "tsan: the thread and concurrency tests"
 ctest --preset tsan -j"$jobs" --timeout 600
 check_nothing_left
 stage "all passed"
