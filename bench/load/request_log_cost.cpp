@@ -1,13 +1,12 @@
 #include "request_log_cost.hpp"
 
-#include <time.h>
-
 #include <algorithm>
 #include <boost/beast/http/parser.hpp>
 #include <callgate/adapters/source.hpp>
 #include <callgate/http/router.hpp>
 #include <callgate/store/store.hpp>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
@@ -51,7 +50,7 @@ double one_pass(const std::vector<std::string>& texts, http::Router& router,
     http::ConnectionState connection;
     connection.peer = boost::asio::ip::make_address("127.0.0.1");
     router.handle(parser.release(), connection,
-                  [&](http::Response res) { ok += res.result_int() == 200; });
+                  [&](const http::Response& res) { ok += res.result_int() == 200; });
   }
   if (recorder) recorder->flush();
   const double took = cpu_seconds() - t0;

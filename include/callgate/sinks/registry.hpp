@@ -49,12 +49,13 @@ struct SinkType {
 /** The sink types callgate knows, by name. */
 using SinkRegistry = NamedRegistry<SinkType>;
 
-/** Registers file, http and redis_stream: adding a sink type adds one line here. */
+/** Registers file, http, redis_stream and kafka: adding a sink type adds one line here. */
 void register_builtin_sinks(SinkRegistry& r);
 
-/** The three built-in types, each defined beside its implementation. */
+/** The built-in types, each defined beside its implementation. */
 SinkType file_sink_type();
 SinkType http_sink_type();
 SinkType redis_stream_sink_type();
+SinkType kafka_sink_type();
 
 }  // namespace callgate::sinks
