@@ -3,6 +3,7 @@
 //   pubkey   print the Telnyx public key for a seed, for the server's config
 //   ed25519  libsodium Ed25519 verifications per second on N threads
 //   request-log  the request log's CPU per request, in process, off and on
+//   kafka-mock   host librdkafka's mock cluster (3 brokers) until killed; prints its brokers
 //   fsync    how long this disk takes to make 4 KB durable (write + fdatasync): p50 p99 ms
 #include <fcntl.h>
 #include <sodium.h>
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <support/kafka_mock.hpp>
 #include <thread>
 
 #include "adapter_cost.hpp"
@@ -128,6 +130,10 @@ int main(int argc, char** argv) try {
   ed->add_option("--threads", threads);
   ed->add_option("--seconds", seconds);
 
+  std::string topic = "events";
+  auto* kafka = app.add_subcommand("kafka-mock", "serve librdkafka's mock cluster until killed");
+  kafka->add_option("--topic", topic, "the topic to create (3 partitions)");
+
   std::string fsync_path;
   auto* fs = app.add_subcommand("fsync", "write + fdatasync latency of 4 KB blocks");
   fs->add_option("--file", fsync_path)->required();
@@ -144,6 +150,11 @@ int main(int argc, char** argv) try {
     spec.run_id = "request-log";
     spec.path = "/webhooks/bench";
     request_log_cost(spec, store_type, dir);
+  } else if (*kafka) {
+    const callgate::testing::KafkaMock mock(topic);
+    std::printf("%s\n", mock.brokers().c_str());
+    std::fflush(stdout);
+    for (;;) std::this_thread::sleep_for(std::chrono::hours(1));  // served by its own threads
   } else if (*pubkey) {
     std::cout << telnyx_public_key(seed) << "\n";
   } else if (*fs) {
