@@ -207,8 +207,9 @@ TEST_F(ConfigTest, RefusesBadValues) {
             std::string::npos);
   EXPECT_NE(error_of("sources:\n  p:\n    provider: voip\n    auth: {}\n").find("needs bearer"),
             std::string::npos);
-  EXPECT_NE(error_of(std::string(kMinimal) + "sinks:\n  - type: kafka\n").find("unknown sink type"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(std::string(kMinimal) + "sinks:\n  - type: pigeon\n").find("unknown sink type"),
+      std::string::npos);
   EXPECT_NE(error_of("sources: [\n").find("c.yaml"), std::string::npos);
 }
 
@@ -300,13 +301,15 @@ TEST_F(ConfigTest, AConfigWithoutSinksLoadsWithAWarning) {
 TEST_F(ConfigTest, EverySinkTypeComesFromTheRegistry) {
   const auto c = load(std::string(kMinimal) +
                       "sinks:\n  - type: file\n    path: e.jsonl\n"
-                      "  - type: http\n    url: http://127.0.0.1:9/x?token=1\n");
-  ASSERT_EQ(c.sinks.size(), 2u);
+                      "  - type: http\n    url: http://127.0.0.1:9/x?token=1\n"
+                      "  - type: kafka\n    brokers: 127.0.0.1:9\n    topic: calls\n");
+  ASSERT_EQ(c.sinks.size(), 3u);
   EXPECT_EQ(c.sinks[0].name, "file:e.jsonl");
   EXPECT_EQ(c.sinks[1].name, "http:http://127.0.0.1:9/x?token=***") << "no credentials in names";
+  EXPECT_EQ(c.sinks[2].name, "kafka:calls");
   for (const auto& s : c.sinks) EXPECT_TRUE(static_cast<bool>(s.create)) << s.name;
-  const auto unknown = error_of(std::string(kMinimal) + "sinks:\n  - type: kafka\n");
-  EXPECT_NE(unknown.find("(known: file, http, redis_stream)"), std::string::npos) << unknown;
+  const auto unknown = error_of(std::string(kMinimal) + "sinks:\n  - type: pigeon\n");
+  EXPECT_NE(unknown.find("(known: file, http, kafka, redis_stream)"), std::string::npos) << unknown;
 }
 
 TEST_F(ConfigTest, AnHttpSinkTakesStaticHeadersButNotCallgatesOwn) {
