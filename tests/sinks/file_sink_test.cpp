@@ -10,14 +10,8 @@ namespace {
 
 const TimePoint kNow = from_unix_ms(1'700'000'000'000);
 
-class FileSinkTest : public ::testing::Test {
+class FileSinkTest : public ::testing::Test, protected testing::TempStore {
  protected:
-  void SetUp() override {
-    config.path = (dir / "callgate.db").string();
-    auto opened = store::open_store(config);
-    store = std::move(opened.store);
-    writer = std::move(opened.writer);
-  }
   void append(int from, int to) {
     ASSERT_TRUE(writer->begin());
     for (int i = from; i <= to; ++i) {
@@ -37,10 +31,6 @@ class FileSinkTest : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir;
-  store::StoreConfig config;
-  std::unique_ptr<store::Store> store;
-  std::unique_ptr<store::Writer> writer;
   metrics::Metrics metrics;
   std::filesystem::path file = dir / "out" / "events.jsonl";
 };

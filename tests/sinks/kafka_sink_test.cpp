@@ -19,15 +19,8 @@ namespace {
 constexpr const char* kTopic = "calls";
 constexpr int kCalls = 5;
 
-class KafkaSinkTest : public ::testing::Test {
+class KafkaSinkTest : public ::testing::Test, protected testing::TempStore {
  protected:
-  void SetUp() override {
-    config.path = (dir / "callgate.db").string();
-    auto opened = store::open_store(config);
-    store = std::move(opened.store);
-    writer = std::move(opened.writer);
-  }
-
   /** Events from..to (1-based), spread over kCalls calls; event i belongs to call i % kCalls. */
   void append(int from, int to) {
     ASSERT_TRUE(writer->begin());
@@ -76,10 +69,6 @@ class KafkaSinkTest : public ::testing::Test {
   }
 
   testing::KafkaMock mock{kTopic};
-  testing::TempDir dir;
-  store::StoreConfig config;
-  std::unique_ptr<store::Store> store;
-  std::unique_ptr<store::Writer> writer;
   metrics::Metrics metrics;
 };
 

@@ -41,6 +41,13 @@ store::Opened open_memory_store(bool call_log) {
   return store::open_store(c);
 }
 
+TempStore::TempStore() {
+  config.path = (dir / "callgate.db").string();
+  auto opened = store::open_store(config);
+  store = std::move(opened.store);
+  writer = std::move(opened.writer);
+}
+
 std::vector<std::string> webex_seed_bodies() {
   std::vector<std::string> out;
   for (auto& item : read_capture_fixture("webex/telephony_calls_capture.json"))

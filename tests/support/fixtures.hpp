@@ -37,6 +37,15 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+/** A SQLite store in a directory of its own, and its writer: what a sink test reads from. */
+struct TempStore {
+  TempStore();
+  TempDir dir;
+  store::StoreConfig config;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Writer> writer;
+};
+
 /**
  * Every unified event a test made callgate emit is kept for one last check against the JSON
  * Schema (docs/schema/, the `unified_event_schema` test). These add the lines that are
