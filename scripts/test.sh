@@ -44,8 +44,8 @@ stage "asan: unit tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j"$jobs" --timeout 300
 
-stage "fuzz: every libFuzzer target for 10 s (fuzz/run 600 runs them longer)"
-fuzz/run 10
+stage "fuzz: every libFuzzer target for 5 s (fuzz/run 600 runs them longer)"
+fuzz/run 5
 
 stage "tsan: build"
 cmake --preset tsan >/dev/null
