@@ -16,6 +16,9 @@ constexpr std::size_t kBatch = 512;
 constexpr auto kGather = std::chrono::milliseconds(200);  // the longest a record waits
 constexpr auto kTrimOldEvery = std::chrono::minutes(1);
 
+/** What a queued record counts against kMaxQueuedBytes. */
+std::size_t bytes_of(const store::StoredRequest& s) { return sizeof s + s.text.size(); }
+
 }  // namespace
 
 RequestRecorder::RequestRecorder(store::RequestLog& log, metrics::Metrics& metrics,
@@ -31,7 +34,7 @@ RequestRecorder::~RequestRecorder() { stop(); }
 
 void RequestRecorder::record(const store::RequestRecord& r) {
   auto s = store::stored(r);
-  const auto bytes = sizeof s + s.text.size();
+  const auto bytes = bytes_of(s);
   {
     std::lock_guard lock(mutex_);
     if (!stopping_ && queue_.size() < kMaxQueued && queued_bytes_ + bytes <= kMaxQueuedBytes) {
@@ -75,7 +78,7 @@ void RequestRecorder::run() {
         return stopping_ || queue_.size() >= kBatch || (flush_until_ > done_ && !queue_.empty());
       });
       while (!queue_.empty() && batch.size() < kBatch) {
-        queued_bytes_ -= sizeof(store::StoredRequest) + queue_.front().text.size();
+        queued_bytes_ -= bytes_of(queue_.front());
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }

@@ -59,14 +59,22 @@ void on_log(const rd_kafka_t*, int level, const char* facility, const char* mess
     spdlog::debug("kafka: {}: {}", facility, message);
 }
 
+/** Sets one property; librdkafka's reason when it refuses. */
+std::optional<std::string> set_property(rd_kafka_conf_t* conf, const std::string& key,
+                                        const std::string& value) {
+  char error[512];
+  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) == RD_KAFKA_CONF_OK)
+    return std::nullopt;
+  return key + ": " + error;
+}
+
 rd_kafka_t* make_producer(const KafkaSinkOptions& o) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char error[512];
   const auto set = [&](const std::string& key, const std::string& value) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
-        RD_KAFKA_CONF_OK) {
+    if (auto refused = set_property(conf, key, value)) {
       rd_kafka_conf_destroy(conf);
-      throw std::runtime_error("kafka sink: " + key + ": " + error);
+      throw std::runtime_error("kafka sink: " + *refused);
     }
   };
   set("bootstrap.servers", o.brokers);
@@ -128,12 +136,10 @@ void check_properties(const yaml::Node& node,
                                     " is callgate's to set (brokers, timeout_ms; an "
                                     "idempotent producer with acks=all)");
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char error[512];
   for (const auto& [key, value] : properties)
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
-        RD_KAFKA_CONF_OK) {
+    if (auto refused = set_property(conf, key, value)) {
       rd_kafka_conf_destroy(conf);
-      node.fail("properties", key + ": " + error);
+      node.fail("properties", *refused);
     }
   rd_kafka_conf_destroy(conf);
 }

@@ -49,7 +49,7 @@ struct SinkType {
 /** The sink types callgate knows, by name. */
 using SinkRegistry = NamedRegistry<SinkType>;
 
-/** Registers file, http, redis_stream and kafka: adding a sink type adds one line here. */
+/** Registers file, http, kafka and redis_stream: adding a sink type adds one line here. */
 void register_builtin_sinks(SinkRegistry& r);
 
 /** The built-in types, each defined beside its implementation. */
