@@ -4,13 +4,13 @@
 set -euo pipefail
 
 build_packages=(
-  g++ cmake make pkg-config git ca-certificates openssl
+  g++ cmake ninja-build make pkg-config git ca-certificates openssl
   libboost1.81-dev nlohmann-json3-dev libsodium-dev libssl-dev libspdlog-dev
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev libcli11-dev libjwt-dev
   libhowardhinnant-date-dev tzdata libphonenumber8 libprotobuf-dev libabsl-dev librdkafka-dev
 )
 test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev clang-tidy clang-format curl
-  redis-server nginx-light
+  redis-server redis-sentinel nginx-light
   python3 python3-jsonschema chromium
   prometheus)  # for promtool: tests/monitoring/check.sh
 bench_packages=(nginx-light curl redis-server)
@@ -62,3 +62,12 @@ if [[ ! -f /usr/include/phonenumbers/phonenumberutil.h &&
   dpkg-deb -x "$deps"/download/libphonenumber-dev_*.deb "$deps/libphonenumber-dev"
   rm -rf "$deps/download"
 fi
+
+# The presets build with Ninja; a build folder configured with another generator (by an older
+# callgate) cannot be reconfigured in place, so its cache is dropped and it is configured afresh.
+for cache in "$root"/build/*/CMakeCache.txt; do
+  if [[ -f $cache ]] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$cache"; then
+    echo "setup: $(dirname "$cache") was configured with another generator: configuring it afresh"
+    rm -rf "$cache" "$(dirname "$cache")/CMakeFiles"
+  fi
+done

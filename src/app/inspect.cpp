@@ -5,9 +5,9 @@
 namespace callgate::app {
 namespace {
 
-using json = nlohmann::ordered_json;
+using ojson = nlohmann::ordered_json;
 
-std::string line(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string line(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
 
 }  // namespace
 
@@ -39,7 +39,7 @@ int print_requests(const config::Config& config, const store::RequestQuery& q, s
       notes << "requests: no request " << id << " (it may have been trimmed)\n";
       return 1;
     }
-    out << store::request_json(**r, true).dump(2, ' ', false, json::error_handler_t::replace)
+    out << store::request_json(**r, true).dump(2, ' ', false, ojson::error_handler_t::replace)
         << '\n';
     return 0;
   }

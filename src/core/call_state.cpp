@@ -5,7 +5,7 @@ namespace {
 
 using nlohmann::json;
 
-json time_or_null(const std::optional<TimePoint>& t) {
+json ms_or_null(const std::optional<TimePoint>& t) {
   return t ? json(to_unix_ms(*t)) : json(nullptr);
 }
 
@@ -63,10 +63,10 @@ json to_json(const CallState& s) {
       {"phase", static_cast<int>(s.phase)},
       {"answered", s.answered},
       {"voicemail", s.voicemail},
-      {"first_event_at", time_or_null(s.first_event_at)},
-      {"started_at", time_or_null(s.started_at)},
-      {"answered_at", time_or_null(s.answered_at)},
-      {"ended_at", time_or_null(s.ended_at)},
+      {"first_event_at", ms_or_null(s.first_event_at)},
+      {"started_at", ms_or_null(s.started_at)},
+      {"answered_at", ms_or_null(s.answered_at)},
+      {"ended_at", ms_or_null(s.ended_at)},
       {"warnings", s.warnings},
   };
   put_timed(j, "direction", s.direction, [](Direction d) { return json(static_cast<int>(d)); });

@@ -54,7 +54,7 @@ void merge(CallState& s, const Observation& o) {
 
 using ojson = nlohmann::ordered_json;
 
-ojson time_or_null(const std::optional<TimePoint>& t) {
+ojson iso_or_null(const std::optional<TimePoint>& t) {
   return t ? ojson(format_iso8601(*t)) : ojson(nullptr);
 }
 
@@ -224,9 +224,9 @@ ojson unified_fields(const CallState& s) {
                         ? ojson(to_string(s.direction.value))
                         : ojson(nullptr)},
       {"status", unified_status(s)},
-      {"startedAt", time_or_null(started)},
-      {"endedAt", s.ended() ? time_or_null(s.ended_at) : ojson(nullptr)},
-      {"answeredAt", time_or_null(s.answered_at)},
+      {"startedAt", iso_or_null(started)},
+      {"endedAt", s.ended() ? iso_or_null(s.ended_at) : ojson(nullptr)},
+      {"answeredAt", iso_or_null(s.answered_at)},
       {"duration", duration},
       {"recordingUrl", string_or_null(s.recording_url)},
       {"users", refs(s.users)},

@@ -42,14 +42,14 @@ const DirectoryRow* DirectoryTable::find(std::string_view source, DirectoryRow::
 
 void apply_directory(Observation& obs, const DirectoryTable& table) {
   if (table.size() == 0) return;
-  using Kind = DirectoryRow::Kind;
-  replace_refs(obs.users, table, obs.source, Kind::user);
-  replace_refs(obs.contacts, table, obs.source, Kind::contact);
+  using RowKind = DirectoryRow::Kind;
+  replace_refs(obs.users, table, obs.source, RowKind::user);
+  replace_refs(obs.contacts, table, obs.source, RowKind::contact);
   if (obs.contacts.empty())
-    if (const auto* row = table.find(obs.source, Kind::contact, obs.external_number))
+    if (const auto* row = table.find(obs.source, RowKind::contact, obs.external_number))
       obs.contacts.push_back({row->model, row->id});
   if (obs.users.empty())
-    if (const auto* row = table.find(obs.source, Kind::user, obs.internal_number))
+    if (const auto* row = table.find(obs.source, RowKind::user, obs.internal_number))
       obs.users.push_back({row->model, row->id});
 }
 
