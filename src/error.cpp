@@ -48,6 +48,8 @@ class category final : public boost::system::error_category {
         return "the stored state of this call is unreadable";
       case errc::overloaded:
         return "too many requests waiting for the store";
+      case errc::replicas_behind:
+        return "too few store replicas acknowledged the write";
     }
     return "unknown error";
   }

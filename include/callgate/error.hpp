@@ -29,6 +29,7 @@ enum class errc {
   store_conflict,       // 503 if it persists: another replica changed the call meanwhile
   corrupt_state,        // 500: the stored state of this call cannot be read
   overloaded,           // 503: more requests wait for the store than it is allowed to queue
+  replicas_behind,      // 503: fewer replicas than store.min_replicas_acked took the commit
 };
 
 /** The error category for errc, so errors travel as boost::system::error_code. */

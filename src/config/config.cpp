@@ -86,6 +86,14 @@ store::StoreConfig read_store(const Node& root) {
           static_cast<int>(n->integer("command_timeout_ms", s.command_timeout_ms, 1, 60'000));
       s.reconnect_interval_ms =
           static_cast<int>(n->integer("reconnect_interval_ms", s.reconnect_interval_ms, 1, 60'000));
+      s.sentinels = n->strings("sentinels");
+      s.master_name = n->string_or("master_name", "");
+      if (!s.sentinels.empty() && s.master_name.empty())
+        n->fail("master_name", "is required with sentinels (the name they know the primary by)");
+      s.min_replicas_acked =
+          static_cast<int>(n->integer("min_replicas_acked", s.min_replicas_acked, 0, 64));
+      s.replicas_ack_timeout_ms = static_cast<int>(
+          n->integer("replicas_ack_timeout_ms", s.replicas_ack_timeout_ms, 1, 60'000));
     } else {
       s.path = n->string_or("path", s.path);
       s.busy_timeout_ms = static_cast<int>(n->integer("busy_timeout_ms", 2000, 0, 60'000));

@@ -34,6 +34,7 @@ bhttp::status status_for(errc e) {
     case errc::shutting_down:
     case errc::store_conflict:
     case errc::overloaded:
+    case errc::replicas_behind:
       return bhttp::status::service_unavailable;
     case errc::corrupt_state:
       return bhttp::status::internal_server_error;

@@ -24,6 +24,8 @@ constexpr Description kDescriptions[] = {
     {"callgate_observations_total", "counter", "Provider events applied to calls, by source"},
     {"callgate_commits_total", "counter", "Store transactions committed (group commits)"},
     {"callgate_commit_failures_total", "counter", "Store transactions that failed"},
+    {"callgate_commit_replicas_behind_total", "counter",
+     "Commits answered 503: fewer Redis replicas than store.min_replicas_acked acknowledged"},
     {"callgate_commit_conflicts_total", "counter",
      "Transactions decided again because another replica changed a call (Redis)"},
     {"callgate_overloaded_total", "counter",

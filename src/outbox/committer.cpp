@@ -157,7 +157,8 @@ void Committer::process(std::vector<Job>& batch) {
     // A failure that is not the whole store's (a corrupt stored call, say) belongs to one request:
     // decide the requests one by one, so that only the culprit gets the error and a provider
     // retrying it for hours does not knock out its neighbours.
-    if (batch.size() > 1 && ec != errc::store_unavailable && ec != errc::store_conflict) {
+    if (batch.size() > 1 && ec != errc::store_unavailable && ec != errc::store_conflict &&
+        ec != errc::replicas_behind) {
       for (auto& job : batch) {
         std::vector<Job> one;
         one.push_back(std::move(job));
@@ -166,6 +167,7 @@ void Committer::process(std::vector<Job>& batch) {
       return;
     }
     metrics_.inc("callgate_commit_failures_total");
+    if (ec == errc::replicas_behind) metrics_.inc("callgate_commit_replicas_behind_total");
     if (ec == errc::store_unavailable) record_health(clock_(), ec);
     if (ec == errc::corrupt_state)
       metrics_.inc("callgate_corrupt_calls_total");

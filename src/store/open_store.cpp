@@ -18,6 +18,7 @@ Opened open_store(const StoreConfig& config) {
     opened.store = std::move(store);
   } else if (config.type == "redis") {
     auto store = std::make_unique<RedisStore>(config);
+    store->refuse_older_default_prefix();
     opened.writer = std::make_unique<RedisWriter>(config, *store);
     opened.store = std::move(store);
   } else {

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "redis_scripts.hpp"
+
 namespace callgate::store::redis {
 
 boost::system::error_code unavailable() { return make_error_code(errc::store_unavailable); }
@@ -95,11 +97,58 @@ std::optional<store::DeadLetter> dead_letter_from(std::string_view text_value,
   return d;
 }
 
-// The commit script's arguments for one outbox row.
-void push_outbox_op(std::vector<std::string>& args, const store::OutboxRow& r) {
-  args.insert(args.end(), {"O", r.call_id, r.event_type, r.idempotency_key, r.body,
-                           std::to_string(to_unix_ms(r.created_at)), r.sink, r.source,
-                           r.connector_id, r.owner_id});
+CommitOps::CommitOps(std::string_view prefix, const Streams& streams) {
+  const std::string p(prefix);
+  keys_ = {p + "outbox:seq", p + "outbox", p + "live", p + "calls"};
+  args_ = {std::to_string(streams.size())};
+  for (const auto& [stream, maxlen] : streams) {
+    keys_.push_back(stream);
+    args_.push_back(std::to_string(maxlen));
+  }
+  fixed_keys_ = keys_.size();
+  fixed_args_ = args_.size();
+}
+
+std::string CommitOps::ref(std::string key) {
+  keys_.push_back(std::move(key));
+  return std::to_string(keys_.size());
+}
+
+void CommitOps::redelivery_key(std::string key, std::int64_t ttl_ms) {
+  args_.insert(args_.end(), {"D", ref(std::move(key)), std::to_string(ttl_ms)});
+}
+
+void CommitOps::call(const core::CallState& s, std::string key, std::string match_key,
+                     std::int64_t ttl_ms) {
+  const auto k = ref(std::move(key));
+  const auto match = match_key.empty() ? std::string("0") : ref(std::move(match_key));
+  args_.insert(args_.end(), {"C", s.id, k, match, core::to_json(s).dump(), std::to_string(ttl_ms),
+                             s.ended() ? "0" : "1", std::to_string(to_unix_ms(s.created_at))});
+}
+
+void CommitOps::outbox_row(const store::OutboxRow& r) {
+  args_.insert(args_.end(), {"O", r.call_id, r.event_type, r.idempotency_key, r.body,
+                             std::to_string(to_unix_ms(r.created_at)), r.sink, r.source,
+                             r.connector_id, r.owner_id});
+}
+
+void CommitOps::log_entry(std::string key, std::string entry, std::int64_t ttl_ms,
+                          std::size_t max) {
+  args_.insert(args_.end(), {"L", ref(std::move(key)), std::move(entry), std::to_string(ttl_ms),
+                             std::to_string(max)});
+}
+
+void CommitOps::clear() {
+  keys_.resize(fixed_keys_);
+  args_.resize(fixed_args_);
+}
+
+std::vector<std::string> CommitOps::eval() const {
+  std::vector<std::string> out{"EVAL", std::string(kCommitScript), std::to_string(keys_.size())};
+  out.reserve(out.size() + keys_.size() + args_.size());
+  out.insert(out.end(), keys_.begin(), keys_.end());
+  out.insert(out.end(), args_.begin(), args_.end());
+  return out;
 }
 
 std::string call_log_json(const store::CallLogEntry& e, std::int64_t seq) {

@@ -9,16 +9,30 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace callgate::store::redis {
 
+/** A host and port, as a Sentinel is given. */
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
 /** Where Redis is and how long to wait for it. */
 struct Endpoint {
   std::string host = "127.0.0.1";
   int port = 6379;
+  /** When set, host and port are ignored: each connection asks these Sentinels, in order, for
+   * the primary named master_name (again after every failure, so a failover is followed). */
+  std::vector<HostPort> sentinels;
+  std::string master_name;
+  /** A key of the deployment's (its hash tag's slot): on Redis Cluster, each connection reads it
+   * once and follows a MOVED answer to the node that serves the slot. */
+  std::string slot_key;
   int db = 0;
   std::string username;  ///< empty: AUTH with the password only (or no AUTH)
   std::string password;
@@ -29,6 +43,8 @@ struct Endpoint {
 
 /** redis://[[user]:password@]host[:port][/db]; nullopt-like error for anything else. */
 result<Endpoint> parse_url(std::string_view url);
+/** host:port (a bracketed IPv6 host too); bad_request for anything else. */
+result<HostPort> parse_host_port(std::string_view text);
 
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
@@ -57,9 +73,16 @@ class Connection {
 
  private:
   result<void> ensure_connected();
+  /** One attempt at the primary (or where a MOVED pointed), with the connection's setup. */
+  result<void> connect();
+  /** The primary's address: the endpoint's own, or what the first Sentinel that answers says. */
+  result<HostPort> primary();
   boost::system::error_code fail(std::string what);
 
   Endpoint endpoint_;
+  /** Where a Redis Cluster node said the slot is (MOVED); tried before the endpoint's own. */
+  std::optional<HostPort> moved_to_;
+  bool moved_ = false;  ///< the last call met a MOVED
   redisContext* ctx_ = nullptr;
   std::chrono::steady_clock::time_point failed_at_{};
   std::string last_error_;

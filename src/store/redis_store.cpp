@@ -21,6 +21,13 @@ redis::Endpoint redis::endpoint_of(const StoreConfig& config) {
   endpoint->connect_timeout = std::chrono::milliseconds(config.connect_timeout_ms);
   endpoint->command_timeout = std::chrono::milliseconds(config.command_timeout_ms);
   endpoint->reconnect_interval = std::chrono::milliseconds(config.reconnect_interval_ms);
+  for (const auto& s : config.sentinels) {
+    auto sentinel = redis::parse_host_port(s);
+    if (!sentinel) throw std::runtime_error("store.sentinels: not host:port: " + s);
+    endpoint->sentinels.push_back(std::move(*sentinel));
+  }
+  endpoint->master_name = config.master_name;
+  endpoint->slot_key = config.key_prefix + "outbox:seq";
   return *endpoint;
 }
 
@@ -30,6 +37,19 @@ RedisStore::RedisStore(const StoreConfig& config)
           redis::endpoint_of(config), static_cast<std::size_t>(config.pool_size)))) {}
 
 RedisStore::~RedisStore() = default;
+
+void RedisStore::refuse_older_default_prefix() {
+  if (prefix_ != kDefaultKeyPrefix) return;
+  auto conn = pool_->acquire();
+  const std::string old(kOldDefaultKeyPrefix);
+  auto r = conn->pipeline({{"EXISTS", key("outbox:seq")}, {"EXISTS", old + "outbox:seq"}});
+  if (!r) return;  // not reachable now: requests will say so (503), and this is checked no more
+  if ((*r)[0]->integer == 0 && (*r)[1]->integer == 1)
+    throw std::runtime_error(
+        "store: this Redis holds callgate's state under the key prefix \"" + old +
+        "\", the default before it became \"" + prefix_ + "\". Set store.key_prefix: \"" + old +
+        "\" (and name the redis_stream sinks' streams) to go on with it (docs/scaling.md)");
+}
 
 std::string RedisStore::key(std::string_view kind, std::string_view rest) const {
   std::string k = prefix_;
@@ -210,7 +230,7 @@ result<std::size_t> RedisStore::redeliver_dead_letters(std::string_view sink, st
   const auto list = key("dead", sink);
   auto r = conn->pipeline({{"WATCH", list}, {"LRANGE", list, "0", "-1"}});
   if (!r) return r.error();
-  std::vector<std::string> ops;
+  redis::CommitOps ops(prefix_, {});
   std::vector<std::vector<std::string>> removals;
   std::size_t moved = 0;
   const redisReply* items = (*r)[1].get();
@@ -221,7 +241,7 @@ result<std::size_t> RedisStore::redeliver_dead_letters(std::string_view sink, st
     auto row = d->row;
     row.created_at = at;
     row.sink = sink;
-    push_outbox_op(ops, row);
+    ops.outbox_row(row);
     removals.push_back({"LREM", list, "1", raw});
     ++moved;
   }
@@ -230,9 +250,7 @@ result<std::size_t> RedisStore::redeliver_dead_letters(std::string_view sink, st
     return moved;
   }
   std::vector<std::vector<std::string>> tx{{"MULTI"}};
-  std::vector<std::string> eval{"EVAL", std::string(redis::kCommitScript), "0", prefix_, "0"};
-  eval.insert(eval.end(), ops.begin(), ops.end());
-  tx.push_back(eval);
+  tx.push_back(ops.eval());
   tx.insert(tx.end(), removals.begin(), removals.end());
   tx.push_back({"EXEC"});
   auto done = conn->pipeline(tx);

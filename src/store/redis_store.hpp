@@ -6,6 +6,8 @@
 #include <mutex>
 #include <set>
 
+#include "redis_codec.hpp"
+
 namespace callgate::store {
 
 template <class Connection>
@@ -38,6 +40,9 @@ class RedisStore final : public Store {
   /** Connects lazily: a Redis that is down at startup makes requests 503, not the start fail. */
   explicit RedisStore(const StoreConfig& config);
   ~RedisStore() override;
+  /** Throws (startup) when the prefix is the default and this Redis holds a deployment under the
+   * older default only: starting afresh beside it would look like lost state. */
+  void refuse_older_default_prefix();
 
   result<std::optional<core::CallState>> load_call(std::string_view id) override;
   result<std::int64_t> count_live_calls() override;
@@ -117,10 +122,14 @@ class RedisWriter final : public Writer {
   std::string key(std::string_view kind, std::string_view rest = {}) const {
     return store_.key(kind, rest);
   }
+  std::vector<std::string> wait_command() const;
+  /** errc::replicas_behind unless WAIT's reply counts min_replicas_acked_ replicas. */
+  result<void> replicas_acked(const redisReply* wait) const;
 
   RedisStore& store_;
-  std::vector<std::pair<std::string, std::int64_t>> streams_;  // redis_stream sinks, maxlen
-  std::unique_ptr<redis::Connection> connection_;              // the committer's own
+  int min_replicas_acked_ = 0;  ///< store.min_replicas_acked: WAIT after each commit
+  int replicas_ack_timeout_ms_ = 0;
+  std::unique_ptr<redis::Connection> connection_;  // the committer's own
 
   // The open transaction.
   std::map<std::string, Buffered, std::less<>> calls_;
@@ -128,7 +137,7 @@ class RedisWriter final : public Writer {
   // Read ahead by prefetch (and WATCHed): whether a delivery key exists, a call's stored state.
   std::map<std::string, bool, std::less<>> known_deliveries_;
   std::map<std::string, std::optional<core::CallState>, std::less<>> known_calls_;
-  std::vector<std::string> script_args_;  // the commit script's operations, in order
+  redis::CommitOps ops_;  // the commit script's operations, in order
 };
 
 }  // namespace callgate::store

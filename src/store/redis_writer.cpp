@@ -1,18 +1,28 @@
 #include <spdlog/spdlog.h>
 
+#include <callgate/log_limit.hpp>
 #include <callgate/redact.hpp>
 #include <charconv>
 #include <limits>
 
 #include "redis_codec.hpp"
 #include "redis_connection.hpp"
-#include "redis_scripts.hpp"
 #include "redis_store.hpp"
 
 namespace callgate::store {
 namespace {
 
 using namespace redis;
+
+CommitOps::Streams streams_of(const StoreConfig& config) {
+  CommitOps::Streams out;
+  for (const auto& s : config.streams) out.emplace_back(s.stream, s.maxlen);
+  return out;
+}
+
+std::int64_t ms_until(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t - now()).count();
+}
 
 // A call without a provider call id is found again by its match key while it is live.
 std::string match_index(const core::CallState& s) {
@@ -22,10 +32,12 @@ std::string match_index(const core::CallState& s) {
 
 }  // namespace
 
-RedisWriter::RedisWriter(const StoreConfig& config, RedisStore& store) : store_(store) {
-  connection_ = std::make_unique<redis::Connection>(redis::endpoint_of(config));
-  for (const auto& s : config.streams) streams_.emplace_back(s.stream, s.maxlen);
-}
+RedisWriter::RedisWriter(const StoreConfig& config, RedisStore& store)
+    : store_(store),
+      min_replicas_acked_(config.min_replicas_acked),
+      replicas_ack_timeout_ms_(config.replicas_ack_timeout_ms),
+      connection_(std::make_unique<redis::Connection>(redis::endpoint_of(config))),
+      ops_(config.key_prefix, streams_of(config)) {}
 
 RedisWriter::~RedisWriter() = default;
 
@@ -36,7 +48,7 @@ result<void> RedisWriter::begin() {
   seen_.clear();
   known_deliveries_.clear();
   known_calls_.clear();
-  script_args_.clear();
+  ops_.clear();
   return {};
 }
 
@@ -68,20 +80,21 @@ result<void> RedisWriter::prefetch(const std::vector<std::string>& delivery_keys
 }
 
 result<void> RedisWriter::commit() {
-  if (script_args_.empty()) {
-    // Nothing to write (redeliveries only, or a readiness probe): still prove Redis answers.
-    auto r = connection_->command({"UNWATCH"});
+  if (ops_.empty()) {
+    // Nothing to write (redeliveries only, or a readiness probe): still prove Redis answers. A
+    // redelivery answered 200 must not outrun the replicas either: its first commit (answered
+    // 503 for want of them) came from this connection, which is what WAIT waits for.
+    std::vector<std::vector<std::string>> commands{{"UNWATCH"}};
+    if (min_replicas_acked_ > 0) commands.push_back(wait_command());
+    auto r = connection_->pipeline(commands);
     if (!r) spdlog::warn("store: redis: {}", connection_->last_error());
-    return r ? result<void>{} : result<void>{r.error()};
+    if (!r) return r.error();
+    return min_replicas_acked_ > 0 ? replicas_acked(r->back().get()) : result<void>{};
   }
-  std::vector<std::string> eval{"EVAL", std::string(redis::kCommitScript), "0", store_.key(""),
-                                std::to_string(streams_.size())};
-  for (const auto& [stream, maxlen] : streams_) {
-    eval.push_back(stream);
-    eval.push_back(std::to_string(maxlen));
-  }
-  eval.insert(eval.end(), script_args_.begin(), script_args_.end());
-  auto replies = connection_->pipeline({{"MULTI"}, eval, {"EXEC"}});
+  std::vector<std::vector<std::string>> commands{{"MULTI"}, ops_.eval(), {"EXEC"}};
+  // The primary has the commit once EXEC answers; a failover loses it unless replicas have it.
+  if (min_replicas_acked_ > 0) commands.push_back(wait_command());
+  auto replies = connection_->pipeline(commands);
   begin();
   if (!replies) {
     spdlog::warn("store: redis commit failed: {}", connection_->last_error());
@@ -95,9 +108,21 @@ result<void> RedisWriter::commit() {
                   exec->type == REDIS_REPLY_ARRAY && exec->elements == 1
                       ? std::string(text(exec->element[0]))
                       : std::string("unexpected reply"));
-    return unavailable();
+    return redis::unavailable();
   }
-  return {};
+  return min_replicas_acked_ > 0 ? replicas_acked((*replies)[3].get()) : result<void>{};
+}
+
+std::vector<std::string> RedisWriter::wait_command() const {
+  return {"WAIT", std::to_string(min_replicas_acked_), std::to_string(replicas_ack_timeout_ms_)};
+}
+
+result<void> RedisWriter::replicas_acked(const redisReply* wait) const {
+  if (wait->integer >= min_replicas_acked_) return {};
+  log_limited(spdlog::level::warn, "store redis replicas",
+              "store: {} of {} replica(s) acknowledged a commit within {} ms: answered 503",
+              wait->integer, min_replicas_acked_, replicas_ack_timeout_ms_);
+  return make_error_code(errc::replicas_behind);
 }
 
 void RedisWriter::rollback() {
@@ -116,10 +141,7 @@ result<bool> RedisWriter::remember_delivery(std::string_view dedup_key, TimePoin
     if ((*r)[1]->integer == 1) return false;
   }
   seen_.emplace(dedup_key);
-  const auto ttl = expires_at - now();
-  script_args_.insert(
-      script_args_.end(),
-      {"D", k, std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count())});
+  ops_.redelivery_key(k, ms_until(expires_at));
   return true;
 }
 
@@ -159,30 +181,25 @@ result<std::optional<core::CallState>> RedisWriter::find_live_call(std::string_v
 }
 
 result<void> RedisWriter::save_call(const core::CallState& s, TimePoint expires_at) {
-  const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - now());
-  script_args_.insert(
-      script_args_.end(),
-      {"C", s.id, core::to_json(s).dump(), std::to_string(ttl.count()), s.ended() ? "0" : "1",
-       std::to_string(to_unix_ms(s.created_at)), match_index(s)});
+  const auto match = match_index(s);
+  ops_.call(s, key("call", s.id), match.empty() ? std::string() : key("match", match),
+            ms_until(expires_at));
   calls_.insert_or_assign(s.id, Buffered{s, expires_at});
   return {};
 }
 
 result<std::int64_t> RedisWriter::append_outbox(const core::Emission& e, TimePoint at) {
-  push_outbox_op(script_args_,
-                 {0, at, e.call_id, std::string(core::to_string(e.type)), e.idempotency_key, e.body,
-                  "", e.source, e.identity.connector_id, e.identity.owner_id});
+  ops_.outbox_row({0, at, e.call_id, std::string(core::to_string(e.type)), e.idempotency_key,
+                   e.body, "", e.source, e.identity.connector_id, e.identity.owner_id});
   return std::int64_t{0};  // the seq is assigned inside the commit script
 }
 
 result<void> RedisWriter::append_call_log(std::string_view call_id, const store::CallLogEntry& e,
                                           TimePoint expires_at) {
-  const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires_at - now());
   // "q":-1 is replaced inside the commit script by the seq of the outbox row appended last.
   const bool last_seq = e.kind == store::CallLogEntry::Kind::emitted && e.seq == 0;
-  script_args_.insert(script_args_.end(),
-                      {"L", std::string(call_id), call_log_json(e, last_seq ? -1 : e.seq),
-                       std::to_string(ttl.count()), std::to_string(store::kCallLogSize)});
+  ops_.log_entry(key("log", call_id), call_log_json(e, last_seq ? -1 : e.seq), ms_until(expires_at),
+                 store::kCallLogSize);
   return {};
 }
 

@@ -89,7 +89,7 @@ TEST_F(ConfigTest, TheScaledOutConfigUsesRedisAndItsStream) {
   EXPECT_EQ(c.store.type, "redis");
   EXPECT_EQ(c.store.url, "redis://redis:6379/0");
   ASSERT_EQ(c.store.streams.size(), 1u);
-  EXPECT_EQ(c.store.streams[0].stream, "callgate:events");
+  EXPECT_EQ(c.store.streams[0].stream, "{callgate}:events");
 }
 
 TEST_F(ConfigTest, AFileSinkOrRedisStreamThatCannotWorkWithTheStoreIsRefused) {
@@ -97,6 +97,30 @@ TEST_F(ConfigTest, AFileSinkOrRedisStreamThatCannotWorkWithTheStoreIsRefused) {
   EXPECT_THROW(load(std::string(kMinimal) +
                     "store:\n  type: redis\nsinks:\n  - type: file\n    path: x.jsonl\n"),
                yaml::ConfigError);
+}
+
+TEST_F(ConfigTest, RedisKeysShareOneHashTagAndSentinelsNeedTheirMasterName) {
+  auto c = load(std::string(kMinimal) + "store:\n  type: redis\nsinks:\n  - type: redis_stream\n");
+  EXPECT_EQ(c.store.key_prefix, "{callgate}:");
+  EXPECT_EQ(c.store.streams[0].stream, "{callgate}:events");
+  EXPECT_EQ(store::hash_tag(c.store.key_prefix), "callgate");
+  EXPECT_EQ(store::hash_tag("{}x{a}"), "");  // Redis reads the first '{' only; an empty tag is none
+  EXPECT_EQ(c.store.min_replicas_acked, 0);
+  EXPECT_TRUE(c.store.sentinels.empty());
+
+  c = load(std::string(kMinimal) +
+           "store:\n  type: redis\n  key_prefix: \"{crm-a}:\"\n"
+           "  sentinels: [127.0.0.1:26379, \"[::1]:26380\"]\n  master_name: cg\n"
+           "  min_replicas_acked: 2\n  replicas_ack_timeout_ms: 250\n"
+           "sinks:\n  - type: redis_stream\n");
+  EXPECT_EQ(c.store.streams[0].stream, "{crm-a}:events");
+  EXPECT_EQ(c.store.sentinels, (std::vector<std::string>{"127.0.0.1:26379", "[::1]:26380"}));
+  EXPECT_EQ(c.store.master_name, "cg");
+  EXPECT_EQ(c.store.min_replicas_acked, 2);
+  EXPECT_EQ(c.store.replicas_ack_timeout_ms, 250);
+  EXPECT_NE(error_of(std::string(kMinimal) + "store:\n  type: redis\n  sentinels: [a:1]\n")
+                .find("master_name': is required with sentinels"),
+            std::string::npos);
 }
 
 TEST_F(ConfigTest, DefaultsApplyWhenKeysAreLeftOut) {

@@ -71,18 +71,23 @@ void stop_child(pid_t pid, int sig) {
   ::waitpid(pid, &status, 0);
 }
 
-RedisServer::RedisServer() : port_(free_port()) {
+RedisServer::RedisServer(std::vector<std::string> extra)
+    : port_(free_port()), extra_(std::move(extra)) {
   if (!start()) throw std::runtime_error("redis-server did not start (is it installed?)");
 }
 
 RedisServer::~RedisServer() { kill9(); }
 
 bool RedisServer::start() {
-  pid_ =
-      spawn("redis-server",
-            {"--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_.path().string(),
-             "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no"},
-            dir_ / "redis.log");
+  std::vector<std::string> args{"--port",        std::to_string(port_),
+                                "--bind",        "127.0.0.1",
+                                "--dir",         dir_.path().string(),
+                                "--save",        "",
+                                "--appendonly",  "yes",
+                                "--appendfsync", "always",
+                                "--daemonize",   "no"};
+  args.insert(args.end(), extra_.begin(), extra_.end());
+  pid_ = spawn("redis-server", args, dir_ / "redis.log");
   return eventually([&] { return listening(port_); }, std::chrono::seconds(10));
 }
 
@@ -91,14 +96,76 @@ void RedisServer::kill9() {
   pid_ = -1;
 }
 
-std::string RedisServer::cli(const std::vector<std::string>& args) const {
-  std::string command = "redis-cli -p " + std::to_string(port_);
+void RedisServer::pause() { ::kill(pid_, SIGSTOP); }
+void RedisServer::resume() { ::kill(pid_, SIGCONT); }
+
+RedisSentinel::RedisSentinel(std::uint16_t primary_port, const std::string& name, int quorum)
+    : port_(free_port()) {
+  // Sentinel rewrites its file as it learns the replicas and the failovers.
+  std::ofstream(dir_ / "sentinel.conf")
+      << "port " << port_ << "\nbind 127.0.0.1\ndaemonize no\ndir " << dir_.path().string()
+      << "\nsentinel monitor " << name << " 127.0.0.1 " << primary_port << ' ' << quorum
+      << "\nsentinel down-after-milliseconds " << name << " 1000\nsentinel failover-timeout "
+      << name << " 4000\nsentinel parallel-syncs " << name << " 1\n";
+  pid_ = spawn("redis-sentinel", {(dir_ / "sentinel.conf").string()}, dir_ / "sentinel.log");
+  if (!eventually([&] { return listening(port_); }, std::chrono::seconds(10)))
+    throw std::runtime_error("redis-sentinel did not start (is it installed?)");
+}
+
+RedisSentinel::~RedisSentinel() { stop_child(pid_, SIGKILL); }
+
+std::uint16_t RedisSentinel::primary_port(const std::string& name) const {
+  // Two lines, host then port; none while it knows no primary by that name.
+  const auto out = redis_cli(port_, {"SENTINEL", "get-master-addr-by-name", name});
+  const auto eol = out.find('\n');
+  return eol == std::string::npos ? 0
+                                  : static_cast<std::uint16_t>(std::atoi(out.c_str() + eol + 1));
+}
+
+std::string redis_cli(std::uint16_t port, const std::vector<std::string>& args) {
+  std::string command = "redis-cli -p " + std::to_string(port);
   for (const auto& a : args) command += " '" + a + "'";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
   std::string out;
   std::array<char, 4096> buf{};
   while (pipe && std::fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
   return out;
+}
+
+std::string RedisServer::cli(const std::vector<std::string>& args) const {
+  return redis_cli(port_, args);
+}
+
+RedisCluster::RedisCluster(int nodes) {
+  std::string create = "redis-cli --cluster create";
+  for (int i = 0; i < nodes; ++i) {
+    nodes_.push_back(std::make_unique<RedisServer>(std::vector<std::string>{
+        "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-port",
+        std::to_string(free_port())}));  // not port + 10000, which may be past 65535
+    create += " 127.0.0.1:" + std::to_string(nodes_.back()->port());
+  }
+  create += " --cluster-yes >/dev/null 2>&1";
+  if (std::system(create.c_str()) != 0)
+    throw std::runtime_error("redis-cli --cluster create failed");
+  for (const auto& n : nodes_)
+    if (!eventually(
+            [&] {
+              return n->cli({"CLUSTER", "INFO"}).find("cluster_state:ok") != std::string::npos;
+            },
+            std::chrono::seconds(20)))
+      throw std::runtime_error("the Redis Cluster did not come up");
+}
+
+std::uint16_t RedisCluster::port_serving(const std::string& key) const {
+  for (const auto& n : nodes_)
+    if (n->cli({"EXISTS", key}).find("MOVED") == std::string::npos) return n->port();
+  return 0;
+}
+
+std::uint16_t RedisCluster::port_not_serving(const std::string& key) const {
+  for (const auto& n : nodes_)
+    if (n->cli({"EXISTS", key}).find("MOVED") != std::string::npos) return n->port();
+  return 0;
 }
 
 NginxBalancer::NginxBalancer(const std::vector<std::uint16_t>& upstreams) : port_(free_port()) {

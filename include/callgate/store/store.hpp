@@ -22,10 +22,26 @@ struct Retention {
   std::chrono::seconds outbox{7 * 24 * 3600};  ///< events every sink has taken
 };
 
+/** store.key_prefix by default: one hash tag, so that on Redis Cluster every key callgate writes
+ * is in one slot (the commit script touches many at once). */
+inline constexpr std::string_view kDefaultKeyPrefix = "{callgate}:";
+/** The prefix before the hash tag was added; a Redis holding it is not silently started afresh. */
+inline constexpr std::string_view kOldDefaultKeyPrefix = "callgate:";
+
+/** A key's hash tag as Redis Cluster reads it (what is between the first '{' and the next '}',
+ * when not empty); empty when it has none. */
+inline std::string_view hash_tag(std::string_view key) {
+  const auto open = key.find('{');
+  if (open == std::string_view::npos) return {};
+  const auto close = key.find('}', open + 1);
+  if (close == std::string_view::npos || close == open + 1) return {};
+  return key.substr(open + 1, close - open - 1);
+}
+
 /** A redis_stream sink: the Redis store appends every event to `stream` as it commits it. */
 struct StreamSink {
   std::string name;
-  std::string stream = "callgate:events";
+  std::string stream;               ///< store.key_prefix + "events" by default
   std::int64_t maxlen = 1'000'000;  ///< approximate (MAXLEN ~)
 };
 
@@ -36,11 +52,19 @@ struct StoreConfig {
   int busy_timeout_ms = 2000;
   // redis
   std::string url = "redis://127.0.0.1:6379/0";
-  std::string key_prefix = "callgate:";
+  std::string key_prefix{kDefaultKeyPrefix};
   int pool_size = 4;
   int connect_timeout_ms = 1000;
   int command_timeout_ms = 1000;
   int reconnect_interval_ms = 500;
+  /** host:port of Redis Sentinels: the primary is the one they name master_name, found again
+   * after a failover. Empty: url names the server. */
+  std::vector<std::string> sentinels;
+  std::string master_name;
+  /** After each commit, WAIT for this many replicas (0: none); fewer within the timeout is a 503
+   * (errc::replicas_behind). */
+  int min_replicas_acked = 0;
+  int replicas_ack_timeout_ms = 1000;
   std::vector<StreamSink> streams;  ///< from `sinks:` entries of type redis_stream
   Retention retention;
   /** Keep each call's log of provider and unified events (the console's timeline). */
