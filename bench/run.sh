@@ -29,6 +29,7 @@ server_pid=""
 cleanup() {
   stop_server
   [[ -n "${redis_pid:-}" ]] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+  [[ -n "${replica_pid:-}" ]] && kill "$replica_pid" 2>/dev/null && wait "$replica_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -81,7 +82,8 @@ start_callgate() {
     echo "  type: $store"
     [[ "$store" == sqlite ]] && echo "  path: $dir/callgate.db"
     [[ "$store" == redis ]] && echo "  url: redis://127.0.0.1:$REDIS_PORT/0" &&
-      echo "  key_prefix: \"bench$RANDOM$RANDOM:\""
+      echo "  key_prefix: \"bench$RANDOM$RANDOM:\"" &&
+      echo "  min_replicas_acked: ${REDIS_ACKS:-0}"
     [[ -n "${REQUEST_LOG:-}" ]] && echo "request_log: $REQUEST_LOG"
     echo "sources:"
     echo "  pbx: {provider: voip, auth: {standard_webhooks_secret: \"$WHSEC\"}}"
@@ -211,6 +213,14 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$work" --save "" --app
   --appendfsync always --daemonize no >"$work/redis.log" 2>&1 &
 redis_pid=$!
 wait_for_port "$REDIS_PORT"
+# Its replica, for the row with store.min_replicas_acked: 1 (WAIT 1 after every commit).
+REPLICA_PORT=$(free_port)
+mkdir -p "$work/replica"
+redis-server --port "$REPLICA_PORT" --bind 127.0.0.1 --dir "$work/replica" --save "" \
+  --appendonly yes --appendfsync always --daemonize no --replicaof 127.0.0.1 "$REDIS_PORT" \
+  >"$work/replica.log" 2>&1 &
+replica_pid=$!
+wait_for_port "$REPLICA_PORT"
 
 started=$(date +%s)
 log "throughput runs ($CALLS calls = $((CALLS * 3)) requests each, best of two)"
@@ -225,6 +235,8 @@ voip_sql_nolog=$(REQUEST_LOG="{enabled: false}" best_of "start_callgate sqlite $
 voip_mem_nolog=$(REQUEST_LOG="{enabled: false}" best_of "start_callgate memory $THREADS" voip \
   /webhooks/pbx --calls "$n")
 voip_redis=$(best_of "start_callgate redis $THREADS" voip /webhooks/pbx --calls "$n")
+voip_redis_acked=$(REDIS_ACKS=1 best_of "start_callgate redis $THREADS" voip /webhooks/pbx \
+  --calls "$n")
 webex=$(best_of "start_callgate sqlite $THREADS" webex /webhooks/webex --calls "$n")
 telnyx=$(best_of "start_callgate sqlite $THREADS" telnyx /webhooks/telnyx --calls "$n")
 zoom_mem=$(best_of "start_callgate memory $THREADS" zoom /webhooks/zoom --calls "$n")
@@ -401,6 +413,8 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   row "callgate voip, SQLite store + outbox (durable ack, group commit)" "$voip_sql" c
   row "callgate voip, SQLite, request log off" "$voip_sql_nolog" c
   row "callgate voip, Redis store (appendfsync always) + redis_stream, one replica" "$voip_redis" c
+  row "callgate voip, the same with a Redis replica and min_replicas_acked: 1 (WAIT 1)" \
+    "$voip_redis_acked" c
   row "callgate webex, HMAC-SHA1, SQLite" "$webex" c
   row "callgate telnyx, Ed25519, SQLite" "$telnyx" c
   row "callgate zoom_phone (YAML definition), HMAC-SHA256, memory store, file sink" "$zoom_mem" c
@@ -519,6 +533,6 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
     "$(for l in "${threads_rows[@]}"; do IFS='|' read -r t store result <<<"$l"; [[ $store == memory ]] && field 1 "$result"; done | awk 'NR == 1 { first = $1 } { last = $1 } END { print (last >= 0.9 * first ? "met" : "**not met**") }')"
   printf '| RSS < 64 MB at 10k live calls (memory, SQLite) | %s, %s MB | %s |\n' "$mem_live" \
     "$sql_live" "$(check 64 "$(printf '%s\n' "$mem_live" "$sql_live" | sort -g | tail -1)")"
-  bad_answers "$floor" "$node" "$voip_mem" "$voip_raw" "$voip_sql" "$voip_redis" "$webex" "$telnyx" "$zoom_mem" "$rc_mem"
+  bad_answers "$floor" "$node" "$voip_mem" "$voip_raw" "$voip_sql" "$voip_redis" "$voip_redis_acked" "$webex" "$telnyx" "$zoom_mem" "$rc_mem"
 } | tee "$work/tables.md"
 bench/publish.sh bench <"$work/tables.md"

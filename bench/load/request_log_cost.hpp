@@ -10,7 +10,8 @@
 namespace callgate::bench {
 
 /** Prints "off_us bodies_us metadata_us kept cap" for one store type (memory | sqlite): process
- * CPU µs per request (the median of five passes) with the log off, on with bodies, on without
+ * CPU µs per request (the median of seven passes, the three taken in turns) with the log off, on
+ * with bodies, on without
  * (request_log.bodies: false); how many records the store kept at the end, and its default cap.
  * dir holds a SQLite store's files. */
 void request_log_cost(const RequestSpec& spec, const std::string& store_type,
