@@ -427,7 +427,7 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   printf '| %s | %s | %s | %s |\n' "$((n * 3))" "$(field 1 "$capped")" "$capped_rows" "$capped_kb"
   table "The request log's own cost, in process (the real Router, verify and parse included; a \
 committer that answers at once; the recorder's thread and the store's writes included; median of \
-five passes of 9,000 requests):" store "log off CPU µs/req" "on, bodies CPU µs/req" \
+seven passes of 9,000 requests, off, bodies and metadata taken in turns):" store "log off CPU µs/req" "on, bodies CPU µs/req" \
     "on, bodies: false CPU µs/req" "the log's cost µs/req" "records kept / cap"
   for l in "memory|$log_cost_mem" "SQLite|$log_cost_sql"; do
     IFS='|' read -r name result <<<"$l"
