@@ -10,7 +10,7 @@ build_packages=(
   libhowardhinnant-date-dev tzdata libphonenumber8 libprotobuf-dev libabsl-dev librdkafka-dev
 )
 test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev clang-tidy clang-format curl
-  redis-server redis-sentinel nginx-light
+  redis-server redis-sentinel nginx-light postgresql
   python3 python3-jsonschema chromium
   prometheus)  # for promtool: tests/monitoring/check.sh
 bench_packages=(nginx-light curl redis-server)

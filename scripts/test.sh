@@ -18,7 +18,7 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
 # Every server a test starts (callgate, redis-server, nginx and its workers) must be gone when
 # the tests are: what runs now is the baseline, anything new afterwards was left behind.
-started_by_tests() { pgrep -x 'callgate|redis-server|nginx' | sort || true; }
+started_by_tests() { pgrep -x 'callgate|redis-server|redis-sentinel|nginx|postgres' | sort || true; }
 before=$(started_by_tests)
 check_nothing_left() {
   sleep 1

@@ -29,9 +29,9 @@ bool try_loopback(std::uint16_t port, int (*op)(int, const sockaddr*, socklen_t)
   return ok;
 }
 
-bool listening(std::uint16_t port) { return try_loopback(port, ::connect); }
-
 }  // namespace
+
+bool listening(std::uint16_t port) { return try_loopback(port, ::connect); }
 
 std::uint16_t free_port() {
   static std::mt19937 rng(std::random_device{}());

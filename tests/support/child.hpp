@@ -14,6 +14,8 @@ namespace callgate::testing {
 
 /** A loopback TCP port nothing listens on right now (in 33000–60000, away from ephemeral). */
 std::uint16_t free_port();
+/** Whether something accepts connections on 127.0.0.1:port. */
+bool listening(std::uint16_t port);
 
 /** Starts program (found on PATH) with args, stdout and stderr to log; returns its pid. */
 pid_t spawn(const std::string& program, const std::vector<std::string>& args,

@@ -1,0 +1,124 @@
+#include <pwd.h>
+#include <unistd.h>
+
+#include <array>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <support/child.hpp>
+#include <support/postgres.hpp>
+
+namespace callgate::testing {
+namespace {
+
+const std::string kBin = "/usr/lib/postgresql/15/bin/";
+
+std::string output_of(const std::string& command) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (pipe && std::fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
+  return out;
+}
+
+/** PostgreSQL will not run as root: as root, the postgres user owns its files and runs it. */
+bool as_root() { return ::geteuid() == 0; }
+
+void give_to_postgres(const std::filesystem::path& dir) {
+  if (!as_root()) return;
+  const passwd* pw = ::getpwnam("postgres");
+  if (!pw) throw std::runtime_error("no postgres user (is postgresql installed?)");
+  for (const auto& p : {dir, dir / "data"})
+    if (std::filesystem::exists(p) && ::chown(p.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+      throw std::runtime_error("cannot give " + p.string() + " to postgres");
+}
+
+}  // namespace
+
+std::string PostgresServer::as_postgres(const std::string& command) const {
+  return as_root() ? "setpriv --reuid=postgres --regid=postgres --init-groups " + command : command;
+}
+
+PostgresServer::PostgresServer(bool synchronous)
+    : dir_(std::make_unique<TempDir>()), port_(free_port()) {
+  give_to_postgres(dir_->path());
+  const auto data = (dir_->path() / "data").string();
+  if (std::system(as_postgres(kBin + "initdb -D " + data + " -U postgres --auth=trust -E UTF8 >" +
+                              dir_->path().string() + "/initdb.log 2>&1")
+                      .c_str()) != 0)
+    throw std::runtime_error("initdb failed (is postgresql installed?)");
+  std::ofstream conf(dir_->path() / "data" / "postgresql.auto.conf", std::ios::app);
+  conf << "listen_addresses = '127.0.0.1'\nunix_socket_directories = '" << dir_->path().string()
+       << "'\nwal_level = replica\nmax_wal_senders = 4\n";
+  if (synchronous) conf << "synchronous_standby_names = '*'\n";
+  conf.close();
+  if (!start()) throw std::runtime_error("postgres did not start: see its log");
+}
+
+PostgresServer::PostgresServer(Standby, const PostgresServer& primary)
+    : dir_(std::make_unique<TempDir>()), port_(free_port()) {
+  give_to_postgres(dir_->path());
+  const auto data = (dir_->path() / "data").string();
+  // -R writes standby.signal and primary_conninfo: it streams from the primary once started.
+  if (std::system(as_postgres(kBin + "pg_basebackup -h 127.0.0.1 -p " +
+                              std::to_string(primary.port()) + " -U postgres -D " + data +
+                              " -R -X stream >" + dir_->path().string() + "/basebackup.log 2>&1")
+                      .c_str()) != 0)
+    throw std::runtime_error("pg_basebackup failed");
+  std::ofstream(dir_->path() / "data" / "postgresql.auto.conf", std::ios::app)
+      << "unix_socket_directories = '" << dir_->path().string()
+      // The primary's settings came with the copy: promoted, it must not wait for a standby of
+      // its own.
+      << "'\nsynchronous_standby_names = ''\n";
+  if (!start()) throw std::runtime_error("the standby did not start: see its log");
+}
+
+PostgresServer PostgresServer::standby_of(const PostgresServer& primary) {
+  return PostgresServer(Standby{}, primary);
+}
+
+PostgresServer::PostgresServer(PostgresServer&& o) noexcept
+    : dir_(std::move(o.dir_)), port_(o.port_), pid_(o.pid_) {
+  o.pid_ = -1;
+}
+
+PostgresServer::~PostgresServer() { kill9(); }
+
+bool PostgresServer::start() {
+  const std::string postgres = kBin + "postgres";
+  const std::vector<std::string> args{"-D", (dir_->path() / "data").string(), "-p",
+                                      std::to_string(port_)};
+  if (as_root()) {
+    std::vector<std::string> all{"--reuid=postgres", "--regid=postgres", "--init-groups", postgres};
+    all.insert(all.end(), args.begin(), args.end());
+    pid_ = spawn("setpriv", all, dir_->path() / "postgres.log");
+  } else {
+    pid_ = spawn(postgres, args, dir_->path() / "postgres.log");
+  }
+  return eventually([&] { return listening(port_); }, std::chrono::seconds(30));
+}
+
+void PostgresServer::kill9() {
+  stop_child(pid_, SIGKILL);
+  pid_ = -1;
+}
+
+void PostgresServer::promote() {
+  std::system(as_postgres(kBin + "pg_ctl promote -D " + (dir_->path() / "data").string() +
+                          " >/dev/null 2>&1")
+                  .c_str());
+}
+
+std::string PostgresServer::url() const {
+  return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/postgres";
+}
+
+std::string PostgresServer::psql(const std::string& sql) const {
+  return output_of("timeout 20 psql -X -A -t -h 127.0.0.1 -p " + std::to_string(port_) +
+                   " -U postgres -d postgres -c \"" + sql + "\" 2>&1");
+}
+
+}  // namespace callgate::testing
