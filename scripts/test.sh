@@ -18,7 +18,12 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
 # Every server a test starts (callgate, redis-server, nginx and its workers) must be gone when
 # the tests are: what runs now is the baseline, anything new afterwards was left behind.
-started_by_tests() { pgrep -x 'callgate|redis-server|redis-sentinel|nginx|postgres' | sort || true; }
+# (Zombies are not counted: a killed server's children wait a moment for init to reap them.)
+started_by_tests() {
+  ps -eo pid=,stat=,comm= |
+    awk '$2 !~ /^Z/ && $3 ~ /^(callgate|redis-server|redis-sentinel|nginx|postgres)$/ { print $1 }' |
+    sort
+}
 before=$(started_by_tests)
 check_nothing_left() {
   sleep 1
