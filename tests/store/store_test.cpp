@@ -79,7 +79,7 @@ std::vector<store::StoredRequest> log_records(int n, std::chrono::milliseconds s
     store::RequestRecord r;
     r.at = kNow + i * step;
     r.source = "pbx";
-    r.body = std::string(2000, 'a' + static_cast<char>(i % 26));
+    r.body = std::string(2000, static_cast<char>('a' + i % 26));
     out.push_back(store::stored(r));
   }
   return out;

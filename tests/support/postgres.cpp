@@ -69,7 +69,8 @@ PostgresServer::PostgresServer(Standby, const PostgresServer& primary)
                       .c_str()) != 0)
     throw std::runtime_error("pg_basebackup failed");
   std::ofstream(dir_->path() / "data" / "postgresql.auto.conf", std::ios::app)
-      << "unix_socket_directories = '" << dir_->path().string()
+      << "unix_socket_directories = '"
+      << dir_->path().string()
       // The primary's settings came with the copy: promoted, it must not wait for a standby of
       // its own.
       << "'\nsynchronous_standby_names = ''\n";
