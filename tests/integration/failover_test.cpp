@@ -49,17 +49,28 @@ class RedisFailover : public ::testing::Test {
     };
   }
 
+  /** Whether n more requests are acknowledged within `within`. */
+  bool acks_grow_by(std::size_t n, std::chrono::seconds within) {
+    const auto from = load->acked();
+    return eventually([&] { return load->acked() >= from + n; }, within);
+  }
+
   long long metric(const std::string& series) {
     return metric_value(get(callgate->port(), "/metrics").body, series);
   }
 
-  /** A replica that hangs for a moment while requests flow; returns how many of them were
-   * acknowledged meanwhile. */
-  std::size_t hang_replica_for_a_moment(Sender& load) {
+  /** callgate with this min_replicas_acked under load from three senders, and its replica hung
+   * for a moment (SIGSTOP) once the load flows; how many requests were acknowledged meanwhile. */
+  std::size_t acked_while_the_replica_hangs(int min_replicas_acked) {
+    start_callgate(min_replicas_acked);
+    load = std::make_unique<Sender>(sender(), 3);
+    if (!acks_grow_by(100, std::chrono::seconds(20))) return 0;
     replica.pause();
-    const auto before = load.acked();
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
-    const auto during = load.acked() - before;
+    // Answers already on their way when it stopped (acknowledged just before) arrive first.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto before = load->acked();
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    const auto during = load->acked() - before;
     replica.resume();
     return during;
   }
@@ -77,49 +88,35 @@ class RedisFailover : public ::testing::Test {
   std::vector<std::unique_ptr<RedisSentinel>> sentinels;
   TempDir dir;
   std::unique_ptr<ServerProcess> callgate;
+  std::unique_ptr<Sender> load;
 };
 
 TEST_F(RedisFailover, WithReplicaAcksEveryAcknowledgedEventSurvivesAndDeliveryResumes) {
-  start_callgate(1);
-  Sender load(sender(), 3);
-  ASSERT_TRUE(eventually([&] { return load.acked() >= 100; }, std::chrono::seconds(20)));
-
   // A replica that does not acknowledge: commits are answered 503 (the provider retries).
-  EXPECT_EQ(hang_replica_for_a_moment(load), 0u);
+  EXPECT_EQ(acked_while_the_replica_hangs(1), 0u);
   EXPECT_GT(metric("callgate_commit_replicas_behind_total"), 0);
-  const auto before_kill = load.acked();
-  ASSERT_TRUE(
-      eventually([&] { return load.acked() >= before_kill + 50; }, std::chrono::seconds(20)));
+  ASSERT_TRUE(acks_grow_by(50, std::chrono::seconds(20)));
 
   kill_the_primary();
   // The old primary comes back; the Sentinels make it a replica of the new one, which then has
   // the replica it needs, and callgate, which followed the new primary, acknowledges again.
-  const auto after_failover = load.acked();
   ASSERT_TRUE(primary.start());
-  ASSERT_TRUE(
-      eventually([&] { return load.acked() >= after_failover + 50; }, std::chrono::seconds(40)))
-      << callgate->log();
-  load.stop();
+  ASSERT_TRUE(acks_grow_by(50, std::chrono::seconds(40))) << callgate->log();
+  load->stop();
 
   const auto stream = read_stream(replica.port());
-  expect_every_acked_call_created_once(load.acked_calls(), stream);
-  EXPECT_GT(load.unavailable(), 0);
+  expect_every_acked_call_created_once(load->acked_calls(), stream);
+  EXPECT_GT(load->unavailable(), 0);
 }
 
 TEST_F(RedisFailover, WithoutReplicaAcksAHungReplicaCostsNoAnswerButAFailoverMayLoseSome) {
-  start_callgate(0);
-  Sender load(sender(), 3);
-  ASSERT_TRUE(eventually([&] { return load.acked() >= 100; }, std::chrono::seconds(20)));
   // Acknowledged on the primary's word alone: a hung replica changes nothing for providers.
-  EXPECT_GT(hang_replica_for_a_moment(load), 0u);
+  EXPECT_GT(acked_while_the_replica_hangs(0), 0u);
   EXPECT_EQ(metric("callgate_commit_replicas_behind_total"), 0);
 
   kill_the_primary();
-  const auto after_failover = load.acked();
-  ASSERT_TRUE(
-      eventually([&] { return load.acked() >= after_failover + 50; }, std::chrono::seconds(30)))
-      << callgate->log();
-  load.stop();
+  ASSERT_TRUE(acks_grow_by(50, std::chrono::seconds(30))) << callgate->log();
+  load->stop();
 
   // What the failover lost of what was acknowledged (docs/scaling.md reports it): nothing is
   // ever doubled, but an event acknowledged and not yet replicated is gone.
@@ -129,12 +126,12 @@ TEST_F(RedisFailover, WithoutReplicaAcksAHungReplicaCostsNoAnswerButAFailoverMay
     if (e.type == "telephonyCall::created") ++created[e.call_id];
   std::size_t lost = 0;
   for (const auto& [id, n] : created) EXPECT_EQ(n, 1) << id;
-  for (const auto& call : load.acked_calls())
+  for (const auto& call : load->acked_calls())
     lost += !created.contains(core::derive_call_id("pbx", call));
-  RecordProperty("acknowledged", static_cast<int>(load.acked()));
+  RecordProperty("acknowledged", static_cast<int>(load->acked()));
   RecordProperty("lost", static_cast<int>(lost));
   std::printf("without min_replicas_acked: %zu of %zu acknowledged events lost\n", lost,
-              load.acked());
+              load->acked());
 }
 
 }  // namespace
