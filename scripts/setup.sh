@@ -7,7 +7,7 @@ build_packages=(
   g++ cmake ninja-build make pkg-config git ca-certificates openssl
   libboost1.81-dev nlohmann-json3-dev libsodium-dev libssl-dev libspdlog-dev
   libyaml-cpp-dev libsqlite3-dev libhiredis-dev libcli11-dev libjwt-dev
-  libhowardhinnant-date-dev tzdata libphonenumber8 libprotobuf-dev libabsl-dev librdkafka-dev
+  libhowardhinnant-date-dev tzdata libphonenumber8 libprotobuf-dev libabsl-dev librdkafka-dev libpq-dev
 )
 test_packages=(libgtest-dev libgmock-dev sqlite3 clang libclang-rt-14-dev clang-tidy clang-format curl
   redis-server redis-sentinel nginx-light postgresql

@@ -99,7 +99,9 @@ bool PostgresServer::start() {
   } else {
     pid_ = spawn(postgres, args, dir_->path() / "postgres.log");
   }
-  return eventually([&] { return listening(port_); }, std::chrono::seconds(30));
+  // Listening is not ready: it answers "the database system is starting up" for a moment.
+  return eventually([&] { return listening(port_) && psql("SELECT 1") == "1\n"; },
+                    std::chrono::seconds(30));
 }
 
 void PostgresServer::kill9() {
