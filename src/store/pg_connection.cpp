@@ -26,33 +26,20 @@ std::int64_t int64(const PGresult* r, int row, int col) {
 }
 
 Connection::Connection(std::string conninfo, std::chrono::milliseconds reconnect_interval)
-    : conninfo_(std::move(conninfo)), reconnect_interval_(reconnect_interval) {}
-
-Connection::~Connection() {
-  if (conn_) PQfinish(conn_);
-}
+    : conninfo_(std::move(conninfo)), failures_(reconnect_interval) {}
 
 boost::system::error_code Connection::fail(std::string what) {
-  log_limited(spdlog::level::err, "store postgres " + what, "store: postgres: {}", what);
-  last_error_ = std::move(what);
-  if (conn_) {
-    PQfinish(conn_);
-    conn_ = nullptr;
-  }
-  failed_at_ = std::chrono::steady_clock::now();
-  return unavailable();
+  conn_.reset();
+  return failures_.record("postgres", std::move(what));
 }
 
 result<void> Connection::ensure_connected() {
-  if (conn_ && PQstatus(conn_) == CONNECTION_OK) return {};
-  if (conn_) return fail(std::string("connection lost: ") + PQerrorMessage(conn_));
-  // Right after a failure, answer at once instead of waiting out a connect timeout per request.
-  if (failed_at_ != std::chrono::steady_clock::time_point{} &&
-      std::chrono::steady_clock::now() - failed_at_ < reconnect_interval_)
-    return unavailable();
-  conn_ = PQconnectdb(conninfo_.c_str());
-  if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
-    return fail(std::string("connect: ") + (conn_ ? PQerrorMessage(conn_) : "out of memory"));
+  if (conn_ && PQstatus(conn_.get()) == CONNECTION_OK) return {};
+  if (conn_) return fail(std::string("connection lost: ") + PQerrorMessage(conn_.get()));
+  if (failures_.waiting()) return unavailable();
+  conn_.reset(PQconnectdb(conninfo_.c_str()));
+  if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK)
+    return fail(std::string("connect: ") + (conn_ ? PQerrorMessage(conn_.get()) : "out of memory"));
   return {};
 }
 
@@ -62,18 +49,19 @@ result<Result> Connection::exec(const char* sql, const std::vector<Param>& param
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   // Without parameters, the simple protocol: it also runs several statements (a migration).
-  Result r(values.empty() ? PQexec(conn_, sql)
-                          : PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr,
+  Result r(values.empty() ? PQexec(conn_.get(), sql)
+                          : PQexecParams(conn_.get(), sql, static_cast<int>(values.size()), nullptr,
                                          values.data(), nullptr, nullptr, 0));
   const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
-  if (PQstatus(conn_) != CONNECTION_OK)
-    return fail(std::string("connection lost: ") + PQerrorMessage(conn_));
+  if (PQstatus(conn_.get()) != CONNECTION_OK)
+    return fail(std::string("connection lost: ") + PQerrorMessage(conn_.get()));
   const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
-  last_error_ = std::string(state ? state : "?????") + ": " +
-                (r ? PQresultErrorMessage(r.get()) : PQerrorMessage(conn_));
+  failures_.set_last(std::string(state ? state : "?????") + ": " +
+                     (r ? PQresultErrorMessage(r.get()) : PQerrorMessage(conn_.get())));
   if (state && is_conflict(state)) return make_error_code(errc::store_conflict);
-  log_limited(spdlog::level::err, "store postgres statement", "store: postgres: {}", last_error_);
+  log_limited(spdlog::level::err, "store postgres statement", "store: postgres: {}",
+              failures_.last());
   return unavailable();
 }
 

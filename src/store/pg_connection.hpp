@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "failures.hpp"
+
 namespace callgate::store::pg {
 
 struct ResultDeleter {
@@ -37,7 +39,6 @@ std::int64_t int64(const PGresult* r, int row, int col);
 class Connection {
  public:
   Connection(std::string conninfo, std::chrono::milliseconds reconnect_interval);
-  ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -47,17 +48,15 @@ class Connection {
    * again), store_unavailable for any other error (logged with its SQLSTATE). */
   result<Result> exec(const char* sql, const std::vector<Param>& params = {});
   /** The last error's description, for logs (never the password). */
-  const std::string& last_error() const { return last_error_; }
+  const std::string& last_error() const { return failures_.last(); }
 
  private:
   result<void> ensure_connected();
   boost::system::error_code fail(std::string what);
 
   std::string conninfo_;
-  std::chrono::milliseconds reconnect_interval_;
-  PGconn* conn_ = nullptr;
-  std::chrono::steady_clock::time_point failed_at_{};
-  std::string last_error_;
+  Failures failures_;
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn_{nullptr, &PQfinish};
 };
 
 /** The schema version this binary writes and reads. */

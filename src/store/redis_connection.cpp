@@ -71,49 +71,35 @@ std::string_view text(const redisReply* r) {
   return {r->str, r->len};
 }
 
-Connection::~Connection() {
-  if (ctx_) redisFree(ctx_);
-}
-
 boost::system::error_code Connection::fail(std::string what) {
-  // The cause, not just "store unavailable"; a Redis that stays down logs a few lines per window.
-  log_limited(spdlog::level::err, "store redis " + what, "store: redis: {}", what);
-  last_error_ = std::move(what);
-  if (ctx_) {
-    redisFree(ctx_);
-    ctx_ = nullptr;
-  }
-  failed_at_ = std::chrono::steady_clock::now();
-  return unavailable();
+  ctx_.reset();
+  return failures_.record("redis", std::move(what));
 }
 
 result<void> Connection::ensure_connected() {
   if (ctx_) return {};
-  // Right after a failure, answer at once instead of waiting out a connect timeout per request.
-  if (failed_at_ != std::chrono::steady_clock::time_point{} &&
-      std::chrono::steady_clock::now() - failed_at_ < endpoint_.reconnect_interval)
-    return unavailable();
+  if (failures_.waiting()) return unavailable();
   // A cluster node that does not serve the slot names the one that does: go there at once (a
   // slot being migrated may take a hop or two more).
   for (int hop = 0;; ++hop) {
     moved_ = false;
     auto ok = connect();
     if (ok || !moved_ || hop == 3) return ok;
-    failed_at_ = {};
+    failures_.forget();
   }
 }
 
 result<void> Connection::connect() {
   auto where = moved_to_ ? result<HostPort>(*moved_to_) : primary();
   if (!where) return where.error();
-  ctx_ = redisConnectWithTimeout(where->host.c_str(), where->port,
-                                 to_timeval(endpoint_.connect_timeout));
+  ctx_.reset(redisConnectWithTimeout(where->host.c_str(), where->port,
+                                     to_timeval(endpoint_.connect_timeout)));
   if (!ctx_ || ctx_->err) {
     moved_to_.reset();  // that node may be gone: ask the endpoint again next time
     return fail(ctx_ ? std::string("connect: ") + ctx_->errstr : "connect: out of memory");
   }
   const auto command_timeout = to_timeval(endpoint_.command_timeout);
-  if (redisSetTimeout(ctx_, command_timeout) != REDIS_OK) return fail("cannot set timeout");
+  if (redisSetTimeout(ctx_.get(), command_timeout) != REDIS_OK) return fail("cannot set timeout");
   std::vector<std::vector<std::string>> setup;
   if (!endpoint_.password.empty()) {
     if (endpoint_.username.empty())
@@ -171,14 +157,14 @@ result<std::vector<Reply>> Connection::pipeline(
       argv.push_back(a.data());
       lengths.push_back(a.size());
     }
-    if (redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lengths.data()) !=
-        REDIS_OK)
+    if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(args.size()), argv.data(),
+                               lengths.data()) != REDIS_OK)
       return fail(std::string("write: ") + ctx_->errstr);
   }
   std::vector<Reply> replies;
   for (std::size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
-    if (redisGetReply(ctx_, &raw) != REDIS_OK || !raw)
+    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw)
       return fail(std::string("read: ") + (ctx_ ? ctx_->errstr : "no reply"));
     Reply reply(static_cast<redisReply*>(raw));
     replies.push_back(std::move(reply));
@@ -197,7 +183,7 @@ result<std::vector<Reply>> Connection::pipeline(
   }
   for (const auto& r : replies) {
     if (r->type == REDIS_REPLY_ERROR) {
-      last_error_ = std::string(r->str, r->len);
+      failures_.set_last(std::string(r->str, r->len));
       return unavailable();
     }
   }

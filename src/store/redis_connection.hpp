@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "failures.hpp"
+
 namespace callgate::store::redis {
 
 /** A host and port, as a Sentinel is given. */
@@ -58,8 +60,8 @@ std::string_view text(const redisReply* r);
 /** One connection. Not thread-safe: a thread uses it alone (see Pool). */
 class Connection {
  public:
-  explicit Connection(Endpoint endpoint) : endpoint_(std::move(endpoint)) {}
-  ~Connection();
+  explicit Connection(Endpoint endpoint)
+      : endpoint_(std::move(endpoint)), failures_(endpoint_.reconnect_interval) {}
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -69,7 +71,7 @@ class Connection {
   /** Several commands written at once, then all replies read (one round trip). */
   result<std::vector<Reply>> pipeline(const std::vector<std::vector<std::string>>& commands);
   /** The last error's description, for logs (never contains the password). */
-  const std::string& last_error() const { return last_error_; }
+  const std::string& last_error() const { return failures_.last(); }
 
  private:
   result<void> ensure_connected();
@@ -83,9 +85,8 @@ class Connection {
   /** Where a Redis Cluster node said the slot is (MOVED); tried before the endpoint's own. */
   std::optional<HostPort> moved_to_;
   bool moved_ = false;  ///< the last call met a MOVED
-  redisContext* ctx_ = nullptr;
-  std::chrono::steady_clock::time_point failed_at_{};
-  std::string last_error_;
+  std::unique_ptr<redisContext, decltype(&redisFree)> ctx_{nullptr, &redisFree};
+  Failures failures_;
 };
 
 /** A fixed number of connections shared by threads; acquire() waits for a free one. */
