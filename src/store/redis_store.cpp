@@ -42,9 +42,14 @@ void RedisStore::refuse_older_default_prefix() {
   if (prefix_ != kDefaultKeyPrefix) return;
   auto conn = pool_->acquire();
   const std::string old(kOldDefaultKeyPrefix);
-  auto r = conn->pipeline({{"EXISTS", key("outbox:seq")}, {"EXISTS", old + "outbox:seq"}});
+  auto r = conn->pipeline({{"EXISTS", key("outbox:seq")}, {"INFO", "cluster"}});
   if (!r) return;  // not reachable now: requests will say so (503), and this is checked no more
-  if ((*r)[0]->integer == 0 && (*r)[1]->integer == 1)
+  // An old deployment could not run on Redis Cluster (its keys had no common slot), and asking
+  // a cluster for a key of another slot would only be answered MOVED.
+  if ((*r)[0]->integer != 0 || text((*r)[1].get()).find("cluster_enabled:1") != std::string::npos)
+    return;
+  auto older = conn->command({"EXISTS", old + "outbox:seq"});
+  if (older && (*older)->integer == 1)
     throw std::runtime_error(
         "store: this Redis holds callgate's state under the key prefix \"" + old +
         "\", the default before it became \"" + prefix_ + "\". Set store.key_prefix: \"" + old +

@@ -1,5 +1,6 @@
 // callgate on a real Redis Cluster: its keys share one hash tag, so one deployment lives on the
-// shard of that slot, and every script passes its keys in KEYS.
+// shard of that slot, and every script passes its keys in KEYS; and the way from the older
+// default prefix, which had no hash tag.
 #include <gtest/gtest.h>
 
 #include <integration/cluster.hpp>
@@ -50,6 +51,34 @@ TEST(RedisClusterStore, ADeploymentRunsOnTheShardOfItsHashTagFromAnyNodeItIsGive
     if (n->port() != serving) {
       EXPECT_EQ(n->cli({"DBSIZE"}), "0\n") << n->port();
     }
+}
+
+// Upgrading: the default prefix gained its hash tag. A Redis holding a deployment under the old
+// default is not begun afresh beside it (that would look like lost calls and a restarted outbox).
+TEST(RedisKeyPrefix, AnOlderDefaultsStateIsNotSilentlyLeftBehind) {
+  RedisServer redis;
+  redis.cli({"SET", "callgate:outbox:seq", "41"});
+  TempDir dir;
+  const auto config = [&](const std::string& prefix_line) {
+    return "listen: 127.0.0.1:0\nstore:\n  type: redis\n  url: " + redis.url() + "\n" +
+           prefix_line +
+           "sources:\n  pbx:\n    provider: voip\n    auth:\n      bearer: " + kPbxToken + "\n";
+  };
+  {
+    ServerProcess refused(dir.path(), config(""));
+    EXPECT_FALSE(refused.running());
+    EXPECT_NE(refused.log().find("holds callgate's state under the key prefix \"callgate:\""),
+              std::string::npos)
+        << refused.log();
+  }
+  // Told to go on with the old keys, it starts on them.
+  ServerProcess old_keys(dir.path(), config("  key_prefix: \"callgate:\"\n"));
+  ASSERT_TRUE(old_keys.running()) << old_keys.log();
+  EXPECT_EQ(post(old_keys.port(), "/webhooks/pbx", pbx_body("after-upgrade", "NotifyStart"),
+                 bearer_headers(kPbxToken))
+                .status,
+            200);
+  EXPECT_EQ(redis.cli({"GET", "callgate:outbox:seq"}), "42\n");
 }
 
 }  // namespace
