@@ -73,8 +73,8 @@ store::StoreConfig read_store(const Node& root) {
   store::StoreConfig s;
   if (auto n = root.optional_map("store")) {
     s.type = n->string_or("type", "sqlite");
-    if (s.type != "sqlite" && s.type != "memory" && s.type != "redis")
-      n->fail("type", "must be sqlite, memory or redis, not '" + s.type + "'");
+    if (s.type != "sqlite" && s.type != "memory" && s.type != "redis" && s.type != "postgres")
+      n->fail("type", "must be sqlite, memory, redis or postgres, not '" + s.type + "'");
     if (s.type == "redis") {
       s.url = n->string_or("url", s.url);
       if (!s.url.starts_with("redis://")) n->fail("url", "must start with redis://");
@@ -94,6 +94,16 @@ store::StoreConfig read_store(const Node& root) {
           static_cast<int>(n->integer("min_replicas_acked", s.min_replicas_acked, 0, 64));
       s.replicas_ack_timeout_ms = static_cast<int>(
           n->integer("replicas_ack_timeout_ms", s.replicas_ack_timeout_ms, 1, 60'000));
+    } else if (s.type == "postgres") {
+      s.url = n->string("url");
+      if (!s.url.starts_with("postgres://") && !s.url.starts_with("postgresql://") &&
+          s.url.find('=') == std::string::npos)
+        n->fail("url", "must be a libpq URI (postgresql://...) or key=value conninfo");
+      s.pool_size = static_cast<int>(n->integer("pool_size", s.pool_size, 1, 256));
+      s.connect_timeout_ms = static_cast<int>(n->integer("connect_timeout_ms", 2000, 1, 60'000));
+      s.command_timeout_ms = static_cast<int>(n->integer("command_timeout_ms", 5000, 1, 600'000));
+      s.reconnect_interval_ms =
+          static_cast<int>(n->integer("reconnect_interval_ms", s.reconnect_interval_ms, 1, 60'000));
     } else {
       s.path = n->string_or("path", s.path);
       s.busy_timeout_ms = static_cast<int>(n->integer("busy_timeout_ms", 2000, 0, 60'000));

@@ -107,10 +107,11 @@ SinkType file_sink_type() {
   return {"file",
           [](const yaml::Node& node, std::string& name, store::StoreConfig& store) -> SinkMaker {
             auto path = node.string("path");
-            if (store.type == "redis")
-              node.fail("type",
-                        "a file sink cannot share a Redis store: every replica would write its "
-                        "own file (use redis_stream or http)");
+            if (store.type == "redis" || store.type == "postgres")
+              node.fail("type", "a file sink cannot share a " + store.type +
+                                    " store: every replica would write its own file (use " +
+                                    (store.type == "redis" ? "redis_stream, " : "") +
+                                    "kafka or http)");
             const bool envelope = node.boolean("envelope", false);
             if (name.empty()) name = "file:" + path;
             return [name, path, envelope](const SinkContext& ctx) -> std::unique_ptr<Sink> {

@@ -1,6 +1,7 @@
 #include <stdexcept>
 
 #include "memory_store.hpp"
+#include "pg_store.hpp"
 #include "redis_store.hpp"
 #include "sqlite_store.hpp"
 #include "sqlite_writer.hpp"
@@ -21,6 +22,9 @@ Opened open_store(const StoreConfig& config) {
     store->refuse_older_default_prefix();
     opened.writer = std::make_unique<RedisWriter>(config, *store);
     opened.store = std::move(store);
+  } else if (config.type == "postgres") {
+    opened.store = std::make_unique<PostgresStore>(config);  // creates or migrates the schema
+    opened.writer = std::make_unique<PostgresWriter>(config);
   } else {
     throw std::runtime_error("unknown store type " + config.type);
   }

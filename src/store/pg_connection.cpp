@@ -1,6 +1,9 @@
 #include "pg_connection.hpp"
 
+#include <poll.h>
+
 #include <callgate/log_limit.hpp>
+#include <cerrno>
 #include <charconv>
 
 namespace callgate::store::pg {
@@ -8,8 +11,16 @@ namespace {
 
 boost::system::error_code unavailable() { return make_error_code(errc::store_unavailable); }
 
-// SQLSTATEs a caller answers by deciding again: serialization_failure, deadlock_detected.
-bool is_conflict(std::string_view state) { return state == "40001" || state == "40P01"; }
+// SQLSTATEs a caller answers by deciding again: serialization_failure, deadlock_detected, and
+// unique_violation (another replica recorded the same delivery key first).
+bool is_conflict(std::string_view state) {
+  return state == "40001" || state == "40P01" || state == "23505";
+}
+
+bool succeeded(const PGresult* r) {
+  const auto status = PQresultStatus(r);
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
 
 }  // namespace
 
@@ -25,22 +36,79 @@ std::int64_t int64(const PGresult* r, int row, int col) {
   return v;
 }
 
-Connection::Connection(std::string conninfo, std::chrono::milliseconds reconnect_interval)
-    : conninfo_(std::move(conninfo)), failures_(reconnect_interval) {}
+Array& Array::add(std::string_view item) {
+  if (text_.size() > 1) text_ += ',';
+  text_ += '"';
+  for (char c : item) {
+    if (c == '"' || c == '\\') text_ += '\\';
+    text_ += c;
+  }
+  text_ += '"';
+  return *this;
+}
+
+Connection::Connection(std::string conninfo, Timeouts timeouts)
+    : conninfo_(std::move(conninfo)), timeouts_(timeouts), failures_(timeouts.reconnect) {}
 
 boost::system::error_code Connection::fail(std::string what) {
-  conn_.reset();
+  reset();
   return failures_.record("postgres", std::move(what));
+}
+
+void Connection::reset() {
+  conn_.reset();
+  queued_ = 0;
 }
 
 result<void> Connection::ensure_connected() {
   if (conn_ && PQstatus(conn_.get()) == CONNECTION_OK) return {};
   if (conn_) return fail(std::string("connection lost: ") + PQerrorMessage(conn_.get()));
   if (failures_.waiting()) return unavailable();
-  conn_.reset(PQconnectdb(conninfo_.c_str()));
+  // Defaults first: what the URL itself says overrides them (expand_dbname).
+  const auto connect_s = std::to_string(
+      std::max<std::int64_t>(2, (timeouts_.connect.count() + 999) / 1000));  // libpq's minimum
+  const auto user_timeout = std::to_string(timeouts_.command.count());
+  const char* keys[] = {"connect_timeout",
+                        "tcp_user_timeout",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "application_name",
+                        "dbname",
+                        nullptr};
+  const char* values[] = {connect_s.c_str(), user_timeout.c_str(), "10",   "5",
+                          "callgate",        conninfo_.c_str(),    nullptr};
+  conn_.reset(PQconnectdbParams(keys, values, 1));
   if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK)
     return fail(std::string("connect: ") + (conn_ ? PQerrorMessage(conn_.get()) : "out of memory"));
   return {};
+}
+
+result<Result> Connection::next_result() {
+  PGconn* c = conn_.get();
+  const auto deadline = std::chrono::steady_clock::now() + timeouts_.command;
+  while (PQisBusy(c)) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{PQsocket(c), POLLIN, 0};
+    const int n = left.count() <= 0 ? 0 : ::poll(&p, 1, static_cast<int>(left.count()));
+    if (n == 0)
+      return fail("no answer within " + std::to_string(timeouts_.command.count()) + " ms");
+    if (n < 0 && errno != EINTR) return fail("poll failed");
+    if (!PQconsumeInput(c)) return fail(std::string("connection lost: ") + PQerrorMessage(c));
+  }
+  return Result(PQgetResult(c));
+}
+
+boost::system::error_code Connection::classify(const PGresult* r) {
+  if (PQstatus(conn_.get()) != CONNECTION_OK)
+    return fail(std::string("connection lost: ") + PQerrorMessage(conn_.get()));
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  failures_.set_last(std::string(state ? state : "?????") + ": " +
+                     (r ? PQresultErrorMessage(r) : PQerrorMessage(conn_.get())));
+  if (state && is_conflict(state)) return make_error_code(errc::store_conflict);
+  log_limited(spdlog::level::err, "store postgres statement", "store: postgres: {}",
+              failures_.last());
+  return unavailable();
 }
 
 result<Result> Connection::exec(const char* sql, const std::vector<Param>& params) {
@@ -49,20 +117,66 @@ result<Result> Connection::exec(const char* sql, const std::vector<Param>& param
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   // Without parameters, the simple protocol: it also runs several statements (a migration).
-  Result r(values.empty() ? PQexec(conn_.get(), sql)
-                          : PQexecParams(conn_.get(), sql, static_cast<int>(values.size()), nullptr,
-                                         values.data(), nullptr, nullptr, 0));
-  const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
-  if (PQstatus(conn_.get()) != CONNECTION_OK)
-    return fail(std::string("connection lost: ") + PQerrorMessage(conn_.get()));
-  const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
-  failures_.set_last(std::string(state ? state : "?????") + ": " +
-                     (r ? PQresultErrorMessage(r.get()) : PQerrorMessage(conn_.get())));
-  if (state && is_conflict(state)) return make_error_code(errc::store_conflict);
-  log_limited(spdlog::level::err, "store postgres statement", "store: postgres: {}",
-              failures_.last());
-  return unavailable();
+  const int sent = values.empty()
+                       ? PQsendQuery(conn_.get(), sql)
+                       : PQsendQueryParams(conn_.get(), sql, static_cast<int>(values.size()),
+                                           nullptr, values.data(), nullptr, nullptr, 0);
+  if (!sent) return fail(std::string("send: ") + PQerrorMessage(conn_.get()));
+  Result last;
+  boost::system::error_code error;
+  for (;;) {  // every statement's result, then none
+    auto r = next_result();
+    if (!r) return r.error();
+    if (!*r) break;
+    if (!succeeded(r->get()) && !error) error = classify(r->get());
+    if (!conn_) return error;
+    last = std::move(*r);
+  }
+  if (error) return error;
+  return last;
+}
+
+result<void> Connection::send(const char* sql, const std::vector<Param>& params) {
+  if (auto ok = ensure_connected(); !ok) return ok.error();
+  PGconn* c = conn_.get();
+  if (PQpipelineStatus(c) == PQ_PIPELINE_OFF && !PQenterPipelineMode(c))
+    return fail(std::string("pipeline: ") + PQerrorMessage(c));
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  if (!PQsendQueryParams(c, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                         nullptr, 0))
+    return fail(std::string("send: ") + PQerrorMessage(c));
+  ++queued_;
+  return {};
+}
+
+result<std::vector<Result>> Connection::sync() {
+  std::vector<Result> out;
+  if (queued_ == 0) return out;
+  if (!PQpipelineSync(conn_.get()))
+    return fail(std::string("send: ") + PQerrorMessage(conn_.get()));
+  boost::system::error_code error;
+  out.reserve(queued_);
+  for (std::size_t i = 0; i < queued_; ++i) {
+    auto r = next_result();  // the statement's result, then a null between statements
+    if (!r) return r.error();
+    if (!*r) return fail("a pipelined statement had no answer");
+    const auto status = PQresultStatus(r->get());
+    if (!succeeded(r->get()) && status != PGRES_PIPELINE_ABORTED && !error)
+      error = classify(r->get());
+    if (!conn_) return error;
+    out.push_back(std::move(*r));
+    if (auto end = next_result(); !end) return end.error();
+  }
+  auto end = next_result();
+  if (!end) return end.error();
+  if (!*end || PQresultStatus(end->get()) != PGRES_PIPELINE_SYNC)
+    return fail("a pipeline ended without its sync");
+  queued_ = 0;
+  PQexitPipelineMode(conn_.get());
+  if (error) return error;
+  return out;
 }
 
 }  // namespace callgate::store::pg

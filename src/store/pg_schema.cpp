@@ -17,9 +17,10 @@ constexpr const char* kMigrations[] = {
 CREATE TABLE calls(
   id TEXT PRIMARY KEY, source TEXT NOT NULL, match_key TEXT NOT NULL, live BOOLEAN NOT NULL,
   created_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, state TEXT NOT NULL);
-CREATE INDEX calls_by_match ON calls(source, match_key, created_ms) WHERE live;
+CREATE INDEX calls_by_match ON calls(source, match_key, created_ms) WHERE live AND match_key <> '';
 CREATE INDEX calls_by_expiry ON calls(expires_ms);
 CREATE INDEX calls_by_created ON calls(created_ms, id);
+CREATE INDEX live_calls_by_created ON calls(created_ms, id) WHERE live;
 CREATE TABLE deliveries(key TEXT PRIMARY KEY, expires_ms BIGINT NOT NULL);
 CREATE INDEX deliveries_by_expiry ON deliveries(expires_ms);
 CREATE TABLE outbox(
@@ -41,7 +42,7 @@ CREATE TABLE call_log(
   seq BIGSERIAL PRIMARY KEY, call_id TEXT NOT NULL, kind INTEGER NOT NULL,
   at_ms BIGINT NOT NULL, event_ms BIGINT NOT NULL, source TEXT NOT NULL,
   event_type TEXT NOT NULL, key TEXT NOT NULL, out_seq BIGINT NOT NULL,
-  expires_ms BIGINT NOT NULL, emitted TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '');
+  expires_ms BIGINT NOT NULL, detail TEXT NOT NULL DEFAULT '');
 CREATE INDEX call_log_by_call ON call_log(call_id, seq);
 CREATE INDEX call_log_by_expiry ON call_log(expires_ms);
 CREATE TABLE requests(id BIGSERIAL PRIMARY KEY, at_ms BIGINT NOT NULL, record TEXT NOT NULL);
@@ -59,7 +60,7 @@ void migrate(Connection& c) {
   };
   must("BEGIN");
   // One replica migrates; the others wait here, then find the schema current.
-  must("SELECT pg_advisory_xact_lock(hashtext('callgate schema'))");
+  must("SELECT pg_advisory_xact_lock(" CALLGATE_PG_LOCK_SCHEMA ")");
   must("CREATE TABLE IF NOT EXISTS callgate_schema(version INTEGER NOT NULL)");
   auto row = must("SELECT version FROM callgate_schema");
   const int version = PQntuples(row.get()) == 0 ? 0 : static_cast<int>(int64(row.get(), 0, 0));

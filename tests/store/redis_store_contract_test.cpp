@@ -1,11 +1,12 @@
-// The store contract, and what only the Redis store promises, on a real redis-server that the
-// tests start on a loopback port.
+// The store contract on the shared stores, a real redis-server and a real PostgreSQL that the
+// tests start on loopback ports; and what only the Redis store promises (pg_store_test.cpp has
+// PostgreSQL's).
 #include "pages_contract.hpp"
 
 namespace callgate {
 namespace {
 
-INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::Values("redis"));
+INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::Values("redis", "postgres"));
 
 }  // namespace
 }  // namespace callgate

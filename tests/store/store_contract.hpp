@@ -1,13 +1,14 @@
 #pragma once
 // The contract every store keeps, as parameterised tests. A test binary includes this once and
 // instantiates it for the stores it may run: the unit tests for SQLite and memory, the
-// integration tests for a real redis-server.
+// integration tests for a real redis-server and a real PostgreSQL.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <callgate/store/store.hpp>
 #include <support/child.hpp>
 #include <support/fixtures.hpp>
+#include <support/postgres.hpp>
 #include <thread>
 
 namespace callgate {
@@ -19,6 +20,11 @@ const TimePoint kNow = callgate::now();
 testing::RedisServer& shared_redis() {
   static testing::RedisServer redis;
   return redis;
+}
+
+testing::PostgresServer& shared_postgres() {
+  static testing::PostgresServer postgres;
+  return postgres;
 }
 
 class StoreContract : public ::testing::TestWithParam<std::string> {
@@ -36,6 +42,14 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
       static int test_number = 0;
       c.url = shared_redis().url();
       c.key_prefix = "t" + std::to_string(++test_number) + ":";  // each test its own keys
+    }
+    if (c.type == "postgres") {  // each test its own database
+      static int test_number = 0;
+      if (database.empty()) {
+        database = "t" + std::to_string(++test_number);
+        shared_postgres().psql("CREATE DATABASE " + database);
+      }
+      c.url = shared_postgres().url(database);
     }
     return store::open_store(c);
   }
@@ -66,6 +80,7 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
   }
 
   testing::TempDir dir;
+  std::string database;                   // postgres
   std::unique_ptr<store::Store> store;    // what any thread reads (and sinks write)
   std::unique_ptr<store::Writer> writer;  // the committer's side
 };

@@ -115,8 +115,8 @@ void PostgresServer::promote() {
                   .c_str());
 }
 
-std::string PostgresServer::url() const {
-  return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/postgres";
+std::string PostgresServer::url(const std::string& database) const {
+  return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + database;
 }
 
 std::string PostgresServer::psql(const std::string& sql) const {

@@ -32,8 +32,8 @@ class PostgresServer {
   /** pg_ctl promote: a standby becomes a primary. */
   void promote();
   std::uint16_t port() const { return port_; }
-  /** A libpq URI for its `postgres` database. */
-  std::string url() const;
+  /** A libpq URI for one of its databases. */
+  std::string url(const std::string& database = "postgres") const;
   /** Runs one SQL statement with psql; its output, unaligned and without headers. */
   std::string psql(const std::string& sql) const;
 

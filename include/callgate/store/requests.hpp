@@ -30,7 +30,9 @@ struct RequestLogConfig {
 /** request_log.max_requests by store type: SQLite keeps it on disk; Redis and memory in RAM,
  * where every record costs memory (and, the first time, page faults). */
 inline std::size_t default_max_requests(std::string_view store_type) {
-  return store_type == "sqlite" ? 100'000 : store_type == "redis" ? 20'000 : 1'000;
+  return store_type == "sqlite" || store_type == "postgres" ? 100'000
+         : store_type == "redis"                            ? 20'000
+                                                            : 1'000;
 }
 
 /** One unified event a request caused. */

@@ -47,10 +47,10 @@ struct StreamSink {
 
 /** Where the store lives; `type` is the YAML key store.type. */
 struct StoreConfig {
-  std::string type = "sqlite";  ///< sqlite | memory | redis
+  std::string type = "sqlite";  ///< sqlite | memory | redis | postgres
   std::string path = "var/callgate.db";
   int busy_timeout_ms = 2000;
-  // redis
+  // redis, postgres (a libpq URI or conninfo, several hosts allowed)
   std::string url = "redis://127.0.0.1:6379/0";
   std::string key_prefix{kDefaultKeyPrefix};
   int pool_size = 4;
