@@ -1,12 +1,13 @@
 #pragma once
-// Several callgate replicas on one real redis-server behind a real nginx, and what the tests read
-// back from the redis_stream sink.
+// Several callgate replicas on one shared store (a real redis-server or PostgreSQL) behind a real
+// nginx, and what the tests read back of what they committed.
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 
 #include <atomic>
 #include <callgate/core/correlate.hpp>
+#include <callgate/store/store.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -97,9 +98,33 @@ inline std::string pbx_body(const std::string& call_id, const char* event) {
       .dump();
 }
 
-/** Redis, n replicas of callgate on it, and nginx in front of them. */
-class Cluster : public ::testing::Test {
+/** Every event a PostgreSQL store's outbox holds, oldest first, read as a sink reads it. */
+inline std::vector<StreamEvent> read_outbox(const std::string& url) {
+  store::StoreConfig c;
+  c.type = "postgres";
+  c.url = url;
+  auto s = store::open_store(c).store;
+  std::vector<StreamEvent> out;
+  for (std::int64_t after = 0;;) {
+    auto rows = s->read_outbox(after, 1000);
+    if (!rows || rows->empty()) return out;
+    for (const auto& row : *rows) {
+      out.push_back({row.call_id, row.event_type, row.idempotency_key, row.source, row.connector_id,
+                     row.owner_id, nlohmann::json::parse(row.body)});
+      record_emitted_events({row.body});
+      after = row.seq;
+    }
+  }
+}
+
+/** n replicas of callgate on one shared store, and nginx in front of them. */
+class Replicas : public ::testing::Test {
  protected:
+  /** The config's store: block. */
+  virtual std::string store_config() const = 0;
+  /** Sinks every replica has (a list under sinks:), besides a test's own. */
+  virtual std::string own_sinks() const { return ""; }
+
   void start_replicas(int n, const std::string& extra_sinks = "") {
     for (int i = 0; i < n; ++i) {
       dirs.push_back(std::make_unique<TempDir>());
@@ -114,11 +139,10 @@ class Cluster : public ::testing::Test {
   }
 
   std::string config(const std::string& extra_sinks) const {
+    const auto sinks = own_sinks() + extra_sinks;
     return "listen: 127.0.0.1:0\nthreads: 2\nlog_level: info\n"
-           "metrics: {on_webhook_listener: true}\n"
-           "store:\n  type: redis\n  url: " +
-           redis.url() +
-           "\n  key_prefix: \"cg:\"\n  reconnect_interval_ms: 100\n"
+           "metrics: {on_webhook_listener: true}\n" +
+           store_config() +
            "sources:\n"
            "  webex:\n    provider: webex\n    secret: " +
            kWebexSecret +
@@ -126,10 +150,7 @@ class Cluster : public ::testing::Test {
            "  telnyx:\n    provider: telnyx\n    public_key: ${TELNYX_KEY}\n"
            "  pbx:\n    provider: voip\n    connector_id: crm-pbx\n    owner_id: acme\n"
            "    auth:\n      bearer: " +
-           kPbxToken +
-           "\n"
-           "sinks:\n  - type: redis_stream\n    stream: events\n    maxlen: 1000000\n" +
-           extra_sinks;
+           kPbxToken + "\n" + (sinks.empty() ? "" : "sinks:\n" + sinks);
   }
 
   HttpResult post_pbx(std::uint16_t port, const std::string& body) {
@@ -146,11 +167,24 @@ class Cluster : public ::testing::Test {
     return false;
   }
 
-  RedisServer redis;
   TelnyxKeys telnyx;
   std::vector<std::unique_ptr<TempDir>> dirs;
   std::vector<std::unique_ptr<ServerProcess>> replicas;
   std::unique_ptr<NginxBalancer> balancer;
+};
+
+/** Replicas on one Redis, with a redis_stream sink. */
+class Cluster : public Replicas {
+ protected:
+  std::string store_config() const override {
+    return "store:\n  type: redis\n  url: " + redis.url() +
+           "\n  key_prefix: \"cg:\"\n  reconnect_interval_ms: 100\n";
+  }
+  std::string own_sinks() const override {
+    return "  - type: redis_stream\n    stream: events\n    maxlen: 1000000\n";
+  }
+
+  RedisServer redis;
 };
 
 /** Sends distinct call starts from a few threads and remembers which were acknowledged. */
