@@ -30,6 +30,7 @@ cleanup() {
   stop_server
   [[ -n "${redis_pid:-}" ]] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
   [[ -n "${replica_pid:-}" ]] && kill "$replica_pid" 2>/dev/null && wait "$replica_pid" 2>/dev/null
+  [[ -n "${pg_pid:-}" ]] && kill "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -84,6 +85,11 @@ start_callgate() {
     [[ "$store" == redis ]] && echo "  url: redis://127.0.0.1:$REDIS_PORT/0" &&
       echo "  key_prefix: \"bench$RANDOM$RANDOM:\"" &&
       echo "  min_replicas_acked: ${REDIS_ACKS:-0}"
+    if [[ "$store" == postgres ]]; then  # a database of its own, as the others get their own keys
+      local db="bench$RANDOM$RANDOM"
+      as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$db"
+      echo "  url: postgresql://postgres@127.0.0.1:$PG_PORT/$db"
+    fi
     [[ -n "${REQUEST_LOG:-}" ]] && echo "request_log: $REQUEST_LOG"
     echo "sources:"
     echo "  pbx: {provider: voip, auth: {standard_webhooks_secret: \"$WHSEC\"}}"
@@ -100,6 +106,8 @@ start_callgate() {
       echo "  - {type: kafka, brokers: \"$KAFKA_BROKERS\", topic: events}"
     elif [[ "$store" == redis ]]; then
       echo "  - {type: redis_stream, stream: \"bench:events:$RANDOM$RANDOM\"}"
+    elif [[ "$store" == postgres ]]; then
+      echo "  []"  # the outbox only: a file sink cannot share a database
     else
       echo "  - {type: file, path: $dir/events.jsonl}"
     fi
@@ -221,6 +229,20 @@ redis-server --port "$REPLICA_PORT" --bind 127.0.0.1 --dir "$work/replica" --sav
   >"$work/replica.log" 2>&1 &
 replica_pid=$!
 wait_for_port "$REPLICA_PORT"
+
+# The PostgreSQL the PostgreSQL-store row uses: Debian's defaults (fsync, synchronous_commit on).
+# It refuses to run as root, so as root it runs as the postgres user.
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PG_PORT=$(free_port)
+as_postgres() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
+mkdir -p "$work/pg"
+[[ $(id -u) == 0 ]] && chown postgres: "$work/pg" && chmod o+x "$work"
+as_postgres "$PG_BIN/initdb" -D "$work/pg/data" -U postgres --auth=trust -E UTF8 >"$work/pg/initdb.log"
+as_postgres "$PG_BIN/postgres" -D "$work/pg/data" -p "$PG_PORT" -c listen_addresses=127.0.0.1 \
+  -c unix_socket_directories="$work/pg" >"$work/pg/postgres.log" 2>&1 &
+pg_pid=$!
+wait_for_port "$PG_PORT"
+for _ in $(seq 50); do as_postgres "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 0.2; done
 
 started=$(date +%s)
 log "throughput runs ($CALLS calls = $((CALLS * 3)) requests each, best of two)"

@@ -57,7 +57,8 @@ boost::system::error_code Connection::fail(std::string what) {
 
 void Connection::reset() {
   conn_.reset();
-  queued_ = 0;
+  queued_.clear();
+  prepared_.clear();
 }
 
 result<void> Connection::ensure_connected() {
@@ -141,24 +142,32 @@ result<void> Connection::send(const char* sql, const std::vector<Param>& params)
   PGconn* c = conn_.get();
   if (PQpipelineStatus(c) == PQ_PIPELINE_OFF && !PQenterPipelineMode(c))
     return fail(std::string("pipeline: ") + PQerrorMessage(c));
+  auto [statement, fresh] = prepared_.try_emplace(sql, "cg" + std::to_string(prepared_.size()));
+  if (fresh) {
+    if (!PQsendPrepare(c, statement->second.c_str(), sql, 0, nullptr))
+      return fail(std::string("send: ") + PQerrorMessage(c));
+    queued_.push_back(sql);
+  }
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  if (!PQsendQueryParams(c, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                         nullptr, 0))
+  if (!PQsendQueryPrepared(c, statement->second.c_str(), static_cast<int>(values.size()),
+                           values.data(), nullptr, nullptr, 0))
     return fail(std::string("send: ") + PQerrorMessage(c));
-  ++queued_;
+  queued_.push_back(nullptr);
   return {};
 }
 
 result<std::vector<Result>> Connection::sync() {
   std::vector<Result> out;
-  if (queued_ == 0) return out;
+  const auto queued = std::move(queued_);  // a failure below resets the connection and the queue
+  queued_.clear();
+  if (queued.empty()) return out;
   if (!PQpipelineSync(conn_.get()))
     return fail(std::string("send: ") + PQerrorMessage(conn_.get()));
   boost::system::error_code error;
-  out.reserve(queued_);
-  for (std::size_t i = 0; i < queued_; ++i) {
+  out.reserve(queued.size());
+  for (const char* preparing : queued) {
     auto r = next_result();  // the statement's result, then a null between statements
     if (!r) return r.error();
     if (!*r) return fail("a pipelined statement had no answer");
@@ -166,17 +175,41 @@ result<std::vector<Result>> Connection::sync() {
     if (!succeeded(r->get()) && status != PGRES_PIPELINE_ABORTED && !error)
       error = classify(r->get());
     if (!conn_) return error;
-    out.push_back(std::move(*r));
+    if (preparing && !succeeded(r->get())) prepared_.erase(preparing);  // skipped: prepare again
+    if (!preparing) out.push_back(std::move(*r));
     if (auto end = next_result(); !end) return end.error();
   }
   auto end = next_result();
   if (!end) return end.error();
   if (!*end || PQresultStatus(end->get()) != PGRES_PIPELINE_SYNC)
     return fail("a pipeline ended without its sync");
-  queued_ = 0;
   PQexitPipelineMode(conn_.get());
   if (error) return error;
   return out;
+}
+
+}  // namespace callgate::store::pg
+
+namespace callgate::store::pg {
+
+result<std::vector<Result>> Connection::transaction(
+    std::initializer_list<std::pair<const char*, Params>> statements) {
+  auto answers = [&]() -> result<std::vector<Result>> {
+    if (auto ok = send("BEGIN", {}); !ok) return ok.error();
+    for (const auto& [sql, params] : statements)
+      if (auto ok = send(sql, params); !ok) return ok.error();
+    if (auto ok = send("COMMIT", {}); !ok) return ok.error();
+    auto all = sync();
+    if (!all) return all.error();
+    // COMMIT of a transaction that failed answers ROLLBACK.
+    if (std::string_view(PQcmdStatus(all->back().get())) != "COMMIT")
+      return make_error_code(errc::store_unavailable);
+    all->pop_back();
+    all->erase(all->begin());
+    return all;
+  }();
+  if (!answers && conn_ && send("ROLLBACK", {})) (void)sync();
+  return answers;
 }
 
 }  // namespace callgate::store::pg

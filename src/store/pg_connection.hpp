@@ -7,6 +7,7 @@
 
 #include <callgate/error.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
 /** A statement's parameter: text, or SQL NULL. */
 using Param = std::optional<std::string>;
+using Params = std::vector<Param>;
 
 /** The text of row `row`, column `col` ("" for NULL). */
 std::string_view text(const PGresult* r, int row, int col);
@@ -75,13 +77,19 @@ class Connection {
    * may hold several statements (a migration). Not while statements are queued. */
   result<Result> exec(const char* sql, const std::vector<Param>& params = {});
 
-  /** Queues sql without waiting for its answer (libpq's pipeline mode); sync() sends the queue. */
+  /** Queues sql without waiting for its answer (libpq's pipeline mode); sync() sends the queue.
+   * sql is prepared on the connection the first time it is sent (by its address: pass
+   * literals), so the server parses and plans it once. */
   result<void> send(const char* sql, const std::vector<Param>& params);
-  /** Sends what is queued and reads every answer, in order; the first failure if any (what was
-   * queued after a failed statement is not run). */
+  /** Sends what is queued and reads every statement's answer, in order; the first failure if
+   * any (what was queued after a failed statement is not run). */
   result<std::vector<Result>> sync();
+  /** Runs statements in one transaction and one round trip; their answers, in order. On a
+   * failure the transaction is rolled back. */
+  result<std::vector<Result>> transaction(
+      std::initializer_list<std::pair<const char*, Params>> statements);
   /** Whether statements are queued. */
-  bool queued() const { return queued_ > 0; }
+  bool queued() const { return !queued_.empty(); }
   /** Drops the connection (the server ends its open transaction). */
   void reset();
 
@@ -99,7 +107,9 @@ class Connection {
   Timeouts timeouts_;
   Failures failures_;
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_{nullptr, &PQfinish};
-  std::size_t queued_ = 0;
+  /** What each queued message answers: a statement (nullptr) or the preparing of this sql. */
+  std::vector<const char*> queued_;
+  std::map<const char*, std::string> prepared_;  // on this connection: sql -> statement name
 };
 
 /** Advisory locks every replica takes, as pg_advisory_xact_lock's two int4 keys ('call' and a

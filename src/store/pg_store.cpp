@@ -7,8 +7,8 @@
 namespace callgate::store {
 namespace {
 
-using Params = std::vector<pg::Param>;
 using pg::int64;
+using pg::Params;
 using pg::text;
 
 std::string num(std::int64_t n) { return std::to_string(n); }
@@ -248,22 +248,13 @@ result<std::vector<store::DeadLetter>> PostgresStore::list_dead_letters(
 
 result<std::size_t> PostgresStore::redeliver_dead_letters(std::string_view sink, std::int64_t seq,
                                                           TimePoint now) {
-  // One transaction, one round trip; the outbox lock keeps seq order the commit order.
-  auto conn = pool_->acquire();
-  const Params which{std::string(sink), num(seq)};
-  for (const auto& [sql, params] : std::initializer_list<std::pair<const char*, Params>>{
-           {"BEGIN", {}},
-           {"SELECT pg_advisory_xact_lock(" CALLGATE_PG_LOCK_OUTBOX ")", {}},
-           {kRedeliver, {std::string(sink), num(seq), ms(now)}},
-           {kDropDeadLetters, which},
-           {"COMMIT", {}}})
-    if (auto ok = conn->send(sql, params); !ok) return ok.error();
-  auto answers = conn->sync();
-  if (!answers || std::string_view(PQcmdStatus(answers->back().get())) != "COMMIT") {
-    if (conn->send("ROLLBACK", {})) (void)conn->sync();
-    return answers ? make_error_code(errc::store_unavailable) : answers.error();
-  }
-  return static_cast<std::size_t>(std::stoll(PQcmdTuples((*answers)[2].get())));
+  // The outbox lock keeps seq order the commit order.
+  auto answers = pool_->acquire()->transaction(
+      {{"SELECT pg_advisory_xact_lock(" CALLGATE_PG_LOCK_OUTBOX ")", {}},
+       {kRedeliver, {std::string(sink), num(seq), ms(now)}},
+       {kDropDeadLetters, {std::string(sink), num(seq)}}});
+  if (!answers) return answers.error();
+  return static_cast<std::size_t>(std::stoll(PQcmdTuples((*answers)[1].get())));
 }
 
 result<bool> PostgresStore::hold_lease(std::string_view name, std::string_view holder,

@@ -9,7 +9,7 @@
 namespace callgate::store {
 namespace {
 
-using Params = std::vector<pg::Param>;
+using pg::Params;
 
 std::string ms(TimePoint t) { return std::to_string(to_unix_ms(t)); }
 
