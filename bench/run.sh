@@ -259,6 +259,7 @@ voip_mem_nolog=$(REQUEST_LOG="{enabled: false}" best_of "start_callgate memory $
 voip_redis=$(best_of "start_callgate redis $THREADS" voip /webhooks/pbx --calls "$n")
 voip_redis_acked=$(REDIS_ACKS=1 best_of "start_callgate redis $THREADS" voip /webhooks/pbx \
   --calls "$n")
+voip_pg=$(best_of "start_callgate postgres $THREADS" voip /webhooks/pbx --calls "$n")
 webex=$(best_of "start_callgate sqlite $THREADS" webex /webhooks/webex --calls "$n")
 telnyx=$(best_of "start_callgate sqlite $THREADS" telnyx /webhooks/telnyx --calls "$n")
 zoom_mem=$(best_of "start_callgate memory $THREADS" zoom /webhooks/zoom --calls "$n")
@@ -407,7 +408,7 @@ mem_live=$(cut -d'|' -f3 <<<"${rss_rows[0]}")
 sql_live=$(cut -d'|' -f3 <<<"${rss_rows[1]}")
 worst_p99=$(for l in "${latencies[@]:1}"; do cut -d'|' -f3 <<<"$l" | cut -d' ' -f3; done | sort -g | tail -1)
 slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(field 1 "$webex")" \
-  "$(field 1 "$telnyx")" "$(field 1 "$voip_redis")" | sort -n | head -1)
+  "$(field 1 "$telnyx")" "$(field 1 "$voip_redis")" "$(field 1 "$voip_pg")" | sort -n | head -1)
 
 {
   echo "### The latest run, $(date -u +%Y-%m-%d)"
@@ -437,6 +438,8 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
   row "callgate voip, Redis store (appendfsync always) + redis_stream, one replica" "$voip_redis" c
   row "callgate voip, the same with a Redis replica and min_replicas_acked: 1 (WAIT 1)" \
     "$voip_redis_acked" c
+  row "callgate voip, PostgreSQL store (fsync, synchronous_commit on), outbox only, one replica" \
+    "$voip_pg" c
   row "callgate webex, HMAC-SHA1, SQLite" "$webex" c
   row "callgate telnyx, Ed25519, SQLite" "$telnyx" c
   row "callgate zoom_phone (YAML definition), HMAC-SHA256, memory store, file sink" "$zoom_mem" c
@@ -516,6 +519,9 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
     "$(check "$(ratio "$(field 1 "$voip_mem")" "$F")" 0.5)"
   printf '| voip, SQLite durable ack ≥ 0.25 × floor | %s | %s |\n' \
     "$(ratio "$(field 1 "$voip_sql")" "$F")" "$(check "$(ratio "$(field 1 "$voip_sql")" "$F")" 0.25)"
+  printf '| voip, PostgreSQL ≥ 0.5 × SQLite (both durable ack) | %s | %s |\n' \
+    "$(ratio "$(field 1 "$voip_pg")" "$(field 1 "$voip_sql")")" \
+    "$(check "$(ratio "$(field 1 "$voip_pg")" "$(field 1 "$voip_sql")")" 0.5)"
   printf '| telnyx ≥ 0.8 × raw Ed25519 verify (%s threads) | %s | %s |\n' "$THREADS" \
     "$(ratio "$(field 1 "$telnyx")" "$ed25519")" "$(check "$(ratio "$(field 1 "$telnyx")" "$ed25519")" 0.8)"
   printf '| definition-driven CPU ≤ 1.3 × built-in (zoom_phone / voip, memory, equal bodies) | %s | %s |\n' \
@@ -555,6 +561,6 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
     "$(for l in "${threads_rows[@]}"; do IFS='|' read -r t store result <<<"$l"; [[ $store == memory ]] && field 1 "$result"; done | awk 'NR == 1 { first = $1 } { last = $1 } END { print (last >= 0.9 * first ? "met" : "**not met**") }')"
   printf '| RSS < 64 MB at 10k live calls (memory, SQLite) | %s, %s MB | %s |\n' "$mem_live" \
     "$sql_live" "$(check 64 "$(printf '%s\n' "$mem_live" "$sql_live" | sort -g | tail -1)")"
-  bad_answers "$floor" "$node" "$voip_mem" "$voip_raw" "$voip_sql" "$voip_redis" "$voip_redis_acked" "$webex" "$telnyx" "$zoom_mem" "$rc_mem"
+  bad_answers "$floor" "$node" "$voip_mem" "$voip_raw" "$voip_sql" "$voip_redis" "$voip_redis_acked" "$voip_pg" "$webex" "$telnyx" "$zoom_mem" "$rc_mem"
 } | tee "$work/tables.md"
 bench/publish.sh bench <"$work/tables.md"
