@@ -15,10 +15,11 @@ class Failures {
  public:
   explicit Failures(std::chrono::milliseconds wait) : wait_(wait) {}
 
-  /** Logs what (a few lines per window while it repeats, never a password), keeps it, and
-   * starts the wait; returns store_unavailable, what the request is answered (503). */
-  boost::system::error_code record(std::string_view engine, std::string what) {
-    log_limited(spdlog::level::err, "store " + std::string(engine) + ' ' + what, "store: {}: {}",
+  /** Logs what (at `level`, a few lines per window while it repeats, never a password), keeps
+   * it, and starts the wait; returns store_unavailable, what the request is answered (503). */
+  boost::system::error_code record(std::string_view engine, std::string what,
+                                   spdlog::level::level_enum level = spdlog::level::err) {
+    log_limited(level, "store " + std::string(engine) + ' ' + what, "store: {}: {}",
                 engine, what);
     last_ = std::move(what);
     at_ = std::chrono::steady_clock::now();

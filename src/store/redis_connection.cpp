@@ -14,8 +14,6 @@ timeval to_timeval(std::chrono::milliseconds ms) {
 
 boost::system::error_code unavailable() { return make_error_code(errc::store_unavailable); }
 
-using Context = std::unique_ptr<redisContext, decltype(&redisFree)>;
-
 /** The node a Redis Cluster "MOVED <slot> <host>:<port>" error names. */
 std::optional<HostPort> moved_to(const redisReply* r) {
   if (r->type != REDIS_REPLY_ERROR) return std::nullopt;
@@ -71,9 +69,9 @@ std::string_view text(const redisReply* r) {
   return {r->str, r->len};
 }
 
-boost::system::error_code Connection::fail(std::string what) {
+boost::system::error_code Connection::fail(std::string what, spdlog::level::level_enum level) {
   ctx_.reset();
-  return failures_.record("redis", std::move(what));
+  return failures_.record("redis", std::move(what), level);
 }
 
 result<void> Connection::ensure_connected() {
@@ -177,8 +175,10 @@ result<std::vector<Reply>> Connection::pipeline(
     if (auto node = moved_to(r.get())) {
       moved_to_ = std::move(node);
       moved_ = true;
+      // Redis Cluster's routing, not a failure: worth a line, not an error.
       return fail("the cluster serves the slot at " + moved_to_->host + ':' +
-                  std::to_string(moved_to_->port) + " (MOVED)");
+                      std::to_string(moved_to_->port) + " (MOVED)",
+                  spdlog::level::info);
     }
   }
   for (const auto& r : replies) {

@@ -57,6 +57,9 @@ using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 /** The text of a string/status reply ("" for anything else). */
 std::string_view text(const redisReply* r);
 
+/** A hiredis context owned by its connection. */
+using Context = std::unique_ptr<redisContext, decltype(&redisFree)>;
+
 /** One connection. Not thread-safe: a thread uses it alone (see Pool). */
 class Connection {
  public:
@@ -79,17 +82,18 @@ class Connection {
   result<void> connect();
   /** The primary's address: the endpoint's own, or what the first Sentinel that answers says. */
   result<HostPort> primary();
-  boost::system::error_code fail(std::string what);
+  /** Drops the connection and records why (logged at `level`). */
+  boost::system::error_code fail(std::string what,
+                                 spdlog::level::level_enum level = spdlog::level::err);
 
   Endpoint endpoint_;
   /** Where a Redis Cluster node said the slot is (MOVED); tried before the endpoint's own. */
   std::optional<HostPort> moved_to_;
   bool moved_ = false;  ///< the last call met a MOVED
-  std::unique_ptr<redisContext, decltype(&redisFree)> ctx_{nullptr, &redisFree};
+  Context ctx_{nullptr, &redisFree};
   Failures failures_;
 };
 
-/** A fixed number of connections shared by threads; acquire() waits for a free one. */
 /** Connections for any thread but the committer's: Redis's Pool (pool.hpp). */
 std::vector<std::unique_ptr<Connection>> connections(const Endpoint& endpoint, std::size_t size);
 

@@ -123,6 +123,30 @@ TEST_F(ConfigTest, RedisKeysShareOneHashTagAndSentinelsNeedTheirMasterName) {
             std::string::npos);
 }
 
+TEST_F(ConfigTest, APostgresStoreNeedsALibpqUrlAndTakesItsPasswordFromTheEnvironment) {
+  ::setenv("CG_TEST_PG_PASSWORD", "s3cret", 1);
+  auto c = load(std::string(kMinimal) +
+                "store:\n  type: postgres\n  url: postgresql://cg:${CG_TEST_PG_PASSWORD}@a:5432,"
+                "b:5432/cg?target_session_attrs=read-write\n  pool_size: 8\n");
+  EXPECT_EQ(c.store.url, "postgresql://cg:s3cret@a:5432,b:5432/cg?target_session_attrs=read-write");
+  EXPECT_EQ(c.store.pool_size, 8);
+  EXPECT_EQ(c.store.command_timeout_ms, 5000);  // a purge may take longer than a Redis command
+  EXPECT_EQ(c.request_log.max_requests, 100'000u) << "kept on disk, as on SQLite";
+  c = load(std::string(kMinimal) + "store:\n  type: postgres\n  url: host=db dbname=cg\n");
+  EXPECT_EQ(c.store.url, "host=db dbname=cg");
+
+  EXPECT_NE(error_of(std::string(kMinimal) + "store:\n  type: postgres\n").find("url"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "store:\n  type: postgres\n  url: redis://x/0\n")
+                .find("must be a libpq URI"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) +
+                     "store:\n  type: postgres\n  url: postgresql://db/cg\n"
+                     "sinks:\n  - type: file\n    path: x.jsonl\n")
+                .find("a file sink cannot share a postgres store"),
+            std::string::npos);
+}
+
 TEST_F(ConfigTest, DefaultsApplyWhenKeysAreLeftOut) {
   const auto c = load(kMinimal);
   EXPECT_EQ(c.http.port, 8080);

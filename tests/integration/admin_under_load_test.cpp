@@ -11,6 +11,7 @@
 #include <set>
 #include <support/child.hpp>
 #include <support/http_client.hpp>
+#include <support/postgres.hpp>
 #include <support/receiver.hpp>
 #include <support/server_process.hpp>
 #include <thread>
@@ -37,6 +38,10 @@ class AdminUnderLoad : public ::testing::TestWithParam<std::string> {
       redis = std::make_unique<RedisServer>();
       store += "  url: " + redis->url() + "\n";
     }
+    if (GetParam() == "postgres") {
+      postgres = std::make_unique<PostgresServer>();
+      store += "  url: " + postgres->url() + "\n";
+    }
     return "listen: 127.0.0.1:0\n" + store +
            "sources:\n  pbx:\n    provider: voip\n    auth: {bearer: pbx-token}\n"
            "sinks:\n  - type: http\n    url: " +
@@ -58,6 +63,7 @@ class AdminUnderLoad : public ::testing::TestWithParam<std::string> {
 
   TempDir dir;
   std::unique_ptr<RedisServer> redis;
+  std::unique_ptr<PostgresServer> postgres;
   Receiver receiver{{.keep_alive = true}};
 };
 
@@ -180,7 +186,7 @@ TEST_P(AdminUnderLoad, PollingTheAdminApiAndConsoleLosesBreaksAndDoublesNothing)
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, AdminUnderLoad, ::testing::Values("sqlite", "memory", "redis"));
+INSTANTIATE_TEST_SUITE_P(Stores, AdminUnderLoad, ::testing::Values("sqlite", "memory", "redis", "postgres"));
 
 }  // namespace
 }  // namespace callgate::testing

@@ -105,6 +105,17 @@ TEST_F(PgCluster, TheDatabaseStoppedMidRunAnswers503ThenRecoversAndKeepsEverythi
   expect_every_acked_call_created_once(sender.acked_calls(), read_outbox(url));
 }
 
+TEST_F(PgCluster, AReplicaKilledMidRunLosesNothingAcknowledged) {
+  start_replicas(3);
+  Sender sender([&](const std::string& body) { return post_pbx(balancer->port(), body); }, 4);
+  ASSERT_TRUE(eventually([&] { return sender.acked() >= 200; }));
+  replicas[0]->kill9();
+  const auto acked_at_kill = sender.acked();
+  ASSERT_TRUE(eventually([&] { return sender.acked() >= acked_at_kill + 300; }));
+  sender.stop();
+  expect_every_acked_call_created_once(sender.acked_calls(), read_outbox(url));
+}
+
 // One replica holds the HTTP sink's lease and delivers; when it dies, another takes over from
 // the shared cursor and nothing is left undelivered.
 TEST_F(PgCluster, HttpDeliveryIsDoneByOneReplicaAndTakenOverWhenItDies) {
