@@ -19,8 +19,7 @@ class Failures {
    * it, and starts the wait; returns store_unavailable, what the request is answered (503). */
   boost::system::error_code record(std::string_view engine, std::string what,
                                    spdlog::level::level_enum level = spdlog::level::err) {
-    log_limited(level, "store " + std::string(engine) + ' ' + what, "store: {}: {}",
-                engine, what);
+    log_limited(level, "store " + std::string(engine) + ' ' + what, "store: {}: {}", engine, what);
     last_ = std::move(what);
     at_ = std::chrono::steady_clock::now();
     return make_error_code(errc::store_unavailable);

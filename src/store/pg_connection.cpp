@@ -81,6 +81,10 @@ result<void> Connection::ensure_connected() {
   conn_.reset(PQconnectdbParams(keys, values, 1));
   if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK)
     return fail(std::string("connect: ") + (conn_ ? PQerrorMessage(conn_.get()) : "out of memory"));
+  // The server's notices ("already exists, skipping") go to the debug log, not stderr.
+  PQsetNoticeProcessor(
+      conn_.get(),
+      [](void*, const char* message) { spdlog::debug("store: postgres: {}", message); }, nullptr);
   return {};
 }
 

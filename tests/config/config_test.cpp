@@ -140,9 +140,8 @@ TEST_F(ConfigTest, APostgresStoreNeedsALibpqUrlAndTakesItsPasswordFromTheEnviron
   EXPECT_NE(error_of(std::string(kMinimal) + "store:\n  type: postgres\n  url: redis://x/0\n")
                 .find("must be a libpq URI"),
             std::string::npos);
-  EXPECT_NE(error_of(std::string(kMinimal) +
-                     "store:\n  type: postgres\n  url: postgresql://db/cg\n"
-                     "sinks:\n  - type: file\n    path: x.jsonl\n")
+  EXPECT_NE(error_of(std::string(kMinimal) + "store:\n  type: postgres\n  url: postgresql://db/cg\n"
+                                             "sinks:\n  - type: file\n    path: x.jsonl\n")
                 .find("a file sink cannot share a postgres store"),
             std::string::npos);
 }

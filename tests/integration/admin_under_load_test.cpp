@@ -186,7 +186,8 @@ TEST_P(AdminUnderLoad, PollingTheAdminApiAndConsoleLosesBreaksAndDoublesNothing)
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, AdminUnderLoad, ::testing::Values("sqlite", "memory", "redis", "postgres"));
+INSTANTIATE_TEST_SUITE_P(Stores, AdminUnderLoad,
+                         ::testing::Values("sqlite", "memory", "redis", "postgres"));
 
 }  // namespace
 }  // namespace callgate::testing

@@ -16,6 +16,7 @@
 #include <support/child.hpp>
 #include <support/fixtures.hpp>
 #include <support/http_client.hpp>
+#include <support/postgres.hpp>
 #include <support/server_process.hpp>
 #include <support/signing.hpp>
 #include <thread>
@@ -124,6 +125,13 @@ class Replicas : public ::testing::Test {
   virtual std::string store_config() const = 0;
   /** Sinks every replica has (a list under sinks:), besides a test's own. */
   virtual std::string own_sinks() const { return ""; }
+  /** Every event committed so far, oldest first, as a sink reads it. */
+  virtual std::vector<StreamEvent> committed() = 0;
+  /** The store's server killed (-9), and started again on the same data. */
+  virtual void kill_store() = 0;
+  virtual bool start_store() = 0;
+  /** Who holds a sink's lease ("host:pid"). */
+  virtual std::string lease_holder(const std::string& sink) = 0;
 
   void start_replicas(int n, const std::string& extra_sinks = "") {
     for (int i = 0; i < n; ++i) {
@@ -183,8 +191,31 @@ class Cluster : public Replicas {
   std::string own_sinks() const override {
     return "  - type: redis_stream\n    stream: events\n    maxlen: 1000000\n";
   }
+  std::vector<StreamEvent> committed() override { return read_stream(redis.port()); }
+  void kill_store() override { redis.kill9(); }
+  bool start_store() override { return redis.start(); }
+  std::string lease_holder(const std::string& sink) override {
+    return redis.cli({"GET", "cg:lease:" + sink});
+  }
 
   RedisServer redis;
+};
+
+/** Replicas on one PostgreSQL database; what they committed is read from its outbox. */
+class PgCluster : public Replicas {
+ protected:
+  std::string store_config() const override {
+    return "store:\n  type: postgres\n  url: \"" + url + "\"\n  reconnect_interval_ms: 100\n";
+  }
+  std::vector<StreamEvent> committed() override { return read_outbox(url); }
+  void kill_store() override { postgres.kill9(); }
+  bool start_store() override { return postgres.start(); }
+  std::string lease_holder(const std::string& sink) override {
+    return postgres.psql("SELECT holder FROM leases WHERE name = '" + sink + "'");
+  }
+
+  PostgresServer postgres;
+  std::string url = postgres.url();
 };
 
 /** Sends distinct call starts from a few threads and remembers which were acknowledged. */

@@ -1,4 +1,5 @@
 #include <pwd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -10,6 +11,7 @@
 #include <stdexcept>
 #include <support/child.hpp>
 #include <support/postgres.hpp>
+#include <thread>
 
 namespace callgate::testing {
 namespace {
@@ -92,16 +94,27 @@ bool PostgresServer::start() {
   const std::string postgres = kBin + "postgres";
   const std::vector<std::string> args{"-D", (dir_->path() / "data").string(), "-p",
                                       std::to_string(port_)};
-  if (as_root()) {
+  auto spawn_postgres = [&] {
+    if (!as_root()) return spawn(postgres, args, dir_->path() / "postgres.log");
     std::vector<std::string> all{"--reuid=postgres", "--regid=postgres", "--init-groups", postgres};
     all.insert(all.end(), args.begin(), args.end());
-    pid_ = spawn("setpriv", all, dir_->path() / "postgres.log");
-  } else {
-    pid_ = spawn(postgres, args, dir_->path() / "postgres.log");
-  }
-  // Listening is not ready: it answers "the database system is starting up" for a moment.
-  return eventually([&] { return listening(port_) && psql("SELECT 1") == "1\n"; },
-                    std::chrono::seconds(30));
+    return spawn("setpriv", all, dir_->path() / "postgres.log");
+  };
+  pid_ = spawn_postgres();
+  // Listening is not ready: it answers "the database system is starting up" for a moment. Just
+  // after a kill -9, the old server's processes may still hold its shared memory, and a new one
+  // refuses to start and exits: start it again once they are gone.
+  return eventually(
+      [&] {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          pid_ = spawn_postgres();
+          return false;
+        }
+        return listening(port_) && psql("SELECT 1") == "1\n";
+      },
+      std::chrono::seconds(30));
 }
 
 void PostgresServer::kill9() {
