@@ -99,7 +99,7 @@ class PostgresWriter final : public Writer {
 
  private:
   /** Queues the locks of these keys this transaction does not hold yet, in one sorted pass. */
-  result<void> lock(std::vector<std::string> keys);
+  result<void> lock(const std::vector<std::string>& keys);
   void forget();
 
   std::unique_ptr<pg::Connection> conn_;

@@ -126,9 +126,9 @@ result<void> PostgresWriter::begin() {
   return {};
 }
 
-result<void> PostgresWriter::lock(std::vector<std::string> names) {
+result<void> PostgresWriter::lock(const std::vector<std::string>& names) {
   std::vector<std::int64_t> keys;
-  for (auto& name : names)
+  for (const auto& name : names)
     if (locked_.insert(name).second) keys.push_back(lock_key(name));
   if (keys.empty()) return {};
   std::sort(keys.begin(), keys.end());
@@ -148,7 +148,7 @@ result<void> PostgresWriter::prefetch(const std::vector<std::string>& delivery_k
   }
   for (const auto& k : delivery_keys)
     if (checked_keys_.insert(k).second) keys.add(k);
-  if (auto ok = lock(std::move(locks)); !ok) return ok;
+  if (auto ok = lock(locks); !ok) return ok;
   if (auto ok = conn_->send(kSeenKeys, {keys.str()}); !ok) return ok;
   if (auto ok = conn_->send(kLoadCalls, {ids.str()}); !ok) return ok;
   auto answers = conn_->sync();
