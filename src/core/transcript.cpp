@@ -1,0 +1,124 @@
+#include <algorithm>
+#include <callgate/core/transcript.hpp>
+#include <cmath>
+#include <tuple>
+
+namespace callgate::core {
+namespace {
+
+constexpr std::string_view kTruncated = "transcript text beyond max_transcript_bytes was dropped";
+
+std::string segment_key(const Utterance& u) {
+  const std::string id = !u.id.empty() ? u.id
+                                       : std::to_string(u.sequence) + '@' +
+                                             std::to_string(std::llround(u.start * 1000));
+  return u.track + '\x1f' + id;
+}
+
+bool before(const Segment& a, const Segment& b) {
+  return std::tie(a.start, a.sequence, a.speaker_id, a.key) <
+         std::tie(b.start, b.sequence, b.speaker_id, b.key);
+}
+
+void add_speaker(Transcript& t, const Utterance& u) {
+  auto it = std::lower_bound(t.speakers.begin(), t.speakers.end(), u.track,
+                             [](const Speaker& s, const std::string& id) { return s.id < id; });
+  if (it == t.speakers.end() || it->id != u.track) {
+    t.speakers.insert(it, {u.track, u.origin, u.speaker_name});
+    return;
+  }
+  // What a later utterance knows of its speaker fills what was unknown.
+  if (it->origin == SpeakerOrigin::unknown) it->origin = u.origin;
+  if (it->name.empty()) it->name = u.speaker_name;
+}
+
+}  // namespace
+
+std::string_view to_string(SpeakerOrigin o) {
+  switch (o) {
+    case SpeakerOrigin::internal:
+      return "internal";
+    case SpeakerOrigin::external:
+      return "external";
+    case SpeakerOrigin::unknown:
+      break;
+  }
+  return "unknown";
+}
+
+std::string_view to_string(TranscriptEvent e) {
+  return e == TranscriptEvent::created ? "telephonyCallTranscript::created"
+                                       : "telephonyCallTranscript::updated";
+}
+
+std::string transcript_id(std::string_view call_id) {
+  constexpr std::string_view kCall = "call_";
+  if (call_id.starts_with(kCall)) call_id.remove_prefix(kCall.size());
+  return "transcript_" + std::string(call_id);
+}
+
+TranscriptDecision decide_transcript(const std::optional<Transcript>& previous,
+                                     const TranscriptObservation& obs, const std::string& call_id,
+                                     TimePoint now, std::size_t max_bytes) {
+  TranscriptDecision d;
+  Transcript& t = d.transcript;
+  if (previous) {
+    t = *previous;
+  } else {
+    t.id = transcript_id(call_id);
+    t.call_id = call_id;
+    t.created_at = now;
+  }
+  const auto speakers_before = t.speakers;
+  bool added = false;
+  for (const auto& u : obs.utterances) {
+    if (!u.final || u.text.empty()) continue;
+    Segment s{u.start, std::max(u.start, u.end), u.text, u.track, u.sequence, segment_key(u)};
+    if (std::any_of(t.segments.begin(), t.segments.end(),
+                    [&](const Segment& have) { return have.key == s.key; }))
+      continue;  // a redelivery, or the same utterance again
+    if (t.text_bytes + s.text.size() > max_bytes) {
+      if (!std::binary_search(t.warnings.begin(), t.warnings.end(), kTruncated))
+        t.warnings.insert(std::upper_bound(t.warnings.begin(), t.warnings.end(), kTruncated),
+                          std::string(kTruncated));
+      continue;
+    }
+    t.text_bytes += s.text.size();
+    t.segments.insert(std::upper_bound(t.segments.begin(), t.segments.end(), s, before), s);
+    add_speaker(t, u);
+    added = true;
+  }
+  const bool completed = obs.complete && !t.complete;
+  t.complete = t.complete || obs.complete;
+  d.changed = added || completed || t.speakers != speakers_before ||
+              (previous && t.warnings != previous->warnings);
+  // An event carries text: none until the first segment, then one for each change.
+  if (d.changed && !t.segments.empty()) {
+    d.event = t.events_emitted == 0 ? TranscriptEvent::created : TranscriptEvent::updated;
+    ++t.events_emitted;
+    t.updated_at = now;
+  }
+  return d;
+}
+
+nlohmann::ordered_json transcript_fields(const Transcript& t) {
+  double covered = 0;
+  auto segments = nlohmann::ordered_json::array();
+  for (const auto& s : t.segments) {
+    covered = std::max(covered, s.end);
+    segments.push_back(
+        {{"start", s.start}, {"end", s.end}, {"text", s.text}, {"speakerId", s.speaker_id}});
+  }
+  auto speakers = nlohmann::ordered_json::array();
+  for (const auto& s : t.speakers) {
+    nlohmann::ordered_json one{{"id", s.id}, {"origin", to_string(s.origin)}};
+    if (!s.name.empty()) one["name"] = s.name;
+    speakers.push_back(std::move(one));
+  }
+  return {{"call", {{"model", "telephonyCall"}, {"id", t.call_id}}},
+          {"duration", static_cast<std::int64_t>(std::floor(covered))},
+          {"segments", std::move(segments)},
+          {"speakers", std::move(speakers)}};
+}
+
+}  // namespace callgate::core

@@ -1,0 +1,126 @@
+// The transcript rules: utterances of two tracks, shuffled, duplicated and interim, give the
+// transcript the in-order final ones give, with one created and then updates.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <callgate/core/transcript.hpp>
+#include <random>
+
+namespace callgate::core {
+namespace {
+
+const TimePoint kNow = from_unix_ms(1'780'000'000'000);
+const std::string kCall = "call_0123456789abcdef0123456789abcdef";
+constexpr std::size_t kMaxBytes = 1 << 20;
+
+// A conversation: the agent (outbound_track) and the caller (inbound_track) taking turns.
+std::vector<Utterance> conversation() {
+  std::vector<Utterance> out;
+  for (int i = 0; i < 10; ++i) {
+    const bool agent = i % 2 == 0;
+    Utterance u;
+    u.track = agent ? "outbound_track" : "inbound_track";
+    u.sequence = i / 2 + 1;  // per track
+    u.id = std::to_string(u.sequence);
+    u.origin = agent ? SpeakerOrigin::internal : SpeakerOrigin::external;
+    u.start = 2.0 * i;
+    u.end = 2.0 * i + 1.5;
+    u.text = (agent ? "agent says " : "caller says ") + std::to_string(i);
+    out.push_back(u);
+  }
+  return out;
+}
+
+Transcript fold(const std::vector<Utterance>& utterances, std::vector<TranscriptEvent>* events) {
+  std::optional<Transcript> t;
+  for (const auto& u : utterances) {
+    auto d = decide_transcript(t, {{u}, false}, kCall, kNow, kMaxBytes);
+    if (d.event && events) events->push_back(*d.event);
+    t = d.transcript;
+  }
+  return *t;
+}
+
+TEST(Transcript, ShuffledDuplicatedAndInterimUtterancesGiveTheInOrderTranscript) {
+  std::vector<TranscriptEvent> in_order_events;
+  const auto in_order = fold(conversation(), &in_order_events);
+  ASSERT_EQ(in_order.segments.size(), 10u);
+  EXPECT_EQ(in_order.segments[0].text, "agent says 0");
+  EXPECT_EQ(in_order.segments[9].text, "caller says 9");
+  ASSERT_EQ(in_order_events.size(), 10u);
+  EXPECT_EQ(in_order_events[0], TranscriptEvent::created);
+  EXPECT_TRUE(std::all_of(in_order_events.begin() + 1, in_order_events.end(),
+                          [](auto e) { return e == TranscriptEvent::updated; }));
+
+  std::mt19937 random(7);
+  for (int round = 0; round < 20; ++round) {
+    auto messy = conversation();
+    for (auto u : conversation()) {  // interim versions of each, which never reach a segment
+      u.final = false;
+      u.text += " (interim)";
+      u.id += "-interim";
+      messy.push_back(u);
+    }
+    messy.push_back(messy[3]);  // a redelivery
+    messy.push_back(messy[7]);
+    std::shuffle(messy.begin(), messy.end(), random);
+    std::vector<TranscriptEvent> events;
+    auto t = fold(messy, &events);
+    EXPECT_EQ(t.segments, in_order.segments) << "round " << round;
+    EXPECT_EQ(t.speakers, in_order.speakers);
+    EXPECT_EQ(events.size(), 10u) << "one event a segment added, none for repeats or interims";
+    EXPECT_EQ(std::count(events.begin(), events.end(), TranscriptEvent::created), 1);
+  }
+}
+
+TEST(Transcript, ItsIdAndFieldsFollowTheCallAndMorphsModel) {
+  const auto t = fold(conversation(), nullptr);
+  EXPECT_EQ(t.id, "transcript_0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(t.call_id, kCall);
+  const auto f = transcript_fields(t);
+  EXPECT_EQ(f["call"]["model"], "telephonyCall");
+  EXPECT_EQ(f["call"]["id"], kCall);
+  EXPECT_EQ(f["duration"], 19);  // the last segment ends at 19.5 s
+  ASSERT_EQ(f["segments"].size(), 10u);
+  EXPECT_EQ(f["segments"][1]["speakerId"], "inbound_track");
+  EXPECT_EQ(f["segments"][1]["start"], 2.0);
+  ASSERT_EQ(f["speakers"].size(), 2u);
+  EXPECT_EQ(f["speakers"][0]["id"], "inbound_track");
+  EXPECT_EQ(f["speakers"][0]["origin"], "external");
+  EXPECT_EQ(f["speakers"][1]["origin"], "internal");
+}
+
+TEST(Transcript, NothingFinalEmitsNothingAndTheEndMarkerUpdatesOnce) {
+  Utterance interim;
+  interim.track = "inbound_track";
+  interim.final = false;
+  interim.text = "hel";
+  auto d = decide_transcript(std::nullopt, {{interim}, false}, kCall, kNow, kMaxBytes);
+  EXPECT_FALSE(d.event);
+  EXPECT_TRUE(d.transcript.segments.empty());
+
+  auto t = fold(conversation(), nullptr);
+  d = decide_transcript(t, {{}, true}, kCall, kNow, kMaxBytes);
+  ASSERT_TRUE(d.event);
+  EXPECT_EQ(*d.event, TranscriptEvent::updated);
+  EXPECT_TRUE(d.transcript.complete);
+  d = decide_transcript(d.transcript, {{}, true}, kCall, kNow, kMaxBytes);
+  EXPECT_FALSE(d.event) << "complete twice is no change";
+  EXPECT_FALSE(d.changed);
+}
+
+TEST(Transcript, TextPastItsBoundIsDroppedWithAWarningNotRefused) {
+  std::optional<Transcript> t;
+  std::vector<std::string> warnings;
+  for (const auto& u : conversation()) {
+    auto d = decide_transcript(t, {{u}, false}, kCall, kNow, 40);  // about three utterances
+    t = d.transcript;
+  }
+  EXPECT_LE(t->text_bytes, 40u);
+  EXPECT_EQ(t->segments.size(), 3u);
+  ASSERT_EQ(t->warnings.size(), 1u);
+  EXPECT_NE(t->warnings[0].find("max_transcript_bytes"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace callgate::core
