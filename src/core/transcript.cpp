@@ -121,4 +121,64 @@ nlohmann::ordered_json transcript_fields(const Transcript& t) {
           {"speakers", std::move(speakers)}};
 }
 
+nlohmann::ordered_json transcript_event(TranscriptEvent e, const Transcript& t) {
+  return {{"event", to_string(e)},
+          {"data",
+           {{"object", "resource"},
+            {"model", "telephonyCallTranscript"},
+            {"id", t.id},
+            {"fields", transcript_fields(t)},
+            {"createdAt", format_iso8601(t.created_at)},
+            {"updatedAt", format_iso8601(t.updated_at)},
+            {"rawResource", nullptr},
+            {"warnings", t.warnings},
+            {"complete", t.complete}}}};
+}
+
+nlohmann::json to_json(const Transcript& t) {
+  auto segments = nlohmann::json::array();
+  for (const auto& s : t.segments)
+    segments.push_back({s.start, s.end, s.text, s.speaker_id, s.sequence, s.key});
+  auto speakers = nlohmann::json::array();
+  for (const auto& s : t.speakers) speakers.push_back({s.id, static_cast<int>(s.origin), s.name});
+  return {{"id", t.id},
+          {"call", t.call_id},
+          {"segments", std::move(segments)},
+          {"speakers", std::move(speakers)},
+          {"complete", t.complete},
+          {"bytes", t.text_bytes},
+          {"warnings", t.warnings},
+          {"events", t.events_emitted},
+          {"created", to_unix_ms(t.created_at)},
+          {"updated", to_unix_ms(t.updated_at)}};
+}
+
+std::optional<Transcript> transcript_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  try {
+    Transcript t;
+    t.id = j.at("id").get<std::string>();
+    t.call_id = j.at("call").get<std::string>();
+    for (const auto& s : j.at("segments"))
+      t.segments.push_back({s.at(0).get<double>(), s.at(1).get<double>(),
+                            s.at(2).get<std::string>(), s.at(3).get<std::string>(),
+                            s.at(4).get<std::int64_t>(), s.at(5).get<std::string>()});
+    for (const auto& s : j.at("speakers")) {
+      const int origin = s.at(1).get<int>();
+      if (origin < 0 || origin > static_cast<int>(SpeakerOrigin::external)) return std::nullopt;
+      t.speakers.push_back({s.at(0).get<std::string>(), static_cast<SpeakerOrigin>(origin),
+                            s.at(2).get<std::string>()});
+    }
+    t.complete = j.at("complete").get<bool>();
+    t.text_bytes = j.at("bytes").get<std::size_t>();
+    t.warnings = j.at("warnings").get<std::vector<std::string>>();
+    t.events_emitted = j.at("events").get<std::int64_t>();
+    t.created_at = from_unix_ms(j.at("created").get<std::int64_t>());
+    t.updated_at = from_unix_ms(j.at("updated").get<std::int64_t>());
+    return t;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // a stored document of another shape: corrupt, never guessed at
+  }
+}
+
 }  // namespace callgate::core

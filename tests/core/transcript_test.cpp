@@ -90,6 +90,28 @@ TEST(Transcript, ItsIdAndFieldsFollowTheCallAndMorphsModel) {
   EXPECT_EQ(f["speakers"][1]["origin"], "internal");
 }
 
+TEST(Transcript, TheEventCarriesTheWholeTranscriptAndTheStoredFormRoundTrips) {
+  std::optional<Transcript> t;
+  TranscriptDecision d;
+  for (const auto& u : conversation()) {
+    d = decide_transcript(t, {{u}, false}, kCall, kNow + std::chrono::seconds(1), kMaxBytes);
+    t = d.transcript;
+  }
+  const auto body = transcript_event(*d.event, *t);
+  EXPECT_EQ(body["event"], "telephonyCallTranscript::updated");
+  EXPECT_EQ(body["data"]["model"], "telephonyCallTranscript");
+  EXPECT_EQ(body["data"]["id"], t->id);
+  EXPECT_EQ(body["data"]["fields"]["segments"].size(), 10u) << "state, not a delta";
+  EXPECT_EQ(body["data"]["complete"], false);
+  EXPECT_EQ(body["data"]["updatedAt"], format_iso8601(kNow + std::chrono::seconds(1)));
+
+  auto again = transcript_from_json(nlohmann::json::parse(to_json(*t).dump()));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *t);
+  EXPECT_FALSE(transcript_from_json(nlohmann::json::parse(R"({"id":"x"})")));
+  EXPECT_FALSE(transcript_from_json(nlohmann::json::array()));
+}
+
 TEST(Transcript, NothingFinalEmitsNothingAndTheEndMarkerUpdatesOnce) {
   Utterance interim;
   interim.track = "inbound_track";

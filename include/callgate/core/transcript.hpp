@@ -100,4 +100,13 @@ std::string transcript_id(std::string_view call_id);
 /** Morph's fields: call (a resourceRef), duration (whole seconds covered), segments, speakers. */
 nlohmann::ordered_json transcript_fields(const Transcript& t);
 
+/** The event body, in the call event's envelope ({"event":..,"data":{object, model, id, fields,
+ * createdAt, updatedAt, rawResource, warnings}}), plus data.complete: callgate's own, outside
+ * Morph's fields, true once the provider's end marker came. */
+nlohmann::ordered_json transcript_event(TranscriptEvent e, const Transcript& t);
+
+/** The stored form, and its inverse (nullopt for a document that is not a transcript). */
+nlohmann::json to_json(const Transcript& t);
+std::optional<Transcript> transcript_from_json(const nlohmann::json& j);
+
 }  // namespace callgate::core
