@@ -201,13 +201,21 @@ class Cluster : public Replicas {
   RedisServer redis;
 };
 
-/** Replicas on one PostgreSQL database; what they committed is read from its outbox. */
-class PgCluster : public Replicas {
+/** Replicas on PostgreSQL at `url`; what they committed is read from its outbox. */
+class PgReplicas : public Replicas {
  protected:
   std::string store_config() const override {
     return "store:\n  type: postgres\n  url: \"" + url + "\"\n  reconnect_interval_ms: 100\n";
   }
   std::vector<StreamEvent> committed() override { return read_outbox(url); }
+
+  std::string url;  ///< set by the fixture once its servers run
+};
+
+/** Replicas on one PostgreSQL server. */
+class PgCluster : public PgReplicas {
+ protected:
+  PgCluster() { url = postgres.url(); }
   void kill_store() override { postgres.kill9(); }
   bool start_store() override { return postgres.start(); }
   std::string lease_holder(const std::string& sink) override {
@@ -215,7 +223,6 @@ class PgCluster : public Replicas {
   }
 
   PostgresServer postgres;
-  std::string url = postgres.url();
 };
 
 /** Sends distinct call starts from a few threads and remembers which were acknowledged. */

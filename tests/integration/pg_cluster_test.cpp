@@ -9,21 +9,19 @@
 namespace callgate::testing {
 namespace {
 
-class PgFailover : public Replicas {
+class PgFailover : public PgReplicas {
  protected:
-  std::string store_config() const override {
-    return "store:\n  type: postgres\n  url: \"" + both + "\"\n  reconnect_interval_ms: 100\n";
+  PgFailover() {
+    url = "postgresql://postgres@127.0.0.1:" + std::to_string(primary.port()) +
+          ",127.0.0.1:" + std::to_string(standby.port()) +
+          "/postgres?target_session_attrs=read-write";
   }
-  std::vector<StreamEvent> committed() override { return read_outbox(both); }
   void kill_store() override { primary.kill9(); }
   bool start_store() override { return primary.start(); }
   std::string lease_holder(const std::string&) override { return ""; }
 
   PostgresServer primary{true};  // commits wait for the standby
   PostgresServer standby = PostgresServer::standby_of(primary);
-  std::string both = "postgresql://postgres@127.0.0.1:" + std::to_string(primary.port()) +
-                     ",127.0.0.1:" + std::to_string(standby.port()) +
-                     "/postgres?target_session_attrs=read-write";
 };
 
 TEST_F(PgFailover, AcknowledgedEventsSurviveAFailoverToASynchronousStandby) {
