@@ -182,6 +182,45 @@ TEST(PostgresStore, ADatabaseDownIsUnavailableAndItIsUsedAgainWhenBack) {
   EXPECT_EQ((*s->load_call("c1"))->phase, core::Phase::ringing);
 }
 
+// A database that hangs (stopped, its connections open) answers nothing: after the command
+// timeout the request is unavailable (503) rather than waiting with it, and it recovers.
+TEST(PostgresStore, AHungDatabaseIsUnavailableAfterTheCommandTimeout) {
+  testing::PostgresServer postgres;
+  store::StoreConfig c;
+  c.type = "postgres";
+  c.url = postgres.url();
+  c.command_timeout_ms = 300;
+  c.reconnect_interval_ms = 50;
+  auto opened = store::open_store(c);
+  ASSERT_TRUE(opened.store->count_live_calls());
+  ASSERT_TRUE(opened.writer->begin());
+  ASSERT_TRUE(opened.writer->prefetch({"k"}, {"c1"}));
+  opened.writer->rollback();
+
+  postgres.pause();
+  const auto asked = std::chrono::steady_clock::now();
+  auto hung = opened.store->count_live_calls();
+  const auto waited = std::chrono::steady_clock::now() - asked;
+  ASSERT_FALSE(hung);
+  EXPECT_EQ(hung.error(), make_error_code(errc::store_unavailable));
+  EXPECT_GE(waited, std::chrono::milliseconds(250));  // the timeout, to the millisecond
+  EXPECT_LT(waited, std::chrono::seconds(3));
+  ASSERT_TRUE(opened.writer->begin());
+  auto commit = opened.writer->prefetch({"k"}, {"c1"});
+  ASSERT_FALSE(commit);
+  EXPECT_EQ(commit.error(), make_error_code(errc::store_unavailable));
+  opened.writer->rollback();
+
+  postgres.resume();
+  EXPECT_TRUE(testing::eventually([&] { return bool(opened.store->count_live_calls()); }));
+  EXPECT_TRUE(testing::eventually([&] {
+    const bool ok =
+        opened.writer->begin() && opened.writer->prefetch({"k"}, {"c1"}) && opened.writer->commit();
+    if (!ok) opened.writer->rollback();
+    return ok;
+  }));
+}
+
 TEST(PostgresStore, AnUnreachableDatabaseAtStartStopsTheStartWithTheReason) {
   store::StoreConfig c;
   c.type = "postgres";

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <support/child.hpp>
 #include <support/postgres.hpp>
@@ -117,7 +118,41 @@ bool PostgresServer::start() {
       std::chrono::seconds(30));
 }
 
+namespace {
+
+// The server and its processes. Each backend makes itself a group leader (setsid), so a signal
+// to the postmaster's group does not reach them: they are found by their parent.
+std::vector<pid_t> server_processes(pid_t postmaster) {
+  std::vector<pid_t> out{postmaster};
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto after_name = line.rfind(')');
+    if (after_name == std::string::npos) continue;
+    std::istringstream rest(line.substr(after_name + 2));
+    char state = 0;
+    pid_t parent = 0;
+    rest >> state >> parent;
+    if (parent == postmaster) out.push_back(static_cast<pid_t>(std::stol(entry.path().filename())));
+  }
+  return out;
+}
+
+void signal_server(pid_t postmaster, int sig) {
+  if (postmaster <= 0) return;
+  for (pid_t p : server_processes(postmaster)) ::kill(p, sig);
+}
+
+}  // namespace
+
+void PostgresServer::pause() { signal_server(pid_, SIGSTOP); }
+void PostgresServer::resume() { signal_server(pid_, SIGCONT); }
+
 void PostgresServer::kill9() {
+  // All of it at once, as a crash of its machine: a backend left running would hold the shared
+  // memory a restarted server needs.
+  signal_server(pid_, SIGKILL);
   stop_child(pid_, SIGKILL);
   pid_ = -1;
 }

@@ -29,6 +29,9 @@ class PostgresServer {
   /** Starts (again, on the same port and data) and waits until it accepts connections. */
   bool start();
   void kill9();
+  /** SIGSTOP / SIGCONT to the server and all its processes: it hangs, connections stay open. */
+  void pause();
+  void resume();
   /** pg_ctl promote: a standby becomes a primary. */
   void promote();
   std::uint16_t port() const { return port_; }
