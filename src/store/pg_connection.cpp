@@ -88,16 +88,15 @@ result<void> Connection::ensure_connected() {
   return {};
 }
 
-result<Result> Connection::next_result() {
+result<Result> Connection::next_result(std::chrono::milliseconds timeout) {
   PGconn* c = conn_.get();
-  const auto deadline = std::chrono::steady_clock::now() + timeouts_.command;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (PQisBusy(c)) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     pollfd p{PQsocket(c), POLLIN, 0};
     const int n = left.count() <= 0 ? 0 : ::poll(&p, 1, static_cast<int>(left.count()));
-    if (n == 0)
-      return fail("no answer within " + std::to_string(timeouts_.command.count()) + " ms");
+    if (n == 0) return fail("no answer within " + std::to_string(timeout.count()) + " ms");
     if (n < 0 && errno != EINTR) return fail("poll failed");
     if (!PQconsumeInput(c)) return fail(std::string("connection lost: ") + PQerrorMessage(c));
   }
@@ -162,7 +161,7 @@ result<void> Connection::send(const char* sql, const std::vector<Param>& params)
   return {};
 }
 
-result<std::vector<Result>> Connection::sync() {
+result<std::vector<Result>> Connection::sync(std::chrono::milliseconds timeout) {
   std::vector<Result> out;
   const auto queued = std::move(queued_);  // a failure below resets the connection and the queue
   queued_.clear();
@@ -172,7 +171,7 @@ result<std::vector<Result>> Connection::sync() {
   boost::system::error_code error;
   out.reserve(queued.size());
   for (const char* preparing : queued) {
-    auto r = next_result();  // the statement's result, then a null between statements
+    auto r = next_result(timeout);  // the statement's result, then a null between statements
     if (!r) return r.error();
     if (!*r) return fail("a pipelined statement had no answer");
     const auto status = PQresultStatus(r->get());
@@ -181,9 +180,9 @@ result<std::vector<Result>> Connection::sync() {
     if (!conn_) return error;
     if (preparing && !succeeded(r->get())) prepared_.erase(preparing);  // skipped: prepare again
     if (!preparing) out.push_back(std::move(*r));
-    if (auto end = next_result(); !end) return end.error();
+    if (auto end = next_result(timeout); !end) return end.error();
   }
-  auto end = next_result();
+  auto end = next_result(timeout);
   if (!end) return end.error();
   if (!*end || PQresultStatus(end->get()) != PGRES_PIPELINE_SYNC)
     return fail("a pipeline ended without its sync");

@@ -83,7 +83,9 @@ class Connection {
   result<void> send(const char* sql, const std::vector<Param>& params);
   /** Sends what is queued and reads every statement's answer, in order; the first failure if
    * any (what was queued after a failed statement is not run). */
-  result<std::vector<Result>> sync();
+  result<std::vector<Result>> sync() { return sync(timeouts_.command); }
+  /** The same, waiting at most `timeout` for each answer (the purge's long deletes). */
+  result<std::vector<Result>> sync(std::chrono::milliseconds timeout);
   /** Runs statements in one transaction and one round trip; their answers, in order. On a
    * failure the transaction is rolled back. */
   result<std::vector<Result>> transaction(
@@ -99,8 +101,9 @@ class Connection {
  private:
   result<void> ensure_connected();
   boost::system::error_code fail(std::string what);
-  /** The next result, waiting at most the command timeout; nullptr when there is none. */
-  result<Result> next_result();
+  /** The next result, waiting at most `timeout`; nullptr when there is none. */
+  result<Result> next_result(std::chrono::milliseconds timeout);
+  result<Result> next_result() { return next_result(timeouts_.command); }
   boost::system::error_code classify(const PGresult* r);
 
   std::string conninfo_;

@@ -103,7 +103,8 @@ class PostgresWriter final : public Writer {
   void forget();
 
   std::unique_ptr<pg::Connection> conn_;
-  bool open_ = false;  ///< BEGIN queued or sent, no COMMIT or ROLLBACK yet
+  bool open_ = false;     ///< BEGIN queued or sent, no COMMIT or ROLLBACK yet
+  bool purging_ = false;  ///< the transaction deletes what expired: its COMMIT may take long
   // What this transaction knows: locks held, delivery keys seen (read ahead or recorded), calls
   // read ahead (nullopt: none in the store) or written.
   std::set<std::string> locked_;

@@ -87,6 +87,7 @@ constexpr const char* kPurgeOutbox =
     "DELETE FROM outbox WHERE created_ms < $1 AND seq <= "
     "(SELECT COALESCE(MIN(seq), 9223372036854775807) FROM sink_cursors)";  // no sink: age only
 constexpr const char* kCountLive = "SELECT count(*) FROM calls WHERE live";
+constexpr std::chrono::minutes kPurgeTimeout{10};
 constexpr const char* kHeartbeat =
     "INSERT INTO heartbeat(id, at_ms) VALUES(1, $1) "
     "ON CONFLICT(id) DO UPDATE SET at_ms = excluded.at_ms";
@@ -111,6 +112,7 @@ PostgresWriter::~PostgresWriter() = default;
 
 void PostgresWriter::forget() {
   open_ = false;
+  purging_ = false;
   locked_.clear();
   seen_keys_.clear();
   checked_keys_.clear();
@@ -262,10 +264,14 @@ result<void> PostgresWriter::commit() {
         return ok;
     if (auto ok = conn_->send(kAppend, params); !ok) return ok;
   }
-  auto done = query(*conn_, "COMMIT", {});
-  if (!done) return done.error();  // the transaction stays open, failed: rollback() ends it
+  if (auto ok = conn_->send("COMMIT", {}); !ok) return ok;
+  // The purge's deletes may take longer than a request's statements: they get their own bound,
+  // or on a large store they would never finish.
+  auto answers = purging_ ? conn_->sync(kPurgeTimeout) : conn_->sync();
+  if (!answers) return answers.error();  // the transaction stays open, failed: rollback() ends it
+  const auto& done = answers->back();
   // COMMIT of a transaction that failed answers ROLLBACK.
-  if (std::string_view(PQcmdStatus(done->get())) != "COMMIT")
+  if (std::string_view(PQcmdStatus(done.get())) != "COMMIT")
     return make_error_code(errc::store_unavailable);
   forget();
   return {};
@@ -279,6 +285,7 @@ void PostgresWriter::rollback() {
 }
 
 result<void> PostgresWriter::purge(TimePoint now, TimePoint outbox_before) {
+  purging_ = true;
   for (const char* sql : kPurgeExpired)
     if (auto ok = conn_->send(sql, {ms(now)}); !ok) return ok;
   if (auto ok = conn_->send(kTrimCallLogs, {std::to_string(store::kCallLogSize)}); !ok) return ok;
