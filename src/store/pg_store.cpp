@@ -1,7 +1,7 @@
 // The PostgreSQL store's shared side: reads, the sinks' ledger and leases, on a pool.
 #include "pg_store.hpp"
 
-#include "pg_connection.hpp"
+#include "pg_sql.hpp"
 #include "pool.hpp"
 
 namespace callgate::store {
@@ -11,8 +11,11 @@ using pg::int64;
 using pg::Params;
 using pg::text;
 
+using pg::kCountLive;
+using pg::kLoadCall;
+using pg::ms;
+
 std::string num(std::int64_t n) { return std::to_string(n); }
-std::string ms(TimePoint t) { return num(to_unix_ms(t)); }
 
 #define CALLGATE_PG_OUTBOX_COLUMNS \
   "seq, created_ms, call_id, event_type, idempotency_key, body, sink, source, connector, owner"
@@ -22,8 +25,6 @@ constexpr const char* kOutboxBefore =
     "SELECT " CALLGATE_PG_OUTBOX_COLUMNS
     " FROM outbox WHERE $1::bigint = 0 OR seq < $1 ORDER BY seq DESC LIMIT $2";
 constexpr const char* kLastSeq = "SELECT COALESCE(MAX(seq), 0) FROM outbox";
-constexpr const char* kLoadCall = "SELECT state FROM calls WHERE id = $1";
-constexpr const char* kCountLive = "SELECT count(*) FROM calls WHERE live";
 // Newest first after ($1, $2): the indexes live_calls_by_created and calls_by_created.
 constexpr const char* kLiveBefore =
     "SELECT state FROM calls WHERE live AND ($1::bigint = 0 OR (created_ms, id) < ($1, $2)) "
@@ -95,8 +96,8 @@ std::vector<store::OutboxRow> rows_of(const PGresult* r) {
 result<std::vector<core::CallState>> states_of(const PGresult* r) {
   std::vector<core::CallState> out;
   for (int i = 0; i < PQntuples(r); ++i) {
-    auto state = core::call_state_from_json(nlohmann::json::parse(text(r, i, 0), nullptr, false));
-    if (!state) return make_error_code(errc::corrupt_state);
+    auto state = pg::state_of(text(r, i, 0));
+    if (!state) return state.error();
     out.push_back(std::move(*state));
   }
   return out;
@@ -105,10 +106,7 @@ result<std::vector<core::CallState>> states_of(const PGresult* r) {
 std::vector<std::unique_ptr<pg::Connection>> connections(const StoreConfig& c) {
   std::vector<std::unique_ptr<pg::Connection>> out;
   for (int i = 0; i < c.pool_size; ++i)
-    out.push_back(std::make_unique<pg::Connection>(
-        c.url, pg::Timeouts{std::chrono::milliseconds(c.connect_timeout_ms),
-                            std::chrono::milliseconds(c.command_timeout_ms),
-                            std::chrono::milliseconds(c.reconnect_interval_ms)}));
+    out.push_back(std::make_unique<pg::Connection>(c.url, pg::timeouts_of(c)));
   return out;
 }
 

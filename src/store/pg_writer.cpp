@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "pg_connection.hpp"
+#include "pg_sql.hpp"
 #include "pg_store.hpp"
 
 namespace callgate::store {
@@ -11,7 +11,9 @@ namespace {
 
 using pg::Params;
 
-std::string ms(TimePoint t) { return std::to_string(to_unix_ms(t)); }
+using pg::kCountLive;
+using pg::kLoadCall;
+using pg::ms;
 
 // A lock's bigint key: SipHash of its name under a fixed key, the same in every replica and
 // version (a collision only makes two calls wait for each other).
@@ -26,18 +28,11 @@ std::int64_t lock_key(std::string_view name) {
 
 std::string call_lock(std::string_view id) { return "call\x1f" + std::string(id); }
 
-result<std::optional<core::CallState>> state_of(std::string_view text) {
-  auto state = core::call_state_from_json(nlohmann::json::parse(text, nullptr, false));
-  if (!state) return make_error_code(errc::corrupt_state);  // never invent a new call
-  return std::optional<core::CallState>{std::move(*state)};
-}
-
 // The keys of a sorted array are locked in its order: a function scan yields them so.
 constexpr const char* kLock =
     "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS u(k)";
 constexpr const char* kSeenKeys = "SELECT key FROM deliveries WHERE key = ANY($1::text[])";
 constexpr const char* kLoadCalls = "SELECT id, state FROM calls WHERE id = ANY($1::text[])";
-constexpr const char* kLoadCall = "SELECT state FROM calls WHERE id = $1";
 constexpr const char* kSeenKey = "SELECT 1 FROM deliveries WHERE key = $1";
 // Plain: a replica that recorded the key first makes this fail (unique violation: a conflict).
 constexpr const char* kInsertDelivery = "INSERT INTO deliveries(key, expires_ms) VALUES($1, $2)";
@@ -86,7 +81,6 @@ constexpr const char* kTrimCallLogs =
 constexpr const char* kPurgeOutbox =
     "DELETE FROM outbox WHERE created_ms < $1 AND seq <= "
     "(SELECT COALESCE(MIN(seq), 9223372036854775807) FROM sink_cursors)";  // no sink: age only
-constexpr const char* kCountLive = "SELECT count(*) FROM calls WHERE live";
 constexpr std::chrono::minutes kPurgeTimeout{10};
 constexpr const char* kHeartbeat =
     "INSERT INTO heartbeat(id, at_ms) VALUES(1, $1) "
@@ -103,10 +97,7 @@ result<pg::Result> query(pg::Connection& conn, const char* sql, const Params& pa
 }  // namespace
 
 PostgresWriter::PostgresWriter(const StoreConfig& config)
-    : conn_(std::make_unique<pg::Connection>(
-          config.url, pg::Timeouts{std::chrono::milliseconds(config.connect_timeout_ms),
-                                   std::chrono::milliseconds(config.command_timeout_ms),
-                                   std::chrono::milliseconds(config.reconnect_interval_ms)})) {}
+    : conn_(std::make_unique<pg::Connection>(config.url, pg::timeouts_of(config))) {}
 
 PostgresWriter::~PostgresWriter() = default;
 
@@ -160,7 +151,7 @@ result<void> PostgresWriter::prefetch(const std::vector<std::string>& delivery_k
   for (const auto& id : call_ids) calls_.try_emplace(id);  // none unless found below
   const PGresult* found = answers->back().get();
   for (int i = 0; i < PQntuples(found); ++i) {
-    auto state = state_of(pg::text(found, i, 1));
+    auto state = pg::state_of(pg::text(found, i, 1));
     if (!state) return state.error();
     calls_.insert_or_assign(std::string(pg::text(found, i, 0)), std::move(*state));
   }
@@ -190,7 +181,7 @@ result<std::optional<core::CallState>> PostgresWriter::load_call(std::string_vie
   if (!r) return r.error();
   std::optional<core::CallState> state;
   if (PQntuples(r->get()) > 0) {
-    auto parsed = state_of(pg::text(r->get(), 0, 0));
+    auto parsed = pg::state_of(pg::text(r->get(), 0, 0));
     if (!parsed) return parsed.error();
     state = std::move(*parsed);
   }
@@ -207,7 +198,9 @@ result<std::optional<core::CallState>> PostgresWriter::find_live_call(std::strin
   auto r = query(*conn_, kFindLive, {std::string(source), std::string(match_key)});
   if (!r) return r.error();
   if (PQntuples(r->get()) == 0) return std::optional<core::CallState>{};
-  return state_of(pg::text(r->get(), 0, 0));
+  auto state = pg::state_of(pg::text(r->get(), 0, 0));
+  if (!state) return state.error();
+  return std::optional<core::CallState>{std::move(*state)};
 }
 
 result<void> PostgresWriter::save_call(const core::CallState& s, TimePoint expires_at) {
