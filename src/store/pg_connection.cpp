@@ -17,6 +17,14 @@ bool is_conflict(std::string_view state) {
   return state == "40001" || state == "40P01" || state == "23505";
 }
 
+// Parameters as libpq takes them: NUL-terminated text, or null for SQL NULL.
+std::vector<const char*> c_strings(const Params& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
 bool succeeded(const PGresult* r) {
   const auto status = PQresultStatus(r);
   return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
@@ -117,9 +125,7 @@ boost::system::error_code Connection::classify(const PGresult* r) {
 
 result<Result> Connection::exec(const char* sql, const std::vector<Param>& params) {
   if (auto ok = ensure_connected(); !ok) return ok.error();
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const auto values = c_strings(params);
   // Without parameters, the simple protocol: it also runs several statements (a migration).
   const int sent = values.empty()
                        ? PQsendQuery(conn_.get(), sql)
@@ -151,9 +157,7 @@ result<void> Connection::send(const char* sql, const std::vector<Param>& params)
       return fail(std::string("send: ") + PQerrorMessage(c));
     queued_.push_back(sql);
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const auto values = c_strings(params);
   if (!PQsendQueryPrepared(c, statement->second.c_str(), static_cast<int>(values.size()),
                            values.data(), nullptr, nullptr, 0))
     return fail(std::string("send: ") + PQerrorMessage(c));
