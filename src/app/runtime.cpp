@@ -14,7 +14,8 @@ Runtime::Runtime(const config::Config& config) : durable_(config.store.type != "
     }
   committer_ = std::make_unique<outbox::Committer>(
       std::move(opened.writer), metrics_,
-      outbox::Committer::Options{.retention = config.store.retention},
+      outbox::Committer::Options{.retention = config.store.retention,
+                                 .max_transcript_bytes = config.store.max_transcript_bytes},
       [] { return callgate::now(); });
   committer_->on_commit([this] { notify_sinks(); });
   if (config.request_log.enabled)

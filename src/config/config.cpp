@@ -109,6 +109,8 @@ store::StoreConfig read_store(const Node& root) {
       s.busy_timeout_ms = static_cast<int>(n->integer("busy_timeout_ms", 2000, 0, 60'000));
     }
     s.call_log = n->boolean("call_log", s.call_log);
+    s.max_transcript_bytes = static_cast<std::size_t>(n->integer(
+        "max_transcript_bytes", static_cast<std::int64_t>(s.max_transcript_bytes), 1024, 64 << 20));
     n->finish();
   }
   if (auto r = root.optional_map("retention")) {

@@ -76,6 +76,7 @@ json to_json(const CallState& s) {
   put_timed(j, "users", s.users, refs_to_json);
   put_timed(j, "contacts", s.contacts, refs_to_json);
   put_timed(j, "raw", s.raw, same);
+  if (s.transcript) j["transcript"] = to_json(*s.transcript);
   return j;
 }
 
@@ -107,6 +108,10 @@ std::optional<CallState> call_state_from_json(const json& j) {
     get_timed(j, "users", s.users, refs_from_json);
     get_timed(j, "contacts", s.contacts, refs_from_json);
     get_timed(j, "raw", s.raw, same);
+    if (const auto t = j.find("transcript"); t != j.end()) {
+      s.transcript = transcript_from_json(*t);
+      if (!s.transcript) return std::nullopt;
+    }
     return s;
   } catch (const json::exception&) {
     return std::nullopt;

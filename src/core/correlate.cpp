@@ -159,6 +159,14 @@ std::string render_event(EventType type, const CallState& s) {
   out += std::to_string(duration_seconds(s));
   put_key(out, "recordingUrl");
   put_text(out, s.recording_url);
+  put_key(out, "transcript");
+  if (announced(s.transcript)) {
+    out += R"({"object":"resourceRef","model":"telephonyCallTranscript","id":)";
+    put_string(out, s.transcript->id);
+    out += '}';
+  } else {
+    out += "null";
+  }
   put_key(out, "users");
   put_refs(out, s.users);
   put_key(out, "contacts");
@@ -194,6 +202,55 @@ Emission make_emission(EventType type, CallState& s, const Observation& cause) {
       s.source, cause.identity};
 }
 
+std::optional<TimePoint> call_start(const CallState& s) {
+  return s.started_at ? s.started_at : s.first_event_at;
+}
+
+// The transcript's event; decide_transcript numbered it already.
+Emission transcript_emission(TranscriptEvent e, const CallState& s, const Observation& cause) {
+  const auto& t = *s.transcript;
+  const auto type =
+      e == TranscriptEvent::created ? EventType::transcript_created : EventType::transcript_updated;
+  return {type,
+          s.id,
+          t.id + ":" + std::to_string(t.events_emitted),
+          transcript_event(e, t, call_start(s))
+              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          s.source,
+          cause.identity};
+}
+
+CallState unannounced(const Observation& obs, const std::string& call_id, TimePoint now) {
+  CallState s;
+  s.id = call_id;
+  s.source = obs.source;
+  s.call_key = obs.call_key;
+  s.match_key = obs.match_key;
+  s.created_at = now;
+  s.updated_at = now;
+  return s;
+}
+
+// An observation carrying transcript text: the transcript moves on, the call's other fields not.
+Decision transcribe(const std::optional<CallState>& previous, const Observation& obs,
+                    const std::string& call_id, TimePoint now, std::size_t max_bytes) {
+  Decision d;
+  d.state = previous ? *previous : unannounced(obs, call_id, now);
+  auto t = decide_transcript(d.state.transcript, *obs.transcript, call_id, now, max_bytes);
+  if (!t.changed) return d;
+  const bool had_ref = announced(d.state.transcript);
+  d.state.transcript = std::move(t.transcript);
+  d.state_changed = true;
+  if (t.event) d.events.push_back(transcript_emission(*t.event, d.state, obs));
+  // The call's `transcript` field is set: an announced call says so (a call not yet announced
+  // will carry it in its created).
+  if (!had_ref && announced(d.state.transcript) && d.state.events_emitted > 0) {
+    d.state.updated_at = now;
+    d.events.push_back(make_emission(EventType::updated, d.state, obs));
+  }
+  return d;
+}
+
 }  // namespace
 
 std::string_view to_string(EventType t) {
@@ -204,6 +261,10 @@ std::string_view to_string(EventType t) {
       return "telephonyCall::updated";
     case EventType::deleted:
       return "telephonyCall::deleted";
+    case EventType::transcript_created:
+      return "telephonyCallTranscript::created";
+    case EventType::transcript_updated:
+      return "telephonyCallTranscript::updated";
   }
   return "telephonyCall::updated";
 }
@@ -229,6 +290,10 @@ ojson unified_fields(const CallState& s) {
       {"answeredAt", iso_or_null(s.answered_at)},
       {"duration", duration},
       {"recordingUrl", string_or_null(s.recording_url)},
+      {"transcript", announced(s.transcript) ? ojson{{"object", "resourceRef"},
+                                                     {"model", "telephonyCallTranscript"},
+                                                     {"id", s.transcript->id}}
+                                             : ojson(nullptr)},
       {"users", refs(s.users)},
       {"contacts", refs(s.contacts)},
       {"externalNumber", string_or_null(s.external_number)},
@@ -249,7 +314,8 @@ bool same_unified_fields(const CallState& a, const CallState& b) {
   return direction(a) == direction(b) && unified_status(a) == unified_status(b) &&
          started(a) == started(b) && ended(a) == ended(b) && a.answered_at == b.answered_at &&
          duration_seconds(a) == duration_seconds(b) &&
-         text(a.recording_url) == text(b.recording_url) && a.users.value == b.users.value &&
+         text(a.recording_url) == text(b.recording_url) &&
+         announced(a.transcript) == announced(b.transcript) && a.users.value == b.users.value &&
          a.contacts.value == b.contacts.value &&
          text(a.external_number) == text(b.external_number) &&
          text(a.internal_number) == text(b.internal_number);
@@ -269,14 +335,12 @@ ojson unified_event(EventType type, const CallState& s) {
 }
 
 Decision decide(const std::optional<CallState>& previous, const Observation& obs,
-                const std::string& call_id, TimePoint now) {
+                const std::string& call_id, TimePoint now, std::size_t max_transcript_bytes) {
+  if (obs.transcript) return transcribe(previous, obs, call_id, now, max_transcript_bytes);
   Decision d;
-  if (!previous) {
-    d.state.id = call_id;
-    d.state.source = obs.source;
-    d.state.call_key = obs.call_key;
-    d.state.match_key = obs.match_key;
-    d.state.created_at = now;
+  // A call not yet announced: never seen, or known only by its transcript.
+  if (!previous || previous->events_emitted == 0) {
+    d.state = previous ? *previous : unannounced(obs, call_id, now);
     d.state.updated_at = now;
     merge(d.state, obs);
     d.state_changed = true;

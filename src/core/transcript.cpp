@@ -9,9 +9,9 @@ namespace {
 constexpr std::string_view kTruncated = "transcript text beyond max_transcript_bytes was dropped";
 
 std::string segment_key(const Utterance& u) {
-  const std::string id = !u.id.empty() ? u.id
-                                       : std::to_string(u.sequence) + '@' +
-                                             std::to_string(std::llround(u.start * 1000));
+  const auto when = u.at ? to_unix_ms(*u.at) : std::llround(u.start * 1000);
+  const std::string id =
+      !u.id.empty() ? u.id : std::to_string(u.sequence) + '@' + std::to_string(when);
   return u.track + '\x1f' + id;
 }
 
@@ -73,7 +73,13 @@ TranscriptDecision decide_transcript(const std::optional<Transcript>& previous,
   bool added = false;
   for (const auto& u : obs.utterances) {
     if (!u.final || u.text.empty()) continue;
-    Segment s{u.start, std::max(u.start, u.end), u.text, u.track, u.sequence, segment_key(u)};
+    Segment s{u.start,       std::max(u.start, u.end), false, u.text, u.track, u.sequence,
+              segment_key(u)};
+    if (u.at) {  // by the clock: kept as Unix seconds, the length (if any) kept
+      s.timed = true;
+      s.start = static_cast<double>(to_unix_ms(*u.at)) / 1000;
+      s.end = s.start + std::max(0.0, u.end - u.start);
+    }
     if (std::any_of(t.segments.begin(), t.segments.end(),
                     [&](const Segment& have) { return have.key == s.key; }))
       continue;  // a redelivery, or the same utterance again
@@ -101,13 +107,25 @@ TranscriptDecision decide_transcript(const std::optional<Transcript>& previous,
   return d;
 }
 
-nlohmann::ordered_json transcript_fields(const Transcript& t) {
+nlohmann::ordered_json transcript_fields(const Transcript& t, std::optional<TimePoint> call_start) {
+  // Clock times become offsets from the call's start, or from the first segment when the call's
+  // start is not known (or is later: offsets are never negative).
+  double origin = 0;
+  if (!t.segments.empty() && t.segments.front().timed) {
+    origin = t.segments.front().start;
+    if (call_start) origin = std::min(origin, static_cast<double>(to_unix_ms(*call_start)) / 1000);
+  }
+  auto offset = [&](const Segment& s, double v) {
+    return s.timed ? std::round((v - origin) * 1000) / 1000 : v;
+  };
   double covered = 0;
   auto segments = nlohmann::ordered_json::array();
   for (const auto& s : t.segments) {
-    covered = std::max(covered, s.end);
-    segments.push_back(
-        {{"start", s.start}, {"end", s.end}, {"text", s.text}, {"speakerId", s.speaker_id}});
+    covered = std::max(covered, offset(s, s.end));
+    segments.push_back({{"start", offset(s, s.start)},
+                        {"end", offset(s, s.end)},
+                        {"text", s.text},
+                        {"speakerId", s.speaker_id}});
   }
   auto speakers = nlohmann::ordered_json::array();
   for (const auto& s : t.speakers) {
@@ -115,19 +133,20 @@ nlohmann::ordered_json transcript_fields(const Transcript& t) {
     if (!s.name.empty()) one["name"] = s.name;
     speakers.push_back(std::move(one));
   }
-  return {{"call", {{"model", "telephonyCall"}, {"id", t.call_id}}},
+  return {{"call", {{"object", "resourceRef"}, {"model", "telephonyCall"}, {"id", t.call_id}}},
           {"duration", static_cast<std::int64_t>(std::floor(covered))},
           {"segments", std::move(segments)},
           {"speakers", std::move(speakers)}};
 }
 
-nlohmann::ordered_json transcript_event(TranscriptEvent e, const Transcript& t) {
+nlohmann::ordered_json transcript_event(TranscriptEvent e, const Transcript& t,
+                                        std::optional<TimePoint> call_start) {
   return {{"event", to_string(e)},
           {"data",
            {{"object", "resource"},
             {"model", "telephonyCallTranscript"},
             {"id", t.id},
-            {"fields", transcript_fields(t)},
+            {"fields", transcript_fields(t, call_start)},
             {"createdAt", format_iso8601(t.created_at)},
             {"updatedAt", format_iso8601(t.updated_at)},
             {"rawResource", nullptr},
@@ -138,7 +157,7 @@ nlohmann::ordered_json transcript_event(TranscriptEvent e, const Transcript& t) 
 nlohmann::json to_json(const Transcript& t) {
   auto segments = nlohmann::json::array();
   for (const auto& s : t.segments)
-    segments.push_back({s.start, s.end, s.text, s.speaker_id, s.sequence, s.key});
+    segments.push_back({s.start, s.end, s.text, s.speaker_id, s.sequence, s.key, s.timed});
   auto speakers = nlohmann::json::array();
   for (const auto& s : t.speakers) speakers.push_back({s.id, static_cast<int>(s.origin), s.name});
   return {{"id", t.id},
@@ -160,7 +179,7 @@ std::optional<Transcript> transcript_from_json(const nlohmann::json& j) {
     t.id = j.at("id").get<std::string>();
     t.call_id = j.at("call").get<std::string>();
     for (const auto& s : j.at("segments"))
-      t.segments.push_back({s.at(0).get<double>(), s.at(1).get<double>(),
+      t.segments.push_back({s.at(0).get<double>(), s.at(1).get<double>(), s.at(6).get<bool>(),
                             s.at(2).get<std::string>(), s.at(3).get<std::string>(),
                             s.at(4).get<std::int64_t>(), s.at(5).get<std::string>()});
     for (const auto& s : j.at("speakers")) {

@@ -15,7 +15,7 @@ Committer::Committer(std::unique_ptr<store::Writer> writer, metrics::Metrics& me
       clock_(std::move(clock)),
       cache_(options_.state_cache),
       caching_(!writer_->shared() && options_.state_cache > 0) {
-  for (auto type : {core::EventType::created, core::EventType::updated, core::EventType::deleted})
+  for (auto type : core::kEventTypes)
     emitted_by_type_[static_cast<std::size_t>(type)] =
         &metrics_.counter("callgate_events_emitted_total", {{"type", core::to_string(type)}});
   commits_ = &metrics_.counter("callgate_commits_total");
@@ -286,7 +286,7 @@ result<Committer::Applied> Committer::apply(const core::Observation& obs, TimePo
     return previous.error();
   }
 
-  auto decision = core::decide(*previous, obs, *id, now);
+  auto decision = core::decide(*previous, obs, *id, now, options_.max_transcript_bytes);
   counts_.push_back(per_source(observations_by_source_, "callgate_observations_total", obs.source));
   const bool is_live = !decision.state.ended();
   const auto expires = is_live ? now + r.stale_calls : now + r.ended_calls;

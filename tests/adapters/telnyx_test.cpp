@@ -92,5 +92,43 @@ TEST(TelnyxAdapter, RefusesWhatIsNotATelnyxEvent) {
   EXPECT_EQ(code(parse(R"({"x":1})")), errc::not_an_event);
 }
 
+TEST(TelnyxAdapter, ALiveTranscriptionIsOneUtteranceOfItsCallTimedByTheClock) {
+  auto r = parse(fixture("call_transcription.json"));  // the documented payload
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->observations.size(), 1u);
+  const auto& o = r->observations[0];
+  EXPECT_EQ(o.call_key, "5ca81340-5beb-11eb-ae45-02420a0f8b69");
+  EXPECT_EQ(o.phase, Phase::other) << "it says nothing else about the call";
+  ASSERT_TRUE(o.transcript);
+  ASSERT_EQ(o.transcript->utterances.size(), 1u);
+  const auto& u = o.transcript->utterances[0];
+  EXPECT_EQ(u.text, "hello this is a test speech");
+  EXPECT_TRUE(u.final);
+  EXPECT_EQ(u.id, "0ccc7b54-4df3-4bca-a65a-3da1ecc777f0") << "the event id dedupes it";
+  EXPECT_EQ(format_iso8601(*u.at), "2018-02-02T22:25:27.521Z");
+  EXPECT_FALSE(o.transcript->complete);
+
+  auto j = nlohmann::json::parse(fixture("call_transcription.json"));
+  j["data"]["payload"]["transcription_data"]["is_final"] = false;
+  j["data"]["payload"]["transcription_data"]["transcription_track"] = "outbound";
+  auto interim = parse(j.dump());
+  ASSERT_TRUE(interim);
+  EXPECT_FALSE(interim->observations[0].transcript->utterances[0].final);
+  EXPECT_EQ(interim->observations[0].transcript->utterances[0].origin,
+            core::SpeakerOrigin::internal);
+}
+
+TEST(TelnyxAdapter, ARecordingsTranscriptionIsItsWholeTextAndComplete) {
+  auto r = parse(fixture("call_recording_transcription_saved.json"));
+  ASSERT_TRUE(r);
+  const auto& o = r->observations.at(0);
+  EXPECT_EQ(o.call_key, "428c31b6-7af4-4bcb-b7f5-5013ef9657c1");
+  ASSERT_TRUE(o.transcript);
+  EXPECT_TRUE(o.transcript->complete);
+  EXPECT_EQ(o.transcript->utterances.at(0).text, "Hi! This is a voicemail about my order.");
+  EXPECT_EQ(o.transcript->utterances.at(0).track, "recording");
+  EXPECT_FALSE(o.transcript->utterances.at(0).at) << "from the recording's start: offset 0";
+}
+
 }  // namespace
 }  // namespace callgate

@@ -109,9 +109,10 @@ TEST(Correlate, EventBodyHasTheSeedShapeAndKeyOrder) {
   EXPECT_EQ(top, (std::vector<std::string>{"event", "data"}));
   EXPECT_EQ(data, (std::vector<std::string>{"object", "model", "id", "fields", "createdAt",
                                             "updatedAt", "rawResource", "warnings"}));
-  EXPECT_EQ(flds, (std::vector<std::string>{"direction", "status", "startedAt", "endedAt",
-                                            "answeredAt", "duration", "recordingUrl", "users",
-                                            "contacts", "externalNumber", "internalNumber"}));
+  EXPECT_EQ(flds,
+            (std::vector<std::string>{"direction", "status", "startedAt", "endedAt", "answeredAt",
+                                      "duration", "recordingUrl", "transcript", "users", "contacts",
+                                      "externalNumber", "internalNumber"}));
   EXPECT_EQ(body["data"]["object"], "resource");
   EXPECT_EQ(body["data"]["model"], "telephonyCall");
   EXPECT_EQ(body["data"]["id"], "call_x");

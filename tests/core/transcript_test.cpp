@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <callgate/core/call_state.hpp>
+#include <callgate/core/correlate.hpp>
 #include <callgate/core/transcript.hpp>
 #include <random>
 
@@ -142,6 +144,96 @@ TEST(Transcript, TextPastItsBoundIsDroppedWithAWarningNotRefused) {
   EXPECT_EQ(t->segments.size(), 3u);
   ASSERT_EQ(t->warnings.size(), 1u);
   EXPECT_NE(t->warnings[0].find("max_transcript_bytes"), std::string::npos);
+}
+
+// With its call (decide): the transcript is kept in the call's state and has events of its own.
+
+Observation call_event(Phase phase, TimePoint at) {
+  Observation o;
+  o.source = "twilio";
+  o.call_key = "CA1";
+  o.event_time = at;
+  o.phase = phase;
+  if (phase == Phase::ringing) o.started_at = at;
+  if (phase == Phase::ended) o.ended_at = at;
+  return o;
+}
+
+Observation said(const std::string& text, TimePoint at, std::int64_t seq) {
+  Observation o;
+  o.source = "twilio";
+  o.call_key = "CA1";
+  o.event_time = at;
+  Utterance u;
+  u.track = "inbound_track";
+  u.origin = SpeakerOrigin::external;
+  u.sequence = seq;
+  u.id = std::to_string(seq);
+  u.at = at;
+  u.text = text;
+  o.transcript = TranscriptObservation{{u}, false};
+  return o;
+}
+
+std::vector<std::string> types(const Decision& d) {
+  std::vector<std::string> out;
+  for (const auto& e : d.events) out.emplace_back(to_string(e.type));
+  return out;
+}
+
+TEST(CallTranscript, TextBeforeTheCallKeepsItUnannouncedAndItsCreatedCarriesTheTranscript) {
+  const auto start = kNow;
+  auto first = decide(std::nullopt, said("hello", start + std::chrono::seconds(3), 1), kCall, kNow);
+  EXPECT_EQ(types(first), std::vector<std::string>{"telephonyCallTranscript::created"});
+  EXPECT_EQ(first.state.events_emitted, 0) << "no call event yet";
+  ASSERT_TRUE(first.state_changed);
+  EXPECT_EQ(first.events[0].call_id, kCall);
+  EXPECT_EQ(first.events[0].idempotency_key, "transcript_0123456789abcdef0123456789abcdef:1");
+
+  auto ringing = decide(first.state, call_event(Phase::ringing, start), kCall, kNow);
+  ASSERT_EQ(types(ringing), std::vector<std::string>{"telephonyCall::created"});
+  const auto body = nlohmann::json::parse(ringing.events[0].body);
+  EXPECT_EQ(body["data"]["fields"]["transcript"]["model"], "telephonyCallTranscript");
+  EXPECT_EQ(body["data"]["fields"]["transcript"]["id"], first.state.transcript->id);
+  EXPECT_EQ(ringing.events[0].body, unified_event(EventType::created, ringing.state).dump());
+}
+
+TEST(CallTranscript, TextAfterTheEndUpdatesTheCallOnceAndTheTranscriptEachTime) {
+  auto ringing = decide(std::nullopt, call_event(Phase::ringing, kNow), kCall, kNow);
+  auto ended =
+      decide(ringing.state, call_event(Phase::ended, kNow + std::chrono::seconds(60)), kCall, kNow);
+  ASSERT_EQ(types(ended), std::vector<std::string>{"telephonyCall::deleted"});
+  EXPECT_TRUE(
+      nlohmann::json::parse(ended.events[0].body)["data"]["fields"]["transcript"].is_null());
+
+  auto one = decide(ended.state, said("thanks for calling", kNow + std::chrono::seconds(5), 1),
+                    kCall, kNow);
+  EXPECT_EQ(types(one), (std::vector<std::string>{"telephonyCallTranscript::created",
+                                                  "telephonyCall::updated"}));
+  const auto call = nlohmann::json::parse(one.events[1].body);
+  EXPECT_EQ(call["data"]["fields"]["transcript"]["id"], one.state.transcript->id);
+  EXPECT_EQ(call["data"]["fields"]["status"], "missed") << "the rest of the call as it was";
+  // Clock-timed text is placed from the call's start.
+  const auto text = nlohmann::json::parse(one.events[0].body);
+  EXPECT_EQ(text["data"]["fields"]["segments"][0]["start"], 5.0);
+  EXPECT_EQ(text["data"]["fields"]["call"]["id"], kCall);
+
+  auto two = decide(one.state, said("bye", kNow + std::chrono::seconds(9), 2), kCall, kNow);
+  EXPECT_EQ(types(two), std::vector<std::string>{"telephonyCallTranscript::updated"});
+  EXPECT_EQ(two.events[0].idempotency_key, one.state.transcript->id + ":2");
+  auto again = decide(two.state, said("bye", kNow + std::chrono::seconds(9), 2), kCall, kNow);
+  EXPECT_TRUE(again.events.empty()) << "the same utterance again";
+  EXPECT_FALSE(again.state_changed);
+}
+
+TEST(CallTranscript, TheStoredCallKeepsItsTranscriptAndAnUnreadableOneIsCorrupt) {
+  auto d = decide(std::nullopt, said("hello", kNow, 1), kCall, kNow);
+  auto stored = to_json(d.state);
+  auto back = call_state_from_json(nlohmann::json::parse(stored.dump()));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, d.state);
+  stored["transcript"]["segments"] = 3;
+  EXPECT_FALSE(call_state_from_json(stored));
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 
 namespace callgate::testing {
 
-/** A loopback TCP port nothing listens on right now (in 33000–60000, away from ephemeral). */
+/** A loopback TCP port nothing listens on right now, outside the kernel's ephemeral range. */
 std::uint16_t free_port();
 /** Whether something accepts connections on 127.0.0.1:port. */
 bool listening(std::uint16_t port);

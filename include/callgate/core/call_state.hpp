@@ -46,6 +46,9 @@ struct CallState {
   Timed<std::vector<ResourceRef>> contacts;
   Timed<nlohmann::json> raw;
   std::vector<std::string> warnings;  ///< sorted, unique
+  /** Its transcript, kept and purged with it. A call known only by its transcript (text came
+   * first) has events_emitted == 0: its first call event is still `created`. */
+  std::optional<Transcript> transcript;
 
   bool ended() const { return phase == Phase::ended; }
   friend bool operator==(const CallState&, const CallState&) = default;

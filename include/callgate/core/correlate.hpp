@@ -8,15 +8,23 @@
 
 namespace callgate::core {
 
-/** The three unified event types. */
-enum class EventType { created, updated, deleted };
-std::string_view to_string(EventType t);  ///< "telephonyCall::created" etc.
+/** The unified event types: the call's three and its transcript's two. */
+enum class EventType { created, updated, deleted, transcript_created, transcript_updated };
+inline constexpr EventType kEventTypes[] = {EventType::created, EventType::updated,
+                                            EventType::deleted, EventType::transcript_created,
+                                            EventType::transcript_updated};
+std::string_view to_string(EventType t);  ///< "telephonyCall::created", ...
+/** Whether it is one of the transcript's events (whose body is telephonyCallTranscript). */
+inline bool is_transcript(EventType t) {
+  return t == EventType::transcript_created || t == EventType::transcript_updated;
+}
 
 /** One event to emit downstream; body is exactly what a sink delivers. */
 struct Emission {
   EventType type;
-  std::string call_id;
-  std::string idempotency_key;  ///< "<call id>:<n>", the same on every retry of this event
+  std::string call_id;  ///< the call's id, for a transcript's events too (they follow the call)
+  /** "<call id>:<n>" ("<transcript id>:<n>" for a transcript's), the same on every retry */
+  std::string idempotency_key;
   std::string body;    ///< the event's JSON, keys in the documented order: unified_event(), dumped
   std::string source;  ///< the source whose observation caused it
   Identity identity;   ///< that source's connector and owner ids
@@ -36,11 +44,16 @@ struct Decision {
  * - at most one deleted, when the call has ended, carrying the final state; afterwards only
  *   updated for post-call enrichment;
  * - state never regresses (phases only advance, older events only fill gaps);
- * - an observation that changes no field emits nothing.
+ * - an observation that changes no field emits nothing;
+ * - one carrying transcript text goes to decide_transcript (its text bounded by
+ *   max_transcript_bytes) and emits the transcript's event; the call's `transcript` field is set
+ *   with it, and a call already announced gets an updated then. Text may come before the call's
+ *   first event (the call is kept, unannounced) or after its end.
  * Redelivery (the same dedup key twice) is caught before this by the store.
  */
 Decision decide(const std::optional<CallState>& previous, const Observation& obs,
-                const std::string& call_id, TimePoint now);
+                const std::string& call_id, TimePoint now,
+                std::size_t max_transcript_bytes = kDefaultMaxTranscriptBytes);
 
 /** The "fields" object of the unified model for a state (status and duration are derived). */
 nlohmann::ordered_json unified_fields(const CallState& s);

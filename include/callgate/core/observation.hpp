@@ -1,5 +1,6 @@
 #pragma once
 
+#include <callgate/core/transcript.hpp>
 #include <callgate/time.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -62,6 +63,9 @@ struct Observation {
   std::vector<ResourceRef> contacts;  ///< external participants
   std::vector<std::string> warnings;  ///< what was missing or odd in the payload
   nlohmann::json raw;                 ///< the provider payload when the source sets include_raw
+  /** Transcript text this event carries (a transcription callback). When set, the observation
+   * says nothing else about the call: only its key and source are read. */
+  std::optional<TranscriptObservation> transcript;
 };
 
 }  // namespace callgate::core

@@ -29,6 +29,9 @@ struct Utterance {
   bool final = true;         ///< a non-final (interim) utterance never becomes a segment
   double start = 0;          ///< seconds from the start of the call (or of the recording)
   double end = 0;
+  /** When the provider times an utterance by the clock (Twilio's Timestamp) rather than by offset:
+   * start and end are then taken from the call's start (see transcript_fields). */
+  std::optional<TimePoint> at;
   std::string text;
 };
 
@@ -40,7 +43,8 @@ struct TranscriptObservation {
 
 /** A segment of the transcript, as Morph's model has it, plus what orders and dedupes it. */
 struct Segment {
-  double start = 0, end = 0;
+  double start = 0, end = 0;  ///< seconds: from the call's start, or Unix time when `timed`
+  bool timed = false;         ///< start and end are clock times, made offsets when rendered
   std::string text;
   std::string speaker_id;  ///< the track's speaker
   std::int64_t sequence = 0;
@@ -97,13 +101,24 @@ TranscriptDecision decide_transcript(const std::optional<Transcript>& previous,
 /** "transcript_" + the call id's 32 hex digits. */
 std::string transcript_id(std::string_view call_id);
 
-/** Morph's fields: call (a resourceRef), duration (whole seconds covered), segments, speakers. */
-nlohmann::ordered_json transcript_fields(const Transcript& t);
+/** Morph's fields: call (a resourceRef), duration (whole seconds covered), segments, speakers.
+ * Clock-timed segments are given as seconds from call_start (the call's start as known), or from
+ * the earliest segment when that is unknown or later. */
+nlohmann::ordered_json transcript_fields(const Transcript& t,
+                                         std::optional<TimePoint> call_start = std::nullopt);
 
 /** The event body, in the call event's envelope ({"event":..,"data":{object, model, id, fields,
  * createdAt, updatedAt, rawResource, warnings}}), plus data.complete: callgate's own, outside
  * Morph's fields, true once the provider's end marker came. */
-nlohmann::ordered_json transcript_event(TranscriptEvent e, const Transcript& t);
+nlohmann::ordered_json transcript_event(TranscriptEvent e, const Transcript& t,
+                                        std::optional<TimePoint> call_start = std::nullopt);
+
+/** Whether the call shows its transcript yet (Morph's `transcript` ref): once it has had an event.
+ */
+inline bool announced(const std::optional<Transcript>& t) { return t && t->events_emitted > 0; }
+
+/** max_transcript_bytes by default: 1 MiB of text a call. */
+inline constexpr std::size_t kDefaultMaxTranscriptBytes = std::size_t{1} << 20;
 
 /** The stored form, and its inverse (nullopt for a document that is not a transcript). */
 nlohmann::json to_json(const Transcript& t);

@@ -39,6 +39,9 @@ class Committer final : public Submitter {
     std::chrono::seconds purge_every{60};
     /** Readiness is the outcome of the last commit or probe; older than this, probe again. */
     std::chrono::milliseconds probe_every{1000};
+    /** A call's transcript text at most (store.max_transcript_bytes); beyond, dropped with a
+     * warning. */
+    std::size_t max_transcript_bytes = core::kDefaultMaxTranscriptBytes;
   };
 
   /** Takes the store's one writer: from here on only this committer's thread calls it. */
@@ -116,7 +119,7 @@ class Committer final : public Submitter {
   TimePoint last_purge_{};
   /** Counters to increment once the attempt that found them commits, resolved once each. */
   std::vector<Counter*> counts_;
-  std::array<Counter*, 3> emitted_by_type_{};
+  std::array<Counter*, std::size(core::kEventTypes)> emitted_by_type_{};
   Counter* commits_ = nullptr;
   std::unordered_map<std::string, Counter*> redeliveries_by_source_, observations_by_source_;
   StateCache cache_;

@@ -69,6 +69,8 @@ struct StoreConfig {
   Retention retention;
   /** Keep each call's log of provider and unified events (the console's timeline). */
   bool call_log = true;
+  /** A call's transcript text at most; beyond it text is dropped with a warning in the event. */
+  std::size_t max_transcript_bytes = core::kDefaultMaxTranscriptBytes;
 };
 
 /** Reads of committed state. Any thread may call them: every store serves them on connections

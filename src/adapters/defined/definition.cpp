@@ -67,6 +67,10 @@ void read_field_settings(const Node& n, Field& f) {
                                  {"iso8601", DurationUnit::iso8601}});
   if (auto when = n.value("when"))
     f.when = std::make_shared<const Condition>(read_condition(*when));
+  if (auto json = n.value("json")) {
+    if (!json->is_scalar()) json->fail("expected a field path within the JSON text");
+    f.json = parse_path(json->text, *json);
+  }
 }
 
 }  // namespace
@@ -161,7 +165,40 @@ Meaning meaning(const Value& v) {
                              {"missed", Meaning::missed},
                              {"voicemail", Meaning::voicemail},
                              {"update", Meaning::update},
+                             {"transcript", Meaning::transcript},
                              {"ignored", Meaning::ignored}});
+}
+
+/** transcript: {text, id, sequence, track, speaker, origin, start, end, at, final_if, ...}. */
+TranscriptFields read_transcript(const Value& v) {
+  if (!v.is_map()) v.fail("expected {text: .., track: .., ...}");
+  const Node& n = v.node();
+  TranscriptFields t;
+  const std::pair<std::string_view, Field TranscriptFields::*> fields[] = {
+      {"text", &TranscriptFields::text},
+      {"id", &TranscriptFields::id},
+      {"sequence", &TranscriptFields::sequence},
+      {"track", &TranscriptFields::track},
+      {"speaker", &TranscriptFields::speaker},
+      {"origin", &TranscriptFields::origin},
+      {"start", &TranscriptFields::start},
+      {"end", &TranscriptFields::end},
+      {"at", &TranscriptFields::at},
+  };
+  for (const auto& [key, member] : fields)
+    if (auto f = n.value(key)) t.*member = read_field(*f);
+  t.offsets = one_of<DurationUnit>(
+      n, "offsets", DurationUnit::seconds,
+      {{"seconds", DurationUnit::seconds}, {"milliseconds", DurationUnit::milliseconds}});
+  if (auto c = n.value("final_if")) t.final_if = read_condition(*c);
+  if (auto c = n.value("complete_if")) t.complete_if = read_condition(*c);
+  t.complete = n.boolean("complete", false);
+  for (const auto& [from, to] : t.origin.values)
+    if (to != "internal" && to != "external" && to != "unknown")
+      n.fail("origin", "maps '" + from + "' to '" + to + "'; use internal, external or unknown");
+  if (t.text.empty() && !t.complete) n.fail("text", "is required (or complete: true)");
+  n.finish();
+  return t;
 }
 
 /** items: a path, or {path, as, where}. */
@@ -208,11 +245,18 @@ void read_event(const std::string& name, const Value& v, const Fields& defaults,
       if (d.items) n.fail("items", "is already set for every event, under mapping");
       rule.items = read_items(*items);
     }
+    if (auto t = n.value("transcript")) rule.transcript = read_transcript(*t);
+    if (rule.meaning == Meaning::transcript && !rule.transcript)
+      n.fail("transcript", "is required by means: transcript (where its text is)");
+    if (rule.meaning != Meaning::transcript && rule.transcript)
+      n.fail("transcript", "is read only by means: transcript");
     read_fields(n, rule.fields);
     n.finish();
   } else {
     v.fail("expected a meaning (ringing, answered, ...) or a mapping");
   }
+  if (rule.meaning == Meaning::transcript && !rule.transcript)
+    v.fail("means transcript, and needs {means: transcript, transcript: {text: ..}}");
   if (rule.meaning != Meaning::ignored && rule.fields.call_key.empty())
     v.fail("has no call_key (set one in mapping or in this event)");
   d.events[name] = std::move(rule);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/url/parse_query.hpp>
 #include <callgate/adapters/defined/fields.hpp>
+#include <callgate/adapters/json_fields.hpp>
 #include <cctype>
 #include <charconv>
 #include <ctime>
@@ -287,6 +288,12 @@ std::optional<Read> read_with(const Field& f, const Input& in) {
     auto v = render(a.text, in);
     if (!v) continue;
     std::string value = a.prefix + *v;
+    if (f.json) {  // JSON text inside a field: the value is what the path finds in it
+      const auto inner = parse_json(value);  // with the body's nesting limit
+      auto found = inner ? lookup(*inner, *f.json) : std::nullopt;
+      if (!found) continue;
+      value = std::move(*found);
+    }
     if (!f.values.empty())
       if (auto it = f.values.find(value); it != f.values.end()) value = it->second;
     return Read{std::move(value), &a};  // unmapped values are returned as read: the caller says

@@ -4,6 +4,7 @@
 #include <callgate/adapters/json_fields.hpp>
 #include <callgate/verify/jwt.hpp>
 #include <cctype>
+#include <charconv>
 
 namespace callgate::adapters::defined {
 namespace {
@@ -88,6 +89,7 @@ void apply_meaning(core::Observation& o, Meaning m, const Fields& f, const Input
       o.voicemail = m == Meaning::voicemail;
       break;
     case Meaning::update:
+    case Meaning::transcript:
     case Meaning::ignored:
       break;
   }
@@ -110,6 +112,42 @@ void apply_meaning(core::Observation& o, Meaning m, const Fields& f, const Input
   }
   if (f.answered_if && holds(*f.answered_if, in)) o.answered = true;
   if (f.voicemail_if && holds(*f.voicemail_if, in)) o.voicemail = true;
+}
+
+std::optional<double> offset_of(const Field& f, const Input& in, DurationUnit unit) {
+  auto text = read(f, in);
+  if (!text) return std::nullopt;
+  double v = 0;
+  const auto* end = text->data() + text->size();
+  if (std::from_chars(text->data(), end, v).ptr != end || !(v >= 0) || v > 1e9) return std::nullopt;
+  return unit == DurationUnit::milliseconds ? v / 1000 : v;
+}
+
+/** One utterance of a `means: transcript` event. */
+core::TranscriptObservation transcript_of(const TranscriptFields& t, const Input& in,
+                                          core::Observation& o, std::string_view name) {
+  core::TranscriptObservation out;
+  out.complete = t.complete || (t.complete_if && holds(*t.complete_if, in));
+  core::Utterance u;
+  u.text = read(t.text, in).value_or("");
+  u.final = !t.final_if || holds(*t.final_if, in);
+  u.id = read(t.id, in).value_or("");
+  if (auto seq = read(t.sequence, in)) {
+    std::int64_t n = 0;
+    if (std::from_chars(seq->data(), seq->data() + seq->size(), n).ec == std::errc{})
+      u.sequence = n;
+  }
+  u.speaker_name = read(t.speaker, in).value_or("");
+  u.track = read(t.track, in).value_or(u.speaker_name.empty() ? "speaker" : u.speaker_name);
+  const auto origin = read(t.origin, in).value_or("unknown");
+  u.origin = origin == "internal"   ? core::SpeakerOrigin::internal
+             : origin == "external" ? core::SpeakerOrigin::external
+                                    : core::SpeakerOrigin::unknown;
+  u.start = offset_of(t.start, in, t.offsets).value_or(0);
+  u.end = offset_of(t.end, in, t.offsets).value_or(u.start);
+  u.at = time_of(t.at, in, o, "utterance time", name);
+  if (!u.text.empty()) out.utterances.push_back(std::move(u));
+  return out;
 }
 
 /** What one event (a body, or one element of its items) says of its call; nullopt when its type
@@ -136,6 +174,10 @@ result<std::optional<core::Observation>> observe(const Definition& d, const Inpu
     o.event_time = r.received_at;
     if (!f.event_time.empty())
       o.warnings.push_back(d.name + ": no event time; used the time callgate received it");
+  }
+  if (rule->second.meaning == Meaning::transcript) {  // text, and nothing else about the call
+    o.transcript = transcript_of(*rule->second.transcript, in, o, d.name);
+    return o;
   }
   if (auto dir = read(f.direction, in)) {
     if (*dir == "inbound")
@@ -174,6 +216,24 @@ result<const json*> document(const Definition& d, const Request& r) {
 bool kept(const Items& items, const Input& in) {
   return std::all_of(items.where.begin(), items.where.end(),
                      [&](const Condition& c) { return holds(c, in); });
+}
+
+/** A body's utterances of one call are one observation: the transcript moves once for them. */
+void join_transcripts(std::vector<core::Observation>& observations) {
+  std::vector<core::Observation> joined;
+  for (auto& o : observations) {
+    auto same = std::find_if(joined.begin(), joined.end(), [&](const core::Observation& j) {
+      return o.transcript && j.transcript && j.call_key == o.call_key;
+    });
+    if (same == joined.end()) {
+      joined.push_back(std::move(o));
+      continue;
+    }
+    auto& into = *same->transcript;
+    for (auto& u : o.transcript->utterances) into.utterances.push_back(std::move(u));
+    into.complete = into.complete || o.transcript->complete;
+  }
+  observations = std::move(joined);
 }
 
 }  // namespace
@@ -235,6 +295,7 @@ result<Parsed> map_request(const Definition& d, const Configured& c, const Reque
     if (!o) return o.error();
     if (*o) out.observations.push_back(std::move(**o));
   }
+  join_transcripts(out.observations);
   if (d.items && !out.observations.empty())
     out.event_type = d.name + "." + out.observations.front().event_type;
   return out;

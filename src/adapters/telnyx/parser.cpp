@@ -37,6 +37,34 @@ void set_numbers(core::Observation& o, const json& p) {
   }
 }
 
+// Live transcription (one utterance an event, timed by occurred_at) and a recording's text.
+// The track is the leg's: inbound is what the far party says, outbound what the call's own side
+// (the application, an agent) says.
+core::TranscriptObservation transcript(const std::string& type, const json& event, const json& p,
+                                       TimePoint at) {
+  core::TranscriptObservation t;
+  core::Utterance u;
+  u.id = str(event, "id");
+  if (type == "call.transcription") {
+    const json& data = object(p, "transcription_data");
+    u.text = str(data, "transcript");
+    u.final = !data.contains("is_final") || data.value("is_final", false) == true;
+    const auto track = str(data, "transcription_track");
+    u.track = track.empty() ? "call" : track;
+    u.origin = track == "inbound"    ? core::SpeakerOrigin::external
+               : track == "outbound" ? core::SpeakerOrigin::internal
+                                     : core::SpeakerOrigin::unknown;
+    u.at = at;
+  } else {  // call.recording.transcription.saved: the whole recording, one speaker unknown
+    u.text = str(p, "transcription_text");
+    u.track = "recording";
+    if (auto id = str(p, "recording_transcription_id"); !id.empty()) u.id = id;
+    t.complete = true;
+  }
+  t.utterances.push_back(std::move(u));
+  return t;
+}
+
 }  // namespace
 
 result<Parsed> parse(const Request& r, const SourceSettings& settings) {
@@ -57,7 +85,8 @@ result<Parsed> parse(const Request& r, const SourceSettings& settings) {
     phase = Phase::answered;
   else if (type == "call.hangup")
     phase = Phase::ended;
-  else if (type == "call.recording.saved")
+  else if (type == "call.recording.saved" || type == "call.transcription" ||
+           type == "call.recording.transcription.saved")
     phase = Phase::other;
   else
     return out;  // machine detection, DTMF, speak, playback, gather...: no change to the call
@@ -75,6 +104,11 @@ result<Parsed> parse(const Request& r, const SourceSettings& settings) {
   } else {
     o.event_time = r.received_at;
     o.warnings.push_back("telnyx: occurred_at missing; used the time callgate received it");
+  }
+  if (type == "call.transcription" || type == "call.recording.transcription.saved") {
+    o.transcript = transcript(type, event, p, o.event_time);
+    out.observations.push_back(std::move(o));
+    return out;
   }
   o.phase = phase;
   set_numbers(o, p);

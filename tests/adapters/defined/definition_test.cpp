@@ -63,7 +63,7 @@ TEST(DefinitionLoader, NamesFileLineAndKeyOfEveryMistake) {
             "keys");
   EXPECT_EQ(error_of(with("{start: ringing}", "{start: sleeping}")),
             "acme.yaml:7: key 'mapping.events.start': must be one of ringing, answered, ended, "
-            "missed, voicemail, update, ignored");
+            "missed, voicemail, update, transcript, ignored");
   EXPECT_EQ(error_of(with("call_key: call.id", "call_key: call..id")),
             "acme.yaml:6: key 'mapping.call_key': empty name in field path 'call..id'");
   EXPECT_EQ(error_of(with("call_key: call.id", "call_key: \"{call.id\"")),

@@ -63,6 +63,8 @@ struct Field {
   std::map<std::string, std::string> values;  ///< value map applied after reading (if not empty)
   DurationUnit unit = DurationUnit::seconds;  ///< for a duration
   std::shared_ptr<const Condition> when;      ///< read only when this holds
+  /** `json:`: the value read is JSON text (Twilio's TranscriptionData); this path is read in it. */
+  std::optional<Path> json;
   bool empty() const { return alternatives.empty(); }
 };
 
@@ -93,12 +95,26 @@ struct Fields {
   std::optional<Condition> answered_if, voicemail_if;
 };
 
+/** `means: transcript`: where an event's text and what places it are. One event is one
+ * utterance; with `items:`, each element is one, and a body's utterances of one call go
+ * together. */
+struct TranscriptFields {
+  Field text, id, sequence, track, speaker, origin;  ///< origin maps to internal|external|unknown
+  Field start, end;  ///< offsets from the call's (or recording's) start, in `offsets` units
+  Field at;          ///< or a clock time for the utterance
+  DurationUnit offsets = DurationUnit::seconds;
+  std::optional<Condition> final_if;     ///< an interim utterance fails it; absent: all are final
+  std::optional<Condition> complete_if;  ///< the provider's end marker, when it holds
+  bool complete = false;                 ///< `complete: true`: every such event is the end
+};
+
 /** What an event type means for its call. */
-enum class Meaning { ringing, answered, ended, missed, voicemail, update, ignored };
+enum class Meaning { ringing, answered, ended, missed, voicemail, update, transcript, ignored };
 
 struct EventRule {
   Meaning meaning = Meaning::ignored;
   Fields fields;
+  std::optional<TranscriptFields> transcript;  ///< for means: transcript
   /** This event's body lists several calls: each kept element is one observation of this type. */
   std::optional<Items> items;
 };
