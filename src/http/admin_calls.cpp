@@ -41,6 +41,20 @@ json call_json(const core::CallState& c) {
           {"fields", json::parse(core::unified_fields(c).dump())}};
 }
 
+/** The call's transcript as its latest event carried it (Morph's fields, id, complete), or null
+ * while it has no text. */
+json transcript_json(const core::CallState& c) {
+  if (!core::announced(c.transcript)) return nullptr;
+  const auto& t = *c.transcript;
+  auto body = core::transcript_event(core::TranscriptEvent::updated, t,
+                                     c.started_at ? c.started_at : c.first_event_at);
+  return {{"id", t.id},
+          {"complete", t.complete},
+          {"updatedAt", format_iso8601(t.updated_at)},
+          {"warnings", t.warnings},
+          {"fields", std::move(body["data"]["fields"])}};
+}
+
 std::string_view kind_name(store::CallLogEntry::Kind k) {
   switch (k) {
     case store::CallLogEntry::Kind::received:
@@ -169,10 +183,11 @@ Response AdminRouter::timeline(const Query& q, unsigned v) {
   }
   json entries = json::array();
   for (const auto& e : *log) entries.push_back(entry_json(e, sinks));
-  return json_response(
-      bhttp::status::ok, v,
-      json{{"call", *state ? call_json(**state) : json(nullptr)}, {"timeline", entries}}.dump(
-          -1, ' ', false, json::error_handler_t::replace));
+  return json_response(bhttp::status::ok, v,
+                       json{{"call", *state ? call_json(**state) : json(nullptr)},
+                            {"transcript", *state ? transcript_json(**state) : json(nullptr)},
+                            {"timeline", entries}}
+                           .dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace callgate::http

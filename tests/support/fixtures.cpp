@@ -70,7 +70,9 @@ TempDir::~TempDir() {
 void record_emitted_events(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& line : lines)
-    if (line.starts_with(R"({"event":"telephonyCall::)")) out.append(line).push_back('\n');
+    if (line.starts_with(R"({"event":"telephonyCall::)") ||
+        line.starts_with(R"({"event":"telephonyCallTranscript::)"))
+      out.append(line).push_back('\n');
   if (out.empty()) return;
   // Tests run in parallel processes: one locked append per batch keeps lines whole.
   const int fd = ::open(CALLGATE_EMITTED_EVENTS_FILE, O_WRONLY | O_CREAT | O_APPEND, 0644);
