@@ -138,6 +138,7 @@ async function renderTimeline() {
     ? `${f.direction || "direction unknown"} · ${f.status} · started ${when(f.startedAt)}` +
       (f.endedAt ? ` · ended ${when(f.endedAt)} · ${f.duration} s` : "")
     : "The call has ended and is no longer kept; its log remains.";
+  renderTranscript(t.transcript);
   const list = $("timeline-list");
   list.replaceChildren();
   for (const e of t.timeline) {
@@ -160,6 +161,23 @@ async function renderTimeline() {
     } else {
       li.appendChild(document.createTextNode(` · from ${e.source}, provider time ${when(e.eventTime)}`));
     }
+    list.appendChild(li);
+  }
+}
+
+/** The call's transcript as its latest event carried it: one line a segment, by its speaker. */
+function renderTranscript(tr) {
+  $("transcript").hidden = !tr;
+  if (!tr) return;
+  $("transcript-state").textContent = tr.complete ? "(complete)" : "(so far)";
+  const origin = new Map(tr.fields.speakers.map((s) => [s.id, s]));
+  const list = $("transcript-list");
+  list.replaceChildren();
+  for (const seg of tr.fields.segments) {
+    const who = origin.get(seg.speakerId) || { origin: "unknown" };
+    const li = el("li", null, who.origin);
+    li.appendChild(el("span", `${seg.start.toFixed(1)} s · ${who.name || seg.speakerId}`, "speaker"));
+    li.appendChild(document.createTextNode(seg.text));
     list.appendChild(li);
   }
 }

@@ -16,7 +16,7 @@ int main(int argc, char** argv) try {
   CLI::App cli{
       "callgate: verifies telephony webhooks (Webex, Telnyx, any PBX, Twilio, Vonage, Zoom Phone, "
       "Aircall, RingCentral, Plivo, Dialpad, Bandwidth, or your own YAML definition: see "
-      "docs/providers.md) and emits unified telephonyCall events"};
+      "docs/providers.md) and emits unified telephonyCall and telephonyCallTranscript events"};
   cli.set_version_flag("--version", std::string("callgate ") + kVersion);
   std::string config_file = "config/callgate.yaml";
   app::RunOptions run;
@@ -42,7 +42,7 @@ int main(int argc, char** argv) try {
   auto* events =
       cli.add_subcommand("events", "Print stored events (the outbox) as JSON lines, newest first");
   store::EventQuery eq;
-  events->add_option("--type", eq.type, "Only this event type (telephonyCall::created, ...)");
+  events->add_option("--type", eq.type, "Only this event type (telephonyCall::created, telephonyCallTranscript::updated, ...)");
   events->add_option("--source", eq.source, "Only events of this source");
   events->add_option("--call", eq.call_id, "Only events of this call id");
   events->add_option("--before", eq.before_seq, "Only events with a smaller seq (the next page)");

@@ -57,7 +57,25 @@ bool has_setting(const std::vector<std::string>& settings, const std::string& ke
   return false;
 }
 
+void print_transcript(const core::Observation& o, std::ostream& out) {
+  const auto& t = *o.transcript;
+  out << "  observation: call " << o.call_key << ", transcript, at "
+      << format_iso8601(o.event_time) << (t.complete ? ", complete" : "") << '\n';
+  for (const auto& u : t.utterances) {
+    out << "    " << u.track << " (" << to_string(u.origin) << (u.final ? "" : ", interim");
+    if (u.at)
+      out << ", at " << format_iso8601(*u.at);
+    else
+      out << ", " << u.start << "-" << u.end << " s";
+    out << "): " << u.text << '\n';
+  }
+}
+
 void print_observation(const core::Observation& o, std::ostream& out) {
+  if (o.transcript) {
+    print_transcript(o, out);
+    return;
+  }
   out << "  observation: call " << o.call_key << ", " << to_string(o.phase) << ", "
       << to_string(o.direction) << ", at " << format_iso8601(o.event_time);
   if (!o.external_number.empty()) out << ", external " << o.external_number;

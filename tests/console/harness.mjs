@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { once } from "node:events";
 import { chromium } from "playwright-core";
+import { createHmac } from "node:crypto";
 import http from "node:http";
 
 export const binary = process.env.CALLGATE_BINARY;
@@ -70,6 +71,18 @@ export async function signIn(page, origin) {
   await page.waitForSelector("#console:not([hidden])");
 }
 
+/** A form posted to callgate's twilio source as Twilio signs it: base64 HMAC-SHA1 of the public
+ * URL and every parameter, sorted by name. Its status, and the signature sent. */
+export async function postSignedTwilio(port, publicUrl, authToken, params) {
+  const signed = publicUrl + Object.keys(params).sort().map((k) => k + params[k]).join("");
+  const signature = createHmac("sha1", authToken).update(signed).digest("base64");
+  const res = await fetch(`http://127.0.0.1:${port}/webhooks/twilio`, {
+    method: "POST",
+    headers: { "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(params).toString(),
+  });
+  return { status: res.status, signature };
+}
 
 /** A receiver that answers `status` (with `body`, if any) until accept() makes it answer 200;
  * `got` holds each request's idempotency key, body and the status it was answered. */

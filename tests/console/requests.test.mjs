@@ -9,7 +9,8 @@ import { createHmac } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { binary, startCallgate, launch, watchedPage, signIn, token } from "./harness.mjs";
+import { binary, startCallgate, launch, watchedPage, signIn, token, postSignedTwilio }
+  from "./harness.mjs";
 
 const publicUrl = "https://gw.example.com/webhooks/twilio";
 
@@ -22,16 +23,8 @@ admin: {listen: 127.0.0.1:0, token: ${token}}
 `;
 }
 
-// Twilio's signature: base64 HMAC-SHA1 of the URL and every parameter, sorted by name.
-async function postTwilio(port, authToken, params) {
-  const signed = publicUrl + Object.keys(params).sort().map((k) => k + params[k]).join("");
-  const signature = createHmac("sha1", authToken).update(signed).digest("base64");
-  const res = await fetch(`http://127.0.0.1:${port}/webhooks/twilio`, {
-    method: "POST",
-    headers: { "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(params).toString(),
-  });
-  return { status: res.status, signature };
+function postTwilio(port, authToken, params) {
+  return postSignedTwilio(port, publicUrl, authToken, params);
 }
 
 test("a refused Twilio request is found, explained and replayed once its token is fixed",

@@ -7,4 +7,4 @@ if [[ ! -d node_modules/playwright-core ]] || [[ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 [[ -x "${CHROMIUM:-/usr/bin/chromium}" ]] || { echo "console test: no chromium (scripts/setup.sh --with-tests installs it)" >&2; exit 1; }
-CALLGATE_BINARY="$1" exec node --test console.test.mjs requests.test.mjs deliveries.test.mjs
+CALLGATE_BINARY="$1" exec node --test console.test.mjs requests.test.mjs deliveries.test.mjs transcript.test.mjs
