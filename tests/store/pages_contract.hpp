@@ -1,13 +1,138 @@
 #pragma once
-// The store contract, continued: the request log, and every list paged by cursor (events newest
-// first, dead letters), and sending one event to one sink again. Included after store_contract.hpp
-// by each binary that runs it.
+// The store contract, continued: what is kept with a call (its log, its transcript), the request
+// log, every list paged by cursor (events newest first, dead letters), and sending one event to
+// one sink again. Included after store_contract.hpp by each binary that runs it.
 #include <set>
 
 #include "store_contract.hpp"
 
 namespace callgate {
 namespace {
+
+TEST_P(StoreContract, KeepsACallsNewestProviderEventsAndPurgesThemWithTheCall) {
+  const auto later = kNow + std::chrono::hours(1);
+  using Kind = store::CallLogEntry::Kind;
+  const auto entry = [](int i) {
+    return store::CallLogEntry{i % 2 == 1 ? Kind::duplicate : Kind::received,
+                               kNow + std::chrono::milliseconds(i),
+                               kNow - std::chrono::seconds(i),
+                               "pbx",
+                               "ev" + std::to_string(i),
+                               "k" + std::to_string(i),
+                               0,
+                               {}};
+  };
+  const int n = static_cast<int>(store::kCallLogSize) + 5;
+  ASSERT_TRUE(writer->begin());
+  for (int i = 0; i < n; ++i) ASSERT_TRUE(writer->append_call_log("c1", entry(i), later));
+  ASSERT_TRUE(writer->append_call_log("c2", entry(0), kNow - std::chrono::seconds(1)));
+  ASSERT_TRUE(writer->commit());
+
+  auto log = *store->call_log("c1");
+  ASSERT_EQ(log.size(), store::kCallLogSize);  // the oldest five were dropped
+  EXPECT_EQ(log.front().event_type, "ev5");
+  EXPECT_EQ(log.back().event_type, "ev" + std::to_string(n - 1));
+  EXPECT_EQ(log.back().source, "pbx");
+  EXPECT_EQ(log.back().at, entry(n - 1).at);
+  EXPECT_EQ(log.back().event_time, entry(n - 1).event_time);
+  EXPECT_EQ(log.back().key, "k" + std::to_string(n - 1));
+  EXPECT_EQ(log.front().kind, Kind::duplicate);
+  EXPECT_EQ(log[1].kind, Kind::received);
+
+  // An emitted entry names the outbox row it belongs to, whichever store numbers the rows.
+  // (the provider event that caused it first, as the committer writes them).
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->append_call_log("c3", entry(0), later));
+  auto seq = writer->append_outbox(emission("c3", 1), kNow);
+  ASSERT_TRUE(seq);
+  ASSERT_TRUE(writer->append_call_log(
+      "c3", {Kind::emitted, kNow, kNow, "pbx", "telephonyCall::created", "c3:1", *seq, {}}, later));
+  ASSERT_TRUE(writer->commit());
+  const auto rows = *store->read_outbox(0, 10);
+  ASSERT_EQ(rows.size(), 1u);
+  const auto c3 = *store->call_log("c3");
+  ASSERT_EQ(c3.size(), 2u);
+  EXPECT_EQ(c3[0].event_type, "ev0");
+  EXPECT_EQ(c3[1].kind, Kind::emitted);
+  EXPECT_EQ(c3[1].seq, rows[0].seq);
+  EXPECT_EQ(c3[1].key, "c3:1");
+  EXPECT_EQ(c3[1].event_type, "telephonyCall::created");
+  EXPECT_EQ(c3[1].at, kNow);
+
+  // Sinks' attempts join the log outside any transaction, after what they attempted.
+  ASSERT_TRUE(
+      store->record_attempts({{"c3",
+                               {Kind::attempt, kNow + std::chrono::milliseconds(5), kNow, "crm",
+                                "failed", "c3:1", rows[0].seq, "receiver answered 503"}},
+                              {"c3",
+                               {Kind::attempt, kNow + std::chrono::milliseconds(9), kNow, "crm",
+                                "delivered", "c3:1", rows[0].seq, ""}}},
+                             later));
+  const auto with_attempts = *store->call_log("c3");
+  ASSERT_EQ(with_attempts.size(), 4u);
+  EXPECT_EQ(with_attempts[2].kind, Kind::attempt);
+  EXPECT_EQ(with_attempts[2].source, "crm");
+  EXPECT_EQ(with_attempts[2].event_type, "failed");
+  EXPECT_EQ(with_attempts[2].detail, "receiver answered 503");
+  EXPECT_EQ(with_attempts[2].seq, rows[0].seq);
+  EXPECT_EQ(with_attempts[3].event_type, "delivered");
+
+  // What a transaction logged and rolled back is not kept.
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->append_call_log("c1", entry(1000), later));
+  writer->rollback();
+  EXPECT_EQ(store->call_log("c1")->back().event_type, "ev" + std::to_string(n - 1));
+
+  // The log follows retention: an expired one is gone after a purge, a kept one stays.
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->purge(kNow, kNow));
+  ASSERT_TRUE(writer->commit());
+  EXPECT_TRUE(store->call_log("c2")->empty());
+  EXPECT_EQ(store->call_log("c1")->size(), store::kCallLogSize);
+  EXPECT_TRUE(store->call_log("nobody")->empty());
+}
+
+// The committer writes while other threads read (the admin API, the console, the sinks): every
+// read answers, sees only committed state, and never gets in the writer's way. This is what
+// broke the SQLite file when the admin thread read on the committer's connection.
+TEST_P(StoreContract, KeepsACallsTranscriptWithItAndPurgesThemTogether) {
+  // A call whose text came first (not announced), with text that is not ASCII.
+  core::Observation o;
+  o.source = "pbx";
+  o.call_key = "k";
+  core::Utterance u;
+  u.track = "inbound_track";
+  u.origin = core::SpeakerOrigin::external;
+  u.id = "1";
+  u.text = "Grüße, 你好 \"quoted\"";
+  o.transcript = core::TranscriptObservation{{u}, false};
+  const auto d = core::decide(std::nullopt, o, "tr", kNow);
+  ASSERT_EQ(d.events.size(), 1u);
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->save_call(d.state, kNow + std::chrono::hours(1)));
+  ASSERT_TRUE(writer->append_outbox(d.events[0], kNow));
+  EXPECT_EQ(*writer->load_call("tr"), d.state) << "the writer reads its own transaction";
+  ASSERT_TRUE(writer->commit());
+  auto loaded = store->load_call("tr");
+  ASSERT_TRUE(loaded && *loaded);
+  EXPECT_EQ(**loaded, d.state);
+  EXPECT_EQ((*loaded)->transcript->segments.at(0).text, u.text);
+  auto rows = store->read_outbox(0, 10);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().event_type, "telephonyCallTranscript::created");
+  EXPECT_EQ(rows->front().call_id, "tr");
+  EXPECT_EQ(rows->front().idempotency_key, d.state.transcript->id + ":1");
+  EXPECT_EQ(rows->front().body, d.events[0].body);
+
+  // Saved again expiring now (as the committer renews it on each change), then purged.
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->save_call(d.state, kNow - std::chrono::seconds(1)));
+  ASSERT_TRUE(writer->commit());
+  ASSERT_TRUE(writer->begin());
+  ASSERT_TRUE(writer->purge(kNow, kNow - std::chrono::hours(1)));
+  ASSERT_TRUE(writer->commit());
+  EXPECT_FALSE(*store->load_call("tr")) << "the transcript goes with its call";
+}
 
 store::RequestRecord request(int n, TimePoint at, const std::string& source = "twilio") {
   store::RequestRecord r;
