@@ -262,6 +262,9 @@ voip_redis_acked=$(REDIS_ACKS=1 best_of "start_callgate redis $THREADS" voip /we
 voip_pg=$(best_of "start_callgate postgres $THREADS" voip /webhooks/pbx --calls "$n")
 webex=$(best_of "start_callgate sqlite $THREADS" webex /webhooks/webex --calls "$n")
 telnyx=$(best_of "start_callgate sqlite $THREADS" telnyx /webhooks/telnyx --calls "$n")
+# Transcript text: three utterances a call, each a telephonyCallTranscript event, on the same
+# source and store as the call events above.
+telnyx_text=$(best_of "start_callgate sqlite $THREADS" telnyx-transcript /webhooks/telnyx --calls "$n")
 zoom_mem=$(best_of "start_callgate memory $THREADS" zoom /webhooks/zoom --calls "$n")
 rc_mem=$(best_of "start_callgate memory $THREADS" ringcentral /webhooks/ringcentral --calls "$n")
 ed25519=$("$LOAD" ed25519 --threads "$THREADS" --seconds 3)
@@ -442,6 +445,7 @@ slowest=$(printf '%s\n' "$(field 1 "$voip_mem")" "$(field 1 "$voip_sql")" "$(fie
     "$voip_pg" c
   row "callgate webex, HMAC-SHA1, SQLite" "$webex" c
   row "callgate telnyx, Ed25519, SQLite" "$telnyx" c
+  row "callgate telnyx live transcription (an utterance a request), Ed25519, SQLite" "$telnyx_text" c
   row "callgate zoom_phone (YAML definition), HMAC-SHA256, memory store, file sink" "$zoom_mem" c
   row "callgate ringcentral (YAML definition, items: 2 parties, 1 kept), token, memory store" "$rc_mem" c
   printf '| raw libsodium Ed25519 verify, %s threads (1 thread: %s/s) | %s | – | – | %s | %s | – |\n' \
@@ -524,6 +528,9 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
     "$(check "$(ratio "$(field 1 "$voip_pg")" "$(field 1 "$voip_sql")")" 0.5)"
   printf '| telnyx ≥ 0.8 × raw Ed25519 verify (%s threads) | %s | %s |\n' "$THREADS" \
     "$(ratio "$(field 1 "$telnyx")" "$ed25519")" "$(check "$(ratio "$(field 1 "$telnyx")" "$ed25519")" 0.8)"
+  printf '| a transcript utterance costs ≤ a call event (CPU µs/req, telnyx text / telnyx calls, SQLite) | %s | %s |\n' \
+    "$(ratio "$(field 8 "$telnyx_text")" "$(field 8 "$telnyx")")" \
+    "$(check 1 "$(ratio "$(field 8 "$telnyx_text")" "$(field 8 "$telnyx")")")"
   printf '| definition-driven CPU ≤ 1.3 × built-in (zoom_phone / voip, memory, equal bodies) | %s | %s |\n' \
     "$(ratio "$(field 8 "$zoom_mem")" "$(field 8 "$voip_mem")")" \
     "$(check 1.3 "$(ratio "$(field 8 "$zoom_mem")" "$(field 8 "$voip_mem")")")"
@@ -561,6 +568,6 @@ the request was due, so queueing shows):" scenario "rate req/s" "p50 ms" "p99 ms
     "$(for l in "${threads_rows[@]}"; do IFS='|' read -r t store result <<<"$l"; [[ $store == memory ]] && field 1 "$result"; done | awk 'NR == 1 { first = $1 } { last = $1 } END { print (last >= 0.9 * first ? "met" : "**not met**") }')"
   printf '| RSS < 64 MB at 10k live calls (memory, SQLite) | %s, %s MB | %s |\n' "$mem_live" \
     "$sql_live" "$(check 64 "$(printf '%s\n' "$mem_live" "$sql_live" | sort -g | tail -1)")"
-  bad_answers "$floor" "$node" "$voip_mem" "$voip_raw" "$voip_sql" "$voip_redis" "$voip_redis_acked" "$voip_pg" "$webex" "$telnyx" "$zoom_mem" "$rc_mem"
+  bad_answers "$floor" "$node" "$voip_mem" "$voip_raw" "$voip_sql" "$voip_redis" "$voip_redis_acked" "$voip_pg" "$webex" "$telnyx" "$telnyx_text" "$zoom_mem" "$rc_mem"
 } | tee "$work/tables.md"
 bench/publish.sh bench <"$work/tables.md"

@@ -83,7 +83,8 @@ int main(int argc, char** argv) try {
   auto* load = app.add_subcommand("load", "send signed webhook requests and measure");
   load->add_option("--port", options.port, "callgate (or peer) port on 127.0.0.1")->required();
   load->add_option("--path", spec.path, "request path, e.g. /webhooks/pbx")->required();
-  load->add_option("--provider", spec.provider, "voip | webex | telnyx | zoom | ringcentral")
+  load->add_option("--provider", spec.provider,
+                   "voip | webex | telnyx | zoom | ringcentral | telnyx-transcript")
       ->required();
   load->add_option("--whsec", spec.whsec, "voip: Standard Webhooks secret");
   load->add_option("--webex-secret", spec.webex_secret, "webex: HMAC secret");
@@ -102,7 +103,8 @@ int main(int argc, char** argv) try {
 
   std::string source_yaml;
   auto* cost = app.add_subcommand("adapter", "in-process verify + parse µs per request");
-  cost->add_option("--provider", spec.provider, "voip | webex | telnyx | zoom | ringcentral")
+  cost->add_option("--provider", spec.provider,
+                   "voip | webex | telnyx | zoom | ringcentral | telnyx-transcript")
       ->required();
   cost->add_option("--source", source_yaml, "the source's YAML, e.g. 'provider: voip ...'")
       ->required();

@@ -96,6 +96,35 @@ json telnyx_body(const RequestSpec& spec, std::size_t call, std::size_t phase, T
           {"meta", {{"attempt", 1}, {"delivered_to", "https://callgate.example.com/webhooks"}}}};
 }
 
+// A Telnyx live transcription event (the documented shape): the call's phase-th utterance, the
+// two sides taking turns. Each one adds a segment: the transcript's created, then its updates.
+json telnyx_transcription_body(const RequestSpec& spec, std::size_t call, std::size_t phase,
+                               TimePoint t) {
+  static const char* lines[] = {
+      "Hello, thank you for calling, this is Dana speaking, how can I help you today?",
+      "Hi Dana, I ordered a replacement part last week and it has not arrived yet.",
+      "I am sorry to hear that, let me look the order up for you right away."};
+  const auto tag = spec.run_id + "-" + std::to_string(call);
+  json payload = {
+      {"call_control_id", "v3:bench-control-" + tag + "-MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZ"},
+      {"connection_id", "7267000000000000001"},
+      {"call_leg_id", "leg-" + tag},
+      {"call_session_id", "session-" + tag},
+      {"client_state", "aGF2ZSBhIG5pY2UgZGF5ID1d"},
+      {"transcription_data",
+       {{"confidence", 0.977219},
+        {"is_final", true},
+        {"transcript", lines[phase % 3]},
+        {"transcription_track", phase % 2 == 0 ? "outbound" : "inbound"}}}};
+  return {{"data",
+           {{"record_type", "event"},
+            {"event_type", "call.transcription"},
+            {"id", "tr-" + tag + "-" + std::to_string(phase)},
+            {"occurred_at", format_iso8601(t)},
+            {"payload", payload}}},
+          {"meta", {{"attempt", 1}, {"delivered_to", "https://callgate.example.com/webhooks"}}}};
+}
+
 json webex_body(const RequestSpec& spec, std::size_t call, std::size_t phase, TimePoint t,
                 TimePoint start) {
   static const char* types[] = {"received", "answered", "disconnected"};
@@ -229,8 +258,8 @@ std::string telnyx_public_key(const std::string& seed_hex) {
 }
 
 std::vector<std::string> make_requests(const RequestSpec& spec, TimePoint now) {
-  const auto keys =
-      spec.provider == "telnyx" ? keys_from_seed(spec.telnyx_seed) : testing::TelnyxKeys{};
+  const auto keys = spec.provider.starts_with("telnyx") ? keys_from_seed(spec.telnyx_seed)
+                                                        : testing::TelnyxKeys{};
   const std::size_t phases = std::min<std::size_t>(spec.events_per_call, 3);
   const std::size_t live = std::max<std::size_t>(spec.live, 1);
   std::vector<std::string> out;
@@ -259,6 +288,9 @@ std::vector<std::string> make_requests(const RequestSpec& spec, TimePoint now) {
       signature.set("Verification-Token", spec.rc_token);
     } else if (spec.provider == "telnyx") {
       body = telnyx_body(spec, call, phase, t).dump();
+      signature = keys.sign(body, now);
+    } else if (spec.provider == "telnyx-transcript") {
+      body = telnyx_transcription_body(spec, call, phase, t).dump();
       signature = keys.sign(body, now);
     } else {
       throw std::invalid_argument("unknown provider " + spec.provider);

@@ -12,7 +12,8 @@ namespace callgate::bench {
 /** Which provider's requests to make, and the secrets the server under test is configured with. */
 struct RequestSpec {
   // voip | webex | telnyx | zoom (the bundled zoom_phone definition) | ringcentral (a bundled
-  // definition that iterates items: two parties per body, one of them an extension)
+  // definition that iterates items: two parties per body, one of them an extension) |
+  // telnyx-transcript (live transcription: three utterances a call, each a transcript event)
   std::string provider;
   std::string host = "127.0.0.1";
   std::string path;          // e.g. /webhooks/pbx
