@@ -1,6 +1,7 @@
 // A random sequence of observations of one call must never break the correlation rules:
 // one created and first, at most one deleted, after it only updated, no status back to
-// inProgress once ended, and nothing emitted when nothing changed.
+// inProgress once ended, and nothing emitted when nothing changed; its transcript's events
+// (some observations carry text) one created and first, numbered in order.
 #include <callgate/core/correlate.hpp>
 #include <cstdlib>
 
@@ -33,6 +34,16 @@ core::Observation make(Bytes& b) {
   if (flags & 16) o.recording_url = "https://r/" + std::to_string(b.next() % 4);
   if (flags & 32) o.external_number = "+1" + std::to_string(b.next() % 4);
   if (flags & 64) o.warnings.push_back("w" + std::to_string(b.next() % 20));
+  if (flags & 128) {  // text instead: one utterance, perhaps interim, perhaps a repeat
+    const auto t = b.next();
+    core::Utterance u;
+    u.track = t & 1 ? "inbound_track" : "outbound_track";
+    u.id = std::to_string((t >> 1) % 8);
+    u.final = (t & 16) == 0;
+    u.text = "said " + u.id;
+    if (t & 32) u.at = o.event_time;
+    o.transcript = core::TranscriptObservation{{u}, (t & 64) != 0};
+  }
   return o;
 }
 
@@ -41,15 +52,24 @@ core::Observation make(Bytes& b) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Bytes b{data, size};
   std::optional<core::CallState> state;
-  int created = 0, deleted = 0;
+  int created = 0, deleted = 0, texts = 0;
   bool ended = false;
   auto now = from_unix_ms(1'800'000'000'000);
   while (b.n > 0) {
     const auto obs = make(b);
     const auto d = core::decide(state, obs, "call_fuzz", now);
-    if (!state && (d.events.empty() || d.events[0].type != core::EventType::created)) std::abort();
-    if (state && !d.state_changed && !d.events.empty()) std::abort();
+    if (!state && !obs.transcript &&
+        (d.events.empty() || d.events[0].type != core::EventType::created))
+      std::abort();
+    if (!d.state_changed && !d.events.empty()) std::abort();
     for (const auto& e : d.events) {
+      if (core::is_transcript(e.type)) {
+        const bool first = ++texts == 1;
+        if (first != (e.type == core::EventType::transcript_created)) std::abort();
+        if (e.idempotency_key != d.state.transcript->id + ":" + std::to_string(texts)) std::abort();
+        continue;
+      }
+      if (created == 0 && e.type != core::EventType::created) std::abort();
       if (e.type == core::EventType::created && ++created > 1) std::abort();
       if (e.type == core::EventType::deleted && ++deleted > 1) std::abort();
       if (deleted && e.type == core::EventType::created) std::abort();

@@ -109,8 +109,9 @@ std::optional<CallState> call_state_from_json(const json& j) {
     get_timed(j, "contacts", s.contacts, refs_from_json);
     get_timed(j, "raw", s.raw, same);
     if (const auto t = j.find("transcript"); t != j.end()) {
-      s.transcript = transcript_from_json(*t);
-      if (!s.transcript) return std::nullopt;
+      auto transcript = transcript_from_json(*t);
+      if (!transcript) return std::nullopt;
+      s.transcript = std::move(*transcript);
     }
     return s;
   } catch (const json::exception&) {

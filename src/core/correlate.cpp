@@ -160,7 +160,7 @@ std::string render_event(EventType type, const CallState& s) {
   put_key(out, "recordingUrl");
   put_text(out, s.recording_url);
   put_key(out, "transcript");
-  if (announced(s.transcript)) {
+  if (announced(s.transcript.get())) {
     out += R"({"object":"resourceRef","model":"telephonyCallTranscript","id":)";
     put_string(out, s.transcript->id);
     out += '}';
@@ -236,15 +236,15 @@ Decision transcribe(const std::optional<CallState>& previous, const Observation&
                     const std::string& call_id, TimePoint now, std::size_t max_bytes) {
   Decision d;
   d.state = previous ? *previous : unannounced(obs, call_id, now);
-  auto t = decide_transcript(d.state.transcript, *obs.transcript, call_id, now, max_bytes);
+  auto t = decide_transcript(d.state.transcript.get(), *obs.transcript, call_id, now, max_bytes);
   if (!t.changed) return d;
-  const bool had_ref = announced(d.state.transcript);
+  const bool had_ref = announced(d.state.transcript.get());
   d.state.transcript = std::move(t.transcript);
   d.state_changed = true;
   if (t.event) d.events.push_back(transcript_emission(*t.event, d.state, obs));
   // The call's `transcript` field is set: an announced call says so (a call not yet announced
   // will carry it in its created).
-  if (!had_ref && announced(d.state.transcript) && d.state.events_emitted > 0) {
+  if (!had_ref && announced(d.state.transcript.get()) && d.state.events_emitted > 0) {
     d.state.updated_at = now;
     d.events.push_back(make_emission(EventType::updated, d.state, obs));
   }
@@ -290,10 +290,10 @@ ojson unified_fields(const CallState& s) {
       {"answeredAt", iso_or_null(s.answered_at)},
       {"duration", duration},
       {"recordingUrl", string_or_null(s.recording_url)},
-      {"transcript", announced(s.transcript) ? ojson{{"object", "resourceRef"},
-                                                     {"model", "telephonyCallTranscript"},
-                                                     {"id", s.transcript->id}}
-                                             : ojson(nullptr)},
+      {"transcript", announced(s.transcript.get()) ? ojson{{"object", "resourceRef"},
+                                                           {"model", "telephonyCallTranscript"},
+                                                           {"id", s.transcript->id}}
+                                                   : ojson(nullptr)},
       {"users", refs(s.users)},
       {"contacts", refs(s.contacts)},
       {"externalNumber", string_or_null(s.external_number)},
@@ -315,8 +315,8 @@ bool same_unified_fields(const CallState& a, const CallState& b) {
          started(a) == started(b) && ended(a) == ended(b) && a.answered_at == b.answered_at &&
          duration_seconds(a) == duration_seconds(b) &&
          text(a.recording_url) == text(b.recording_url) &&
-         announced(a.transcript) == announced(b.transcript) && a.users.value == b.users.value &&
-         a.contacts.value == b.contacts.value &&
+         announced(a.transcript.get()) == announced(b.transcript.get()) &&
+         a.users.value == b.users.value && a.contacts.value == b.contacts.value &&
          text(a.external_number) == text(b.external_number) &&
          text(a.internal_number) == text(b.internal_number);
 }

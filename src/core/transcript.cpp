@@ -57,9 +57,9 @@ std::string transcript_id(std::string_view call_id) {
   return "transcript_" + std::string(call_id);
 }
 
-TranscriptDecision decide_transcript(const std::optional<Transcript>& previous,
-                                     const TranscriptObservation& obs, const std::string& call_id,
-                                     TimePoint now, std::size_t max_bytes) {
+TranscriptDecision decide_transcript(const Transcript* previous, const TranscriptObservation& obs,
+                                     const std::string& call_id, TimePoint now,
+                                     std::size_t max_bytes) {
   TranscriptDecision d;
   Transcript& t = d.transcript;
   if (previous) {
@@ -111,8 +111,10 @@ nlohmann::ordered_json transcript_fields(const Transcript& t, std::optional<Time
   // Clock times become offsets from the call's start, or from the first segment when the call's
   // start is not known (or is later: offsets are never negative).
   double origin = 0;
-  if (!t.segments.empty() && t.segments.front().timed) {
-    origin = t.segments.front().start;
+  const auto first_timed =
+      std::find_if(t.segments.begin(), t.segments.end(), [](const Segment& s) { return s.timed; });
+  if (first_timed != t.segments.end()) {  // segments are by start: the earliest clock time
+    origin = first_timed->start;
     if (call_start) origin = std::min(origin, static_cast<double>(to_unix_ms(*call_start)) / 1000);
   }
   auto offset = [&](const Segment& s, double v) {

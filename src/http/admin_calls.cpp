@@ -44,7 +44,7 @@ json call_json(const core::CallState& c) {
 /** The call's transcript as its latest event carried it (Morph's fields, id, complete), or null
  * while it has no text. */
 json transcript_json(const core::CallState& c) {
-  if (!core::announced(c.transcript)) return nullptr;
+  if (!core::announced(c.transcript.get())) return nullptr;
   const auto& t = *c.transcript;
   auto body = core::transcript_event(core::TranscriptEvent::updated, t,
                                      c.started_at ? c.started_at : c.first_event_at);

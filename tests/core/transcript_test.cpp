@@ -226,6 +226,26 @@ TEST(CallTranscript, TextAfterTheEndUpdatesTheCallOnceAndTheTranscriptEachTime) 
   EXPECT_FALSE(again.state_changed);
 }
 
+TEST(CallTranscript, ARecordingsTextBesideLiveTextKeepsBothPlacedFromTheCallsStart) {
+  auto live = decide(std::nullopt, call_event(Phase::ringing, kNow), kCall, kNow);
+  live = decide(live.state, said("hello", kNow + std::chrono::seconds(4), 1), kCall, kNow);
+  Observation whole;
+  whole.source = "twilio";
+  whole.call_key = "CA1";
+  Utterance u;
+  u.track = "recording";
+  u.id = "TR1";
+  u.text = "hello, the whole recording";
+  whole.transcript = TranscriptObservation{{u}, true};
+  auto both = decide(live.state, whole, kCall, kNow);
+  ASSERT_EQ(both.events.size(), 1u);
+  const auto f = nlohmann::json::parse(both.events[0].body)["data"]["fields"];
+  ASSERT_EQ(f["segments"].size(), 2u);
+  EXPECT_EQ(f["segments"][0]["start"], 0.0) << "the recording's, from its own start";
+  EXPECT_EQ(f["segments"][1]["start"], 4.0) << "the live one, from the call's start";
+  EXPECT_EQ(f["duration"], 4);
+}
+
 TEST(CallTranscript, TheStoredCallKeepsItsTranscriptAndAnUnreadableOneIsCorrupt) {
   auto d = decide(std::nullopt, said("hello", kNow, 1), kCall, kNow);
   auto stored = to_json(d.state);

@@ -224,6 +224,25 @@ TEST_F(Transcripts, TelnyxTextAfterTheHangupUpdatesTheEndedCall) {
   EXPECT_EQ(ev[4]["data"]["fields"]["status"], "completed");
   EXPECT_EQ(ev[4]["data"]["fields"]["transcript"]["id"], ev[3]["data"]["id"]);
   EXPECT_EQ(events(6, kQuiet).size(), 5u) << "the redelivery emitted nothing";
+
+  // `callgate events` finds the transcript's events by their type, and by their call.
+  const auto call_id = ev[4]["data"]["id"].get<std::string>();
+  for (const std::vector<std::string>& filter :
+       {std::vector<std::string>{"--type", "telephonyCallTranscript::created"},
+        std::vector<std::string>{"--call", call_id}}) {
+    std::vector<std::string> args{"events", "--config", "callgate.yaml"};
+    args.insert(args.end(), filter.begin(), filter.end());
+    std::string out;
+    ASSERT_EQ(run_callgate(args, out, {}, dir.path()), 0) << out;
+    std::vector<std::string> types;
+    for (std::size_t pos = 0, nl; (nl = out.find('\n', pos)) != std::string::npos; pos = nl + 1)
+      if (out.compare(pos, 1, "{") == 0)
+        types.push_back(json::parse(out.substr(pos, nl - pos))["body"]["event"]);
+    if (filter[0] == "--type")
+      EXPECT_EQ(types, std::vector<std::string>{"telephonyCallTranscript::created"}) << out;
+    else
+      EXPECT_EQ(types.size(), 5u) << "the call's and its transcript's, together: " << out;
+  }
 }
 
 // --- Zoom: a voicemail's text ---

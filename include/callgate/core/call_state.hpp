@@ -1,5 +1,6 @@
 #pragma once
 
+#include <callgate/core/boxed.hpp>
 #include <callgate/core/observation.hpp>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -48,7 +49,7 @@ struct CallState {
   std::vector<std::string> warnings;  ///< sorted, unique
   /** Its transcript, kept and purged with it. A call known only by its transcript (text came
    * first) has events_emitted == 0: its first call event is still `created`. */
-  std::optional<Transcript> transcript;
+  Boxed<Transcript> transcript;
 
   bool ended() const { return phase == Phase::ended; }
   friend bool operator==(const CallState&, const CallState&) = default;

@@ -94,9 +94,15 @@ struct TranscriptDecision {
  * - text past max_bytes is dropped with a warning, never refused.
  * A transcript does not need its call: it may come before the call's first event or after its end.
  */
-TranscriptDecision decide_transcript(const std::optional<Transcript>& previous,
-                                     const TranscriptObservation& obs, const std::string& call_id,
-                                     TimePoint now, std::size_t max_bytes);
+TranscriptDecision decide_transcript(const Transcript* previous, const TranscriptObservation& obs,
+                                     const std::string& call_id, TimePoint now,
+                                     std::size_t max_bytes);
+inline TranscriptDecision decide_transcript(const std::optional<Transcript>& previous,
+                                            const TranscriptObservation& obs,
+                                            const std::string& call_id, TimePoint now,
+                                            std::size_t max_bytes) {
+  return decide_transcript(previous ? &*previous : nullptr, obs, call_id, now, max_bytes);
+}
 
 /** "transcript_" + the call id's 32 hex digits. */
 std::string transcript_id(std::string_view call_id);
@@ -115,7 +121,7 @@ nlohmann::ordered_json transcript_event(TranscriptEvent e, const Transcript& t,
 
 /** Whether the call shows its transcript yet (Morph's `transcript` ref): once it has had an event.
  */
-inline bool announced(const std::optional<Transcript>& t) { return t && t->events_emitted > 0; }
+inline bool announced(const Transcript* t) { return t && t->events_emitted > 0; }
 
 /** max_transcript_bytes by default: 1 MiB of text a call. */
 inline constexpr std::size_t kDefaultMaxTranscriptBytes = std::size_t{1} << 20;
