@@ -27,11 +27,13 @@ work=$(mktemp -d /tmp/callgate-bench.XXXXXX)
 server_pid=""
 
 cleanup() {
+  local status=$?  # the run's, not that of the last server stopped here (143 after its TERM)
   stop_server
   [[ -n "${redis_pid:-}" ]] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
   [[ -n "${replica_pid:-}" ]] && kill "$replica_pid" 2>/dev/null && wait "$replica_pid" 2>/dev/null
   [[ -n "${pg_pid:-}" ]] && kill "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null
   rm -rf "$work"
+  exit "$status"
 }
 trap cleanup EXIT
 

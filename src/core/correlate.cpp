@@ -6,9 +6,6 @@ namespace {
 
 using nlohmann::json;
 
-/** Cap on distinct warnings kept per call, so a noisy source cannot grow a state without bound. */
-constexpr std::size_t kMaxWarnings = 16;
-
 void take_earliest(std::optional<TimePoint>& cur, const std::optional<TimePoint>& v) {
   if (v && (!cur || *v < *cur)) cur = v;
 }
@@ -22,12 +19,6 @@ void take_newest(Timed<T>& f, const T& v, bool said, TimePoint at) {
     f.at = at;
     f.set = true;
   }
-}
-
-void add_warning(CallState& s, const std::string& w) {
-  auto it = std::lower_bound(s.warnings.begin(), s.warnings.end(), w);
-  if ((it == s.warnings.end() || *it != w) && s.warnings.size() < kMaxWarnings)
-    s.warnings.insert(it, w);
 }
 
 void merge(CallState& s, const Observation& o) {
@@ -47,9 +38,9 @@ void merge(CallState& s, const Observation& o) {
   take_newest(s.users, o.users, !o.users.empty(), at);
   take_newest(s.contacts, o.contacts, !o.contacts.empty(), at);
   take_newest(s.raw, o.raw, !o.raw.is_null(), at);
-  for (const auto& w : o.warnings) add_warning(s, w);
+  for (const auto& w : o.warnings) add_warning(s.warnings, w);
   if (s.ended() && s.answered && !s.answered_at)
-    add_warning(s, "answered, but the answer time is unknown; duration is 0");
+    add_warning(s.warnings, "answered, but the answer time is unknown; duration is 0");
 }
 
 using ojson = nlohmann::ordered_json;

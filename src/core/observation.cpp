@@ -1,6 +1,13 @@
+#include <algorithm>
 #include <callgate/core/observation.hpp>
 
 namespace callgate::core {
+
+void add_warning(std::vector<std::string>& warnings, std::string_view w) {
+  auto it = std::lower_bound(warnings.begin(), warnings.end(), w);
+  if ((it == warnings.end() || *it != w) && warnings.size() < kMaxWarnings)
+    warnings.insert(it, std::string(w));
+}
 
 std::string_view to_string(Direction d) {
   switch (d) {

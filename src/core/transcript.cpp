@@ -84,9 +84,7 @@ TranscriptDecision decide_transcript(const Transcript* previous, const Transcrip
                     [&](const Segment& have) { return have.key == s.key; }))
       continue;  // a redelivery, or the same utterance again
     if (t.text_bytes + s.text.size() > max_bytes) {
-      if (!std::binary_search(t.warnings.begin(), t.warnings.end(), kTruncated))
-        t.warnings.insert(std::upper_bound(t.warnings.begin(), t.warnings.end(), kTruncated),
-                          std::string(kTruncated));
+      add_warning(t.warnings, kTruncated);
       continue;
     }
     t.text_bytes += s.text.size();
@@ -94,6 +92,7 @@ TranscriptDecision decide_transcript(const Transcript* previous, const Transcrip
     add_speaker(t, u);
     added = true;
   }
+  for (const auto& w : obs.warnings) add_warning(t.warnings, w);
   const bool completed = obs.complete && !t.complete;
   t.complete = t.complete || obs.complete;
   d.changed = added || completed || t.speakers != speakers_before ||

@@ -144,6 +144,12 @@ TEST(Transcript, TextPastItsBoundIsDroppedWithAWarningNotRefused) {
   EXPECT_EQ(t->segments.size(), 3u);
   ASSERT_EQ(t->warnings.size(), 1u);
   EXPECT_NE(t->warnings[0].find("max_transcript_bytes"), std::string::npos);
+  // The observation's own warnings join the transcript's, once each.
+  TranscriptObservation odd{{}, false, {"twilio: unreadable utterance time 'x'"}};
+  auto d = decide_transcript(t, odd, kCall, kNow, kMaxBytes);
+  EXPECT_TRUE(d.changed);
+  EXPECT_EQ(d.transcript.warnings.size(), 2u);
+  EXPECT_FALSE(decide_transcript(d.transcript, odd, kCall, kNow, kMaxBytes).changed);
 }
 
 // With its call (decide): the transcript is kept in the call's state and has events of its own.

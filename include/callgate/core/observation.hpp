@@ -16,6 +16,12 @@ enum class Direction { unknown, inbound, outbound };
 /** How far a call had got according to one provider event. Phases only move forward. */
 enum class Phase { other = 0, ringing = 1, answered = 2, ended = 3 };
 
+/** Distinct warnings a call or a transcript keeps at most: a noisy source cannot grow a state
+ * without bound. */
+inline constexpr std::size_t kMaxWarnings = 16;
+/** Adds w to a sorted list of distinct warnings, unless it is there or the list is full. */
+void add_warning(std::vector<std::string>& warnings, std::string_view w);
+
 std::string_view to_string(Direction d);
 std::string_view to_string(Phase p);
 

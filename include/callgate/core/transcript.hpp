@@ -39,6 +39,7 @@ struct Utterance {
 struct TranscriptObservation {
   std::vector<Utterance> utterances;
   bool complete = false;  ///< the provider's end marker (transcription stopped, a whole recording)
+  std::vector<std::string> warnings = {};  ///< what was odd in the utterances (an unreadable time)
 };
 
 /** A segment of the transcript, as Morph's model has it, plus what orders and dedupes it. */

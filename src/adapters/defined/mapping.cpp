@@ -20,15 +20,16 @@ std::string number(std::string text, bool e164_plus) {
   return text;
 }
 
-std::optional<TimePoint> time_of(const Field& f, const Input& in, core::Observation& o,
-                                 std::string_view what, std::string_view provider) {
+std::optional<TimePoint> time_of(const Field& f, const Input& in,
+                                 std::vector<std::string>& warnings, std::string_view what,
+                                 std::string_view provider) {
   if (f.empty()) return std::nullopt;
   auto r = read_with(f, in);
   if (!r) return std::nullopt;
   auto t = parse_time(r->text, *r->from, in.zone);
   if (!t)
-    o.warnings.push_back(std::string(provider) + ": unreadable " + std::string(what) + " '" +
-                         r->text.substr(0, 64) + "'");
+    warnings.push_back(std::string(provider) + ": unreadable " + std::string(what) + " '" +
+                       r->text.substr(0, 64) + "'");
   return t;
 }
 
@@ -93,9 +94,9 @@ void apply_meaning(core::Observation& o, Meaning m, const Fields& f, const Input
     case Meaning::ignored:
       break;
   }
-  o.started_at = time_of(f.started_at, in, o, "started_at", name);
-  o.answered_at = time_of(f.answered_at, in, o, "answered_at", name);
-  o.ended_at = time_of(f.ended_at, in, o, "ended_at", name);
+  o.started_at = time_of(f.started_at, in, o.warnings, "started_at", name);
+  o.answered_at = time_of(f.answered_at, in, o.warnings, "answered_at", name);
+  o.ended_at = time_of(f.ended_at, in, o.warnings, "ended_at", name);
   if (m == Meaning::ringing && !o.started_at) o.started_at = o.event_time;
   if (m == Meaning::answered && !o.answered_at) o.answered_at = o.event_time;
   if (o.phase == Phase::ended && !o.ended_at) o.ended_at = o.event_time;
@@ -125,7 +126,7 @@ std::optional<double> offset_of(const Field& f, const Input& in, DurationUnit un
 
 /** One utterance of a `means: transcript` event. */
 core::TranscriptObservation transcript_of(const TranscriptFields& t, const Input& in,
-                                          core::Observation& o, std::string_view name) {
+                                          std::string_view name) {
   core::TranscriptObservation out;
   out.complete = t.complete || (t.complete_if && holds(*t.complete_if, in));
   core::Utterance u;
@@ -145,7 +146,7 @@ core::TranscriptObservation transcript_of(const TranscriptFields& t, const Input
                                     : core::SpeakerOrigin::unknown;
   u.start = offset_of(t.start, in, t.offsets).value_or(0);
   u.end = offset_of(t.end, in, t.offsets).value_or(u.start);
-  u.at = time_of(t.at, in, o, "utterance time", name);
+  u.at = time_of(t.at, in, out.warnings, "utterance time", name);
   if (!u.text.empty()) out.utterances.push_back(std::move(u));
   return out;
 }
@@ -168,7 +169,7 @@ result<std::optional<core::Observation>> observe(const Definition& d, const Inpu
   if (auto id = read(f.event_id, in); id && !id->empty())
     // One delivery id, several calls: each element of the items is its own delivery.
     o.dedup_key = d.name + ":" + *id + (in.item != nullptr ? "#" + o.call_key : "");
-  if (auto t = time_of(f.event_time, in, o, "event time", d.name)) {
+  if (auto t = time_of(f.event_time, in, o.warnings, "event time", d.name)) {
     o.event_time = *t;
   } else {
     o.event_time = r.received_at;
@@ -176,7 +177,7 @@ result<std::optional<core::Observation>> observe(const Definition& d, const Inpu
       o.warnings.push_back(d.name + ": no event time; used the time callgate received it");
   }
   if (rule->second.meaning == Meaning::transcript) {  // text, and nothing else about the call
-    o.transcript = transcript_of(*rule->second.transcript, in, o, d.name);
+    o.transcript = transcript_of(*rule->second.transcript, in, d.name);
     return o;
   }
   if (auto dir = read(f.direction, in)) {

@@ -107,6 +107,8 @@ result<Parsed> parse(const Request& r, const SourceSettings& settings) {
   }
   if (type == "call.transcription" || type == "call.recording.transcription.saved") {
     o.transcript = transcript(type, event, p, o.event_time);
+    // Live text is timed by occurred_at: its absence is the transcript's warning.
+    if (type == "call.transcription") o.transcript->warnings = o.warnings;
     out.observations.push_back(std::move(o));
     return out;
   }

@@ -187,6 +187,18 @@ TEST(FormatTranscript, ItemsGiveOneObservationWithEveryUtteranceInMilliseconds) 
   EXPECT_FALSE(t.utterances[1].at);
 }
 
+TEST(FormatTranscript, AnUnreadableUtteranceTimeIsAWarningOfTheTranscript) {
+  auto s = twilio();
+  auto params = twilio_content("5", "inbound_track", "hello", true);
+  for (auto& [k, v] : params)
+    if (k == "Timestamp") v = "yesterday at noon";
+  auto p = parsed(*s, testing::form_body(params));
+  const auto& t = *p.observations.at(0).transcript;
+  EXPECT_FALSE(t.utterances.at(0).at);
+  ASSERT_EQ(t.warnings.size(), 1u);
+  EXPECT_EQ(t.warnings[0], "twilio: unreadable utterance time 'yesterday at noon'");
+}
+
 TEST(FormatTranscript, MistakesAreNamed) {
   auto load = [](const std::string& events) {
     return config_error_of([&] {
