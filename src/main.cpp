@@ -42,7 +42,9 @@ int main(int argc, char** argv) try {
   auto* events =
       cli.add_subcommand("events", "Print stored events (the outbox) as JSON lines, newest first");
   store::EventQuery eq;
-  events->add_option("--type", eq.type, "Only this event type (telephonyCall::created, telephonyCallTranscript::updated, ...)");
+  events->add_option(
+      "--type", eq.type,
+      "Only this event type (telephonyCall::created, telephonyCallTranscript::updated, ...)");
   events->add_option("--source", eq.source, "Only events of this source");
   events->add_option("--call", eq.call_id, "Only events of this call id");
   events->add_option("--before", eq.before_seq, "Only events with a smaller seq (the next page)");

@@ -59,8 +59,8 @@ bool has_setting(const std::vector<std::string>& settings, const std::string& ke
 
 void print_transcript(const core::Observation& o, std::ostream& out) {
   const auto& t = *o.transcript;
-  out << "  observation: call " << o.call_key << ", transcript, at "
-      << format_iso8601(o.event_time) << (t.complete ? ", complete" : "") << '\n';
+  out << "  observation: call " << o.call_key << ", transcript, at " << format_iso8601(o.event_time)
+      << (t.complete ? ", complete" : "") << '\n';
   for (const auto& u : t.utterances) {
     out << "    " << u.track << " (" << to_string(u.origin) << (u.final ? "" : ", interim");
     if (u.at)

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <callgate/core/observation.hpp>
 #include <callgate/core/transcript.hpp>
 #include <cmath>
 #include <tuple>
