@@ -61,22 +61,34 @@ json voip_body(const RequestSpec& spec, std::size_t call, std::size_t phase, Tim
   return body;
 }
 
+// A Telnyx event in its delivery envelope: the leg's ids (by tag) and the event's own payload.
+json telnyx_event(const std::string& type, const std::string& id, const std::string& tag,
+                  TimePoint t, json payload) {
+  payload.update(
+      {{"call_control_id", "v3:bench-control-" + tag + "-MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZ"},
+       {"connection_id", "7267000000000000001"},
+       {"call_leg_id", "leg-" + tag},
+       {"call_session_id", "session-" + tag},
+       {"client_state", "aGF2ZSBhIG5pY2UgZGF5ID1d"}});
+  return {{"data",
+           {{"record_type", "event"},
+            {"event_type", type},
+            {"id", id},
+            {"occurred_at", format_iso8601(t)},
+            {"payload", std::move(payload)}}},
+          {"meta", {{"attempt", 1}, {"delivered_to", "https://callgate.example.com/webhooks"}}}};
+}
+
 json telnyx_body(const RequestSpec& spec, std::size_t call, std::size_t phase, TimePoint t) {
   static const char* types[] = {"call.initiated", "call.answered", "call.hangup"};
   const auto tag = spec.run_id + "-" + std::to_string(call);
-  json payload = {
-      {"call_control_id", "v3:bench-control-" + tag + "-MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZ"},
-      {"connection_id", "7267000000000000001"},
-      {"call_leg_id", "leg-" + tag},
-      {"call_session_id", "session-" + tag},
-      {"client_state", "aGF2ZSBhIG5pY2UgZGF5ID1d"},
-      {"from", number_for(call)},
-      {"to", "+35319605860"},
-      {"direction", "incoming"},
-      {"state", phase == 0   ? "parked"
-                : phase == 1 ? "answered"
-                             : "hangup"},
-      {"custom_headers", json::array()}};
+  json payload = {{"from", number_for(call)},
+                  {"to", "+35319605860"},
+                  {"direction", "incoming"},
+                  {"state", phase == 0   ? "parked"
+                            : phase == 1 ? "answered"
+                                         : "hangup"},
+                  {"custom_headers", json::array()}};
   const json headers = sip_headers(tag, call);
   for (const auto& [name, value] : headers.items()) {
     payload["custom_headers"].push_back({{"name", name}, {"value", value}});
@@ -87,13 +99,8 @@ json telnyx_body(const RequestSpec& spec, std::size_t call, std::size_t phase, T
     payload["hangup_cause"] = "normal_clearing";
     payload["hangup_source"] = "caller";
   }
-  return {{"data",
-           {{"record_type", "event"},
-            {"event_type", types[phase]},
-            {"id", "evt-" + tag + "-" + std::to_string(phase)},
-            {"occurred_at", format_iso8601(t)},
-            {"payload", payload}}},
-          {"meta", {{"attempt", 1}, {"delivered_to", "https://callgate.example.com/webhooks"}}}};
+  return telnyx_event(types[phase], "evt-" + tag + "-" + std::to_string(phase), tag, t,
+                      std::move(payload));
 }
 
 // A Telnyx live transcription event (the documented shape): the call's phase-th utterance, the
@@ -105,24 +112,13 @@ json telnyx_transcription_body(const RequestSpec& spec, std::size_t call, std::s
       "Hi Dana, I ordered a replacement part last week and it has not arrived yet.",
       "I am sorry to hear that, let me look the order up for you right away."};
   const auto tag = spec.run_id + "-" + std::to_string(call);
-  json payload = {
-      {"call_control_id", "v3:bench-control-" + tag + "-MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZ"},
-      {"connection_id", "7267000000000000001"},
-      {"call_leg_id", "leg-" + tag},
-      {"call_session_id", "session-" + tag},
-      {"client_state", "aGF2ZSBhIG5pY2UgZGF5ID1d"},
-      {"transcription_data",
-       {{"confidence", 0.977219},
-        {"is_final", true},
-        {"transcript", lines[phase % 3]},
-        {"transcription_track", phase % 2 == 0 ? "outbound" : "inbound"}}}};
-  return {{"data",
-           {{"record_type", "event"},
-            {"event_type", "call.transcription"},
-            {"id", "tr-" + tag + "-" + std::to_string(phase)},
-            {"occurred_at", format_iso8601(t)},
-            {"payload", payload}}},
-          {"meta", {{"attempt", 1}, {"delivered_to", "https://callgate.example.com/webhooks"}}}};
+  json payload = {{"transcription_data",
+                   {{"confidence", 0.977219},
+                    {"is_final", true},
+                    {"transcript", lines[phase % 3]},
+                    {"transcription_track", phase % 2 == 0 ? "outbound" : "inbound"}}}};
+  return telnyx_event("call.transcription", "tr-" + tag + "-" + std::to_string(phase), tag, t,
+                      std::move(payload));
 }
 
 json webex_body(const RequestSpec& spec, std::size_t call, std::size_t phase, TimePoint t,

@@ -15,6 +15,10 @@ namespace callgate::testing {
 inline const std::string kWebexSecret = "webex-test-secret";
 inline const std::string kPbxToken = "pbx-test-token";
 inline const std::string kPbxWhsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+// The bundled definitions' sources, as the tests that add them configure them.
+inline const std::string kTwilioToken = "twilio-auth-token";
+inline const std::string kTwilioUrl = "https://hooks.example.com/webhooks/twilio";
+inline const std::string kZoomSecret = "secretValueTest";
 
 /** One callgate process per test, in its own directory, with store and sink files there. */
 class Gateway : public ::testing::Test {

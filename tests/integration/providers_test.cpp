@@ -7,10 +7,7 @@
 namespace callgate::testing {
 namespace {
 
-const std::string kTwilioToken = "twilio-auth-token";
-const std::string kTwilioUrl = "https://hooks.example.com/webhooks/twilio";
 const std::string kVonageSecret = "qwertyuiopasdfghjklzxcvbnm123456";
-const std::string kZoomSecret = "secretValueTest";
 
 class Providers : public Gateway {
  protected:

@@ -14,9 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-const std::string kTwilioToken = "twilio-auth-token";
-const std::string kTwilioUrl = "https://hooks.example.com/webhooks/twilio";
-const std::string kZoomSecret = "secretValueTest";
 const std::string kDownstream = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 const std::string kAdminToken = "admin-test-token";
 

@@ -127,9 +127,17 @@ Condition read_condition(const Value& v) {
 
 namespace {
 
+/** Each key of `keys` present in n, read as a field into its member of `into`. */
+template <class T, std::size_t N>
+void read_keyed_fields(const Node& n, T& into,
+                       const std::pair<std::string_view, Field T::*> (&keys)[N]) {
+  for (const auto& [key, member] : keys)
+    if (auto v = n.value(key)) into.*member = read_field(*v);
+}
+
 /** Reads the field settings present in n over `into` (a mapping's defaults or a rule's). */
 void read_fields(const Node& n, Fields& into) {
-  const std::pair<std::string_view, Field Fields::*> fields[] = {
+  static constexpr std::pair<std::string_view, Field Fields::*> fields[] = {
       {"call_key", &Fields::call_key},
       {"event_id", &Fields::event_id},
       {"event_time", &Fields::event_time},
@@ -146,8 +154,7 @@ void read_fields(const Node& n, Fields& into) {
       {"external_number", &Fields::external_number},
       {"internal_number", &Fields::internal_number},
   };
-  for (const auto& [key, member] : fields)
-    if (auto v = n.value(key)) into.*member = read_field(*v);
+  read_keyed_fields(n, into, fields);
   into.users_model = n.string_or("users_model", into.users_model);
   into.contacts_model = n.string_or("contacts_model", into.contacts_model);
   into.e164_plus = n.boolean("e164_plus", into.e164_plus);
@@ -174,7 +181,7 @@ TranscriptFields read_transcript(const Value& v) {
   if (!v.is_map()) v.fail("expected {text: .., track: .., ...}");
   const Node& n = v.node();
   TranscriptFields t;
-  const std::pair<std::string_view, Field TranscriptFields::*> fields[] = {
+  static constexpr std::pair<std::string_view, Field TranscriptFields::*> fields[] = {
       {"text", &TranscriptFields::text},
       {"id", &TranscriptFields::id},
       {"sequence", &TranscriptFields::sequence},
@@ -185,8 +192,7 @@ TranscriptFields read_transcript(const Value& v) {
       {"end", &TranscriptFields::end},
       {"at", &TranscriptFields::at},
   };
-  for (const auto& [key, member] : fields)
-    if (auto f = n.value(key)) t.*member = read_field(*f);
+  read_keyed_fields(n, t, fields);
   t.offsets = one_of<DurationUnit>(
       n, "offsets", DurationUnit::seconds,
       {{"seconds", DurationUnit::seconds}, {"milliseconds", DurationUnit::milliseconds}});
