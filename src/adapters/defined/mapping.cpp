@@ -5,6 +5,7 @@
 #include <callgate/verify/jwt.hpp>
 #include <cctype>
 #include <charconv>
+#include <unordered_map>
 
 namespace callgate::adapters::defined {
 namespace {
@@ -222,16 +223,17 @@ bool kept(const Items& items, const Input& in) {
 /** A body's utterances of one call are one observation: the transcript moves once for them. */
 void join_transcripts(std::vector<core::Observation>& observations) {
   std::vector<core::Observation> joined;
+  std::unordered_map<std::string, std::size_t> text_of_call;  // call key -> its place in joined
   for (auto& o : observations) {
-    auto same = std::find_if(joined.begin(), joined.end(), [&](const core::Observation& j) {
-      return o.transcript && j.transcript && j.call_key == o.call_key;
-    });
-    if (same == joined.end()) {
+    auto [at, first] = o.transcript ? text_of_call.try_emplace(o.call_key, joined.size())
+                                    : std::pair{text_of_call.end(), true};
+    if (first) {
       joined.push_back(std::move(o));
       continue;
     }
-    auto& into = *same->transcript;
+    auto& into = *joined[at->second].transcript;
     for (auto& u : o.transcript->utterances) into.utterances.push_back(std::move(u));
+    for (auto& w : o.transcript->warnings) into.warnings.push_back(std::move(w));
     into.complete = into.complete || o.transcript->complete;
   }
   observations = std::move(joined);
