@@ -237,10 +237,13 @@ wait_for_port "$REPLICA_PORT"
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 PG_PORT=$(free_port)
 as_postgres() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
+# The same, becoming the program: in `... &` then $! is the server's pid, which cleanup stops
+# (the function alone would leave a subshell between them, and the server running).
+exec_as_postgres() { if [[ $(id -u) == 0 ]]; then exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else exec "$@"; fi; }
 mkdir -p "$work/pg"
 [[ $(id -u) == 0 ]] && chown postgres: "$work/pg" && chmod o+x "$work"
 as_postgres "$PG_BIN/initdb" -D "$work/pg/data" -U postgres --auth=trust -E UTF8 >"$work/pg/initdb.log"
-as_postgres "$PG_BIN/postgres" -D "$work/pg/data" -p "$PG_PORT" -c listen_addresses=127.0.0.1 \
+exec_as_postgres "$PG_BIN/postgres" -D "$work/pg/data" -p "$PG_PORT" -c listen_addresses=127.0.0.1 \
   -c unix_socket_directories="$work/pg" >"$work/pg/postgres.log" 2>&1 &
 pg_pid=$!
 wait_for_port "$PG_PORT"
