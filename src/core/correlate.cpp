@@ -141,7 +141,7 @@ std::string render_event(EventType type, const CallState& s) {
   out += unified_status(s);
   out += '"';
   put_key(out, "startedAt");
-  put_time(out, s.started_at ? s.started_at : s.first_event_at);
+  put_time(out, call_start(s));
   put_key(out, "endedAt");
   put_time(out, s.ended() ? s.ended_at : std::nullopt);
   put_key(out, "answeredAt");
@@ -191,10 +191,6 @@ Emission make_emission(EventType type, CallState& s, const Observation& cause) {
   return {
       type,     s.id,          s.id + ":" + std::to_string(s.events_emitted), render_event(type, s),
       s.source, cause.identity};
-}
-
-std::optional<TimePoint> call_start(const CallState& s) {
-  return s.started_at ? s.started_at : s.first_event_at;
 }
 
 // The transcript's event; decide_transcript numbered it already.
@@ -260,6 +256,10 @@ std::string_view to_string(EventType t) {
   return "telephonyCall::updated";
 }
 
+std::optional<TimePoint> call_start(const CallState& s) {
+  return s.started_at ? s.started_at : s.first_event_at;
+}
+
 std::string_view unified_status(const CallState& s) {
   if (!s.ended()) return "inProgress";
   if (s.answered) return "completed";
@@ -270,7 +270,7 @@ std::string_view unified_status(const CallState& s) {
 
 ojson unified_fields(const CallState& s) {
   const std::int64_t duration = duration_seconds(s);
-  const auto started = s.started_at ? s.started_at : s.first_event_at;
+  const auto started = call_start(s);
   return {
       {"direction", s.direction.set && s.direction.value != Direction::unknown
                         ? ojson(to_string(s.direction.value))
@@ -297,13 +297,12 @@ bool same_unified_fields(const CallState& a, const CallState& b) {
   auto direction = [](const CallState& s) {
     return s.direction.set ? s.direction.value : Direction::unknown;
   };
-  auto started = [](const CallState& s) { return s.started_at ? s.started_at : s.first_event_at; };
   auto ended = [](const CallState& s) { return s.ended() ? s.ended_at : std::nullopt; };
   auto text = [](const Timed<std::string>& f) {
     return f.set ? std::string_view(f.value) : std::string_view();
   };
   return direction(a) == direction(b) && unified_status(a) == unified_status(b) &&
-         started(a) == started(b) && ended(a) == ended(b) && a.answered_at == b.answered_at &&
+         call_start(a) == call_start(b) && ended(a) == ended(b) && a.answered_at == b.answered_at &&
          duration_seconds(a) == duration_seconds(b) &&
          text(a.recording_url) == text(b.recording_url) &&
          announced(a.transcript.get()) == announced(b.transcript.get()) &&

@@ -46,13 +46,11 @@ json call_json(const core::CallState& c) {
 json transcript_json(const core::CallState& c) {
   if (!core::announced(c.transcript.get())) return nullptr;
   const auto& t = *c.transcript;
-  auto body = core::transcript_event(core::TranscriptEvent::updated, t,
-                                     c.started_at ? c.started_at : c.first_event_at);
   return {{"id", t.id},
           {"complete", t.complete},
           {"updatedAt", format_iso8601(t.updated_at)},
           {"warnings", t.warnings},
-          {"fields", std::move(body["data"]["fields"])}};
+          {"fields", core::transcript_fields(t, core::call_start(c))}};
 }
 
 std::string_view kind_name(store::CallLogEntry::Kind k) {

@@ -61,6 +61,10 @@ nlohmann::ordered_json unified_fields(const CallState& s);
 /** Whether two states give equal unified_fields, without building them (decide's hot path). */
 bool same_unified_fields(const CallState& a, const CallState& b);
 
+/** The call's start as the unified model gives it (startedAt): the provider's start time, else
+ * the time of the call's earliest event; what a transcript's clock times are placed from. */
+std::optional<TimePoint> call_start(const CallState& s);
+
 /** The unified status: inProgress, completed, missed or voicemail. */
 std::string_view unified_status(const CallState& s);
 
