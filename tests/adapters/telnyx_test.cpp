@@ -116,6 +116,11 @@ TEST(TelnyxAdapter, ALiveTranscriptionIsOneUtteranceOfItsCallTimedByTheClock) {
   EXPECT_FALSE(interim->observations[0].transcript->utterances[0].final);
   EXPECT_EQ(interim->observations[0].transcript->utterances[0].origin,
             core::SpeakerOrigin::internal);
+
+  j["data"]["payload"]["transcription_data"]["is_final"] = "no";  // not a boolean: no throw
+  auto odd = parse(j.dump());
+  ASSERT_TRUE(odd);
+  EXPECT_TRUE(odd->observations[0].transcript->utterances[0].final);
 }
 
 TEST(TelnyxAdapter, ARecordingsTranscriptionIsItsWholeTextAndComplete) {

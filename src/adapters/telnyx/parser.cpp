@@ -48,7 +48,9 @@ core::TranscriptObservation transcript(const std::string& type, const json& even
   if (type == "call.transcription") {
     const json& data = object(p, "transcription_data");
     u.text = str(data, "transcript");
-    u.final = !data.contains("is_final") || data.value("is_final", false) == true;
+    // Interim only when it says so; a value of another type must not throw (parse never does).
+    const auto is_final = data.find("is_final");
+    u.final = is_final == data.end() || !is_final->is_boolean() || is_final->get<bool>();
     const auto track = str(data, "transcription_track");
     u.track = track.empty() ? "call" : track;
     u.origin = track == "inbound"    ? core::SpeakerOrigin::external
